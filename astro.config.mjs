@@ -1,0 +1,26 @@
+// @ts-check
+import { defineConfig } from 'astro/config';
+import node from '@astrojs/node';
+
+export default defineConfig({
+  // Static-first: pages are prerendered unless they say `export const prerender = false`.
+  output: 'static',
+  // Our own server (src/lib/server/http-server.ts) wraps the adapter's handler.
+  adapter: node({ mode: 'middleware' }),
+  site: process.env.PUBLIC_URL || 'http://localhost:4321',
+  trailingSlash: 'ignore',
+  build: {
+    // External stylesheets only: the Content-Security-Policy forbids inline styles.
+    inlineStylesheets: 'never',
+  },
+  security: {
+    checkOrigin: true,
+  },
+  vite: {
+    build: {
+      // No data: URLs for scripts or fonts either: every asset is a file under /_astro.
+      assetsInlineLimit: 0,
+    },
+  },
+  devToolbar: { enabled: false },
+});

@@ -1,0 +1,152 @@
+import { z } from 'zod';
+
+/**
+ * Every setting the portal reads, with its default. Read once per process from the
+ * environment; a bad value stops the start with a message that names the variable.
+ */
+const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const flag = z.enum(['true', 'false']).transform((value) => value === 'true');
+
+const schema = z
+  .object({
+    APP_MODE: z.enum(['demo', 'production', 'test']).default('demo'),
+    HOST: z.string().min(1).default('localhost'),
+    PORT: integer(1, 65535).default(4321),
+    PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+    DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+    DATA_DIR: z.string().min(1).default('.data'),
+    EMBEDDED_PG_PORT: integer(1, 65535).default(54329),
+    SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
+    SMTP_SINK_PORT: integer(1, 65535).default(2525),
+    MAIL_FROM: z.string().min(3).default('Anordnarportalen <noreply@demomyndigheten.example>'),
+    OUTBOX_POLL_MS: integer(100, 600_000).default(2000),
+    OUTBOX_MAX_ATTEMPTS: integer(1, 1000).default(50),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    TRUST_PROXY: flag.default(false),
+
+    AUTHORITY_NAME: z.string().min(2).default('Demomyndigheten för utbildning'),
+    AUTHORITY_POSTAL_ADDRESS: z.string().min(2).default('Demomyndigheten, Box 000, 000 00 Exempelstad'),
+    AUTHORITY_PHONE: z.string().min(2).default('000-000 00 00'),
+    AUTHORITY_EMAIL: z.email().default('kontakt@demomyndigheten.example'),
+    AUTHORITY_OPENING_HOURS: z.string().min(2).default('vardagar kl. 9–12 och 13–15'),
+
+    LOCKOUT_MAX_FAILURES: integer(1, 100).default(3),
+    LOCKOUT_MINUTES: integer(1, 24 * 60).default(30),
+    PASSWORD_MAX_AGE_MONTHS: integer(0, 120).default(12),
+    PASSWORD_REMINDER_MONTHS: integer(0, 120).default(6),
+    PASSWORD_MIN_LENGTH: integer(8, 128).default(15),
+    SESSION_IDLE_MINUTES: integer(1, 24 * 60).default(20),
+    SESSION_ABSOLUTE_HOURS: integer(1, 7 * 24).default(8),
+    SESSION_WARNING_SECONDS: integer(10, 3600).default(120),
+    ONE_TIME_PASSWORD_DAYS: integer(1, 60).default(7),
+    RESET_CODE_MINUTES: integer(5, 24 * 60).default(30),
+  })
+  .superRefine((env, ctx) => {
+    if (env.APP_MODE !== 'production') return;
+    for (const key of ['DATABASE_URL', 'SMTP_URL', 'PUBLIC_URL'] as const) {
+      if (!env[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'is required when APP_MODE=production' });
+    }
+  });
+
+export type Env = z.infer<typeof schema>;
+
+export interface Config {
+  mode: Env['APP_MODE'];
+  /** Demo extras (seed data, SMTP sink, mailbox page) are on. */
+  demo: boolean;
+  /** Cookies get `Secure`, HSTS is sent. */
+  secure: boolean;
+  host: string;
+  port: number;
+  publicUrl: URL;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  embeddedPgPort: number;
+  smtpUrl: string | undefined;
+  smtpSinkPort: number;
+  mailFrom: string;
+  outbox: { pollMs: number; maxAttempts: number };
+  logLevel: Env['LOG_LEVEL'];
+  trustProxy: boolean;
+  authority: { name: string; postalAddress: string; phone: string; email: string; openingHours: string };
+  rules: {
+    lockoutMaxFailures: number;
+    lockoutMinutes: number;
+    passwordMaxAgeMonths: number;
+    passwordReminderMonths: number;
+    passwordMinLength: number;
+    sessionIdleMinutes: number;
+    sessionAbsoluteHours: number;
+    sessionWarningSeconds: number;
+    oneTimePasswordDays: number;
+    resetCodeMinutes: number;
+  };
+}
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/** Parses an environment into a Config, or throws a ConfigError naming each bad variable. */
+export function parseConfig(source: Record<string, string | undefined>): Config {
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== undefined && value !== ''));
+  const result = schema.safeParse(cleaned);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? 'environment');
+      return `${name}=${JSON.stringify(source[name] ?? '')}: ${issue.message}`;
+    });
+    throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  const env = result.data;
+  const secure = env.APP_MODE === 'production';
+  return {
+    mode: env.APP_MODE,
+    demo: env.APP_MODE === 'demo',
+    secure,
+    host: env.HOST,
+    port: env.PORT,
+    publicUrl: new URL(env.PUBLIC_URL ?? `http://localhost:${env.PORT}`),
+    databaseUrl: env.DATABASE_URL,
+    dataDir: env.DATA_DIR,
+    embeddedPgPort: env.EMBEDDED_PG_PORT,
+    smtpUrl: env.SMTP_URL,
+    smtpSinkPort: env.SMTP_SINK_PORT,
+    mailFrom: env.MAIL_FROM,
+    outbox: { pollMs: env.OUTBOX_POLL_MS, maxAttempts: env.OUTBOX_MAX_ATTEMPTS },
+    logLevel: env.LOG_LEVEL,
+    trustProxy: env.TRUST_PROXY,
+    authority: {
+      name: env.AUTHORITY_NAME,
+      postalAddress: env.AUTHORITY_POSTAL_ADDRESS,
+      phone: env.AUTHORITY_PHONE,
+      email: env.AUTHORITY_EMAIL,
+      openingHours: env.AUTHORITY_OPENING_HOURS,
+    },
+    rules: {
+      lockoutMaxFailures: env.LOCKOUT_MAX_FAILURES,
+      lockoutMinutes: env.LOCKOUT_MINUTES,
+      passwordMaxAgeMonths: env.PASSWORD_MAX_AGE_MONTHS,
+      passwordReminderMonths: env.PASSWORD_REMINDER_MONTHS,
+      passwordMinLength: env.PASSWORD_MIN_LENGTH,
+      sessionIdleMinutes: env.SESSION_IDLE_MINUTES,
+      sessionAbsoluteHours: env.SESSION_ABSOLUTE_HOURS,
+      sessionWarningSeconds: env.SESSION_WARNING_SECONDS,
+      oneTimePasswordDays: env.ONE_TIME_PASSWORD_DAYS,
+      resetCodeMinutes: env.RESET_CODE_MINUTES,
+    },
+  };
+}
+
+let cached: Config | undefined;
+
+/** The process's configuration, read from `process.env` on first use. */
+export function config(): Config {
+  cached ??= parseConfig(process.env);
+  return cached;
+}
+
+/** The settings that are rendered into prerendered pages: a change to them needs a new build. */
+export function buildVisibleSettings(c: Config): unknown {
+  return { authority: c.authority, rules: c.rules };
+}

@@ -1,0 +1,65 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import sirv from 'sirv';
+import { isCrossSiteRequest } from './csrf.ts';
+import { DYNAMIC_CACHE_CONTROL, securityHeaders, staticCacheControl } from './security-headers.ts';
+
+export type AppHandler = (req: IncomingMessage, res: ServerResponse, next?: () => void, locals?: object) => unknown;
+
+export interface HttpServerOptions {
+  clientDir: string;
+  appHandler: AppHandler;
+  publicOrigin: string;
+  secure: boolean;
+  log: Logger;
+}
+
+const FORBIDDEN_PAGE = `<!doctype html><html lang="sv"><head><meta charset="utf-8"><title>Förfrågan stoppades</title></head>
+<body><main><h1>Förfrågan stoppades</h1><p>Formuläret skickades från en annan webbplats och togs inte emot. Gå till Anordnarportalen och försök igen därifrån.</p><p><a href="/">Till startsidan</a></p></main></body></html>`;
+
+/**
+ * Our front server: sets the security headers on every response, refuses cross-site
+ * writes, serves prerendered files from `dist/client` itself (the adapter would skip
+ * Astro middleware for them) and hands everything else to Astro.
+ */
+export function createHttpServer(options: HttpServerOptions): Server {
+  const headers = securityHeaders(options.secure);
+  const serveStatic = sirv(options.clientDir, {
+    dev: false,
+    etag: true,
+    extensions: ['html'],
+    setHeaders: (res, pathname) => res.setHeader('Cache-Control', staticCacheControl(pathname)),
+  });
+
+  return createServer((req, res) => {
+    const started = performance.now();
+    const requestId = randomUUID();
+    const path = (req.url ?? '/').split('?')[0];
+    res.setHeader('X-Request-Id', requestId);
+    for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+    res.on('finish', () => {
+      // The path only: query strings may carry codes and tokens.
+      options.log.info({ reqId: requestId, method: req.method, path, status: res.statusCode, ms: Math.round(performance.now() - started) }, 'request');
+    });
+
+    const host = req.headers.host;
+    const allowed = [options.publicOrigin, ...(host ? [`http://${host}`, `https://${host}`] : [])];
+    if (isCrossSiteRequest(req.method ?? 'GET', req.headers, allowed)) {
+      res.writeHead(403, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': DYNAMIC_CACHE_CONTROL });
+      res.end(FORBIDDEN_PAGE);
+      return;
+    }
+
+    const toApp = () => {
+      res.setHeader('Cache-Control', DYNAMIC_CACHE_CONTROL);
+      Promise.resolve(options.appHandler(req, res, undefined, { requestId })).catch((error: unknown) => {
+        options.log.error({ reqId: requestId, err: error }, 'unhandled error');
+        if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
+        res.end('Ett tekniskt fel uppstod. Försök igen om en stund.');
+      });
+    };
+    if (req.method === 'GET' || req.method === 'HEAD') serveStatic(req, res, toApp);
+    else toApp();
+  });
+}

@@ -1,0 +1,13 @@
+import type { APIRoute } from 'astro';
+import { databaseAnswers } from '../lib/server/database.ts';
+
+export const prerender = false;
+
+/** Liveness and database reachability for load balancers and monitoring. */
+export const GET: APIRoute = async () => {
+  const database = await databaseAnswers();
+  return Response.json(
+    { status: database ? 'ok' : 'degraded', database: database ? 'up' : 'down' },
+    { status: database ? 200 : 503, headers: { 'Cache-Control': 'no-store' } },
+  );
+};

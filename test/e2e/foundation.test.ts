@@ -1,0 +1,84 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshDatabase, type TestDatabase } from '../helpers/database.ts';
+import { expectAccessible, launchBrowser, visit } from '../helpers/browser.ts';
+import { startServer, type TestServer } from '../helpers/server.ts';
+
+describe('the foundation in a browser', () => {
+  let t: TestDatabase;
+  let server: TestServer;
+  let browser: Browser;
+  let page: Page;
+  const errors: string[] = [];
+
+  beforeAll(async () => {
+    browser = await launchBrowser();
+    t = await freshDatabase();
+    server = await startServer({ DATABASE_URL: t.url });
+    page = await browser.newPage();
+    // A CSP violation, a script error or a missing asset shows up here and fails the suite.
+    // (A page that is itself a 404 logs a console error too; the status is checked where it is visited.)
+    page.on('console', (message) => {
+      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) errors.push(message.text());
+    });
+    page.on('pageerror', (error) => errors.push(error.message));
+    page.on('response', (response) => {
+      if (response.status() >= 400 && response.request().resourceType() !== 'document') errors.push(`${response.status()} ${response.url()}`);
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+    await t?.drop();
+  });
+
+  it('shows an accessible start page whose first Tab stop is the skip link', async () => {
+    await visit(page, `${server.url}/`);
+    expect(await page.title()).toBe('Anordnarportalen');
+    await page.keyboard.press('Tab');
+    const focused = page.locator(':focus');
+    await expect.poll(() => focused.textContent()).toBe('Till huvudinnehållet');
+    expect(await focused.isVisible()).toBe(true);
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('main');
+  });
+
+  it('shows a visible focus outline on links', async () => {
+    await page.goto(`${server.url}/`);
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    const style = await page.evaluate(() => {
+      const element = document.activeElement as HTMLElement;
+      const computed = getComputedStyle(element);
+      return { text: element.textContent, background: computed.backgroundColor, shadow: computed.boxShadow };
+    });
+    expect(style.text).toContain('Anordnarportalen');
+    expect(style.background).toBe('rgb(255, 191, 71)');
+  });
+
+  it('lays the navigation out for a narrow phone screen without horizontal scrolling', async () => {
+    const phone = await browser.newPage({ viewport: { width: 320, height: 640 } });
+    await visit(phone, `${server.url}/`);
+    const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await phone.close();
+  });
+
+  it('shows an accessible Swedish 404 page', async () => {
+    await visit(page, `${server.url}/finns-inte`, 404);
+    expect(await page.locator('h1').textContent()).toBe('Sidan finns inte');
+  });
+
+  it('shows the demo mailbox and a received mail, accessibly, with its link clickable', async () => {
+    await expect.poll(async () => (await fetch(`${server.url}/utveckling/epost`)).text(), { timeout: 10_000 }).toContain('Välkommen');
+    await visit(page, `${server.url}/utveckling/epost`);
+    await page.getByRole('link', { name: 'Välkommen till Anordnarportalens demoläge' }).click();
+    await page.waitForURL(/\/utveckling\/epost\/\d+$/);
+    await expectAccessible(page);
+    expect(await page.getByRole('link', { name: /\/utveckling\/epost$/ }).count()).toBe(1);
+  });
+
+  it('ran every page without a script error or a CSP violation', () => {
+    expect(errors).toEqual([]);
+  });
+});

@@ -1,0 +1,40 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { expect } from 'vitest';
+
+const CHROME = process.env.CHROME_PATH ?? '/usr/bin/chromium';
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** Debian's Chromium, headless; without it the browser suite fails with one line saying what to do. */
+export async function launchBrowser(): Promise<Browser> {
+  if (!existsSync(CHROME)) {
+    throw new Error(`No Chromium at ${CHROME}: install it with "apt-get install -y chromium" (or set CHROME_PATH).`);
+  }
+  return chromium.launch({
+    executablePath: CHROME,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}
+
+/** Runs axe-core (WCAG 2.2 A and AA rules and best practices) on the page and fails on any violation. */
+export async function expectAccessible(page: Page): Promise<void> {
+  // Injected through the DevTools protocol, which the page's Content-Security-Policy does not govern.
+  const hasAxe = await page.evaluate(() => 'axe' in window);
+  if (!hasAxe) await page.evaluate(axeSource);
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: Array<{ id: string; impact: string; nodes: Array<{ target: unknown }> }> }> } }).axe;
+    const result = await axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] },
+    });
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.map((n) => n.target) }));
+  });
+  expect(violations, `axe violations on ${page.url()}`).toEqual([]);
+}
+
+/** Opens a URL, checks the response status and runs axe on what loaded. */
+export async function visit(page: Page, url: string, status = 200): Promise<void> {
+  const response = await page.goto(url);
+  expect(response?.status(), url).toBe(status);
+  await expectAccessible(page);
+}

@@ -1,0 +1,77 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshDatabase, type TestDatabase } from '../helpers/database.ts';
+import { startServer, type TestServer } from '../helpers/server.ts';
+
+describe('the portal over HTTP (demo mode)', () => {
+  let t: TestDatabase;
+  let server: TestServer;
+  beforeAll(async () => {
+    t = await freshDatabase();
+    server = await startServer({ DATABASE_URL: t.url });
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await t?.drop();
+  });
+
+  it('serves the start page in Swedish, linking to the three journeys', async () => {
+    const response = await fetch(`${server.url}/`);
+    expect(response.status).toBe(200);
+    const html = await response.text();
+    expect(html).toContain('<html lang="sv">');
+    expect(html).toContain('<h1>Anordnarportalen</h1>');
+    expect(html).toContain('Demomyndigheten för utbildning');
+    for (const href of ['/handbok', '/ansok', '/logga-in']) expect(html).toContain(`href="${href}"`);
+    expect(html).toContain('Till huvudinnehållet');
+  });
+
+  it('answers an unknown address with the Swedish 404 page', async () => {
+    const response = await fetch(`${server.url}/finns-inte/alls`);
+    expect(response.status).toBe(404);
+    const html = await response.text();
+    expect(html).toContain('Sidan finns inte');
+    expect(html).toContain('<html lang="sv">');
+  });
+
+  it('reports itself and the database up at /healthz', async () => {
+    const response = await fetch(`${server.url}/healthz`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/application\/json/);
+    expect(await response.json()).toEqual({ status: 'ok', database: 'up' });
+  });
+
+  it('seeds the demo once and delivers its welcome mail through the outbox to the demo mailbox', async () => {
+    await expect.poll(async () => (await fetch(`${server.url}/utveckling/epost`)).text(), { timeout: 10_000 }).toContain(
+      'Välkommen till Anordnarportalens demoläge',
+    );
+    const sent = await t.db.selectFrom('mail_outbox').select(['status', 'to_address']).execute();
+    expect(sent).toEqual([{ status: 'sent', to_address: 'demo@demoskolan.example' }]);
+    const mail = await t.db.selectFrom('dev_mailbox').select('id').executeTakeFirstOrThrow();
+    const page = await (await fetch(`${server.url}/utveckling/epost/${mail.id}`)).text();
+    expect(page).toContain('Det här meddelandet skickades när demodatabasen skapades');
+    expect((await fetch(`${server.url}/utveckling/epost/999999`)).status).toBe(404);
+    expect((await fetch(`${server.url}/utveckling/epost/abc`)).status).toBe(404);
+  });
+
+  it('refuses a cross-site POST with 403 and lets a same-origin one through', async () => {
+    const cross = await fetch(`${server.url}/healthz`, {
+      method: 'POST',
+      headers: { Origin: 'https://angripare.example', 'Sec-Fetch-Site': 'cross-site', 'Content-Type': 'application/json' },
+      body: '{}',
+    });
+    expect(cross.status).toBe(403);
+    expect(await cross.text()).toContain('Förfrågan stoppades');
+    const same = await fetch(`${server.url}/healthz`, {
+      method: 'POST',
+      headers: { Origin: server.url, 'Sec-Fetch-Site': 'same-origin' },
+    });
+    expect(same.status).not.toBe(403);
+  });
+
+  it('changes nothing on GET: the health check writes no rows', async () => {
+    const before = await t.db.selectFrom('mail_outbox').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    await fetch(`${server.url}/healthz`);
+    const after = await t.db.selectFrom('mail_outbox').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    expect(after).toEqual(before);
+  });
+});

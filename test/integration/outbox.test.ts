@@ -1,0 +1,103 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ManualClock, MINUTE } from '../../src/lib/server/clock.ts';
+import { parseConfig } from '../../src/lib/server/config.ts';
+import { createDb } from '../../src/lib/server/database.ts';
+import { enqueueMail, renderMail, smtpTransport } from '../../src/lib/server/mail.ts';
+import { sendDueMail } from '../../src/lib/server/outbox.ts';
+import { startSmtpSink } from '../../src/lib/server/smtp-sink.ts';
+import { freshDatabase, type TestDatabase } from '../helpers/database.ts';
+import { freePort } from '../helpers/ports.ts';
+
+const { authority } = parseConfig({});
+const FROM = 'Anordnarportalen <noreply@portal.example>';
+const message = (subject: string) => renderMail({ subject, greeting: 'Hej!', paragraphs: ['Ett test.'] }, authority);
+
+describe('mail outbox', () => {
+  let t: TestDatabase;
+  beforeAll(async () => {
+    t = await freshDatabase();
+  });
+  afterEach(async () => {
+    await t.db.deleteFrom('mail_outbox').execute();
+    await t.db.deleteFrom('dev_mailbox').execute();
+  });
+  afterAll(() => t.drop());
+
+  it('holds no mail for a change that was rolled back', async () => {
+    await expect(
+      t.db.transaction().execute(async (trx) => {
+        await enqueueMail(trx, 'a@skola.example', message('Rullas tillbaka'));
+        throw new Error('the change failed');
+      }),
+    ).rejects.toThrow('the change failed');
+    expect(await t.db.selectFrom('mail_outbox').selectAll().execute()).toEqual([]);
+  });
+
+  it('keeps mail while SMTP is down and delivers it on a later try', async () => {
+    const clock = new ManualClock('2026-03-01T08:00:00Z');
+    const port = await freePort();
+    const transport = smtpTransport(`smtp://127.0.0.1:${port}`);
+    await enqueueMail(t.db, 'rektor@skola.example', message('Ditt engångslösenord'), clock.now());
+
+    const down = await sendDueMail(t.db, transport, { from: FROM, clock });
+    expect(down).toEqual({ sent: 0, retried: 1, failed: 0 });
+    const waiting = await t.db.selectFrom('mail_outbox').selectAll().executeTakeFirstOrThrow();
+    expect(waiting).toMatchObject({ status: 'pending', attempts: 1 });
+    expect(waiting.last_error).toMatch(/ECONNREFUSED/);
+    expect(waiting.send_after.getTime()).toBe(clock.now().getTime() + 30_000);
+
+    const sink = await startSmtpSink(t.db, port);
+    try {
+      // Not yet due: the backoff is respected even though SMTP is back.
+      expect(await sendDueMail(t.db, transport, { from: FROM, clock })).toEqual({ sent: 0, retried: 0, failed: 0 });
+      clock.advance(MINUTE);
+      expect(await sendDueMail(t.db, transport, { from: FROM, clock })).toEqual({ sent: 1, retried: 0, failed: 0 });
+    } finally {
+      await sink.stop();
+    }
+    const received = await t.db.selectFrom('dev_mailbox').selectAll().execute();
+    expect(received).toHaveLength(1);
+    expect(received[0]).toMatchObject({ subject: 'Ditt engångslösenord', to_addresses: 'rektor@skola.example' });
+    expect(received[0].text_body).toContain('Ett test.');
+    expect(received[0].html_body).toContain('<p>Ett test.</p>');
+    expect(await t.db.selectFrom('mail_outbox').select(['status', 'attempts']).executeTakeFirstOrThrow()).toEqual({ status: 'sent', attempts: 2 });
+  });
+
+  it('gives up after the configured number of attempts and keeps the row', async () => {
+    const clock = new ManualClock();
+    const transport = smtpTransport(`smtp://127.0.0.1:${await freePort()}`);
+    await enqueueMail(t.db, 'x@skola.example', message('Går inte fram'), clock.now());
+    for (let attempt = 0; attempt < 3; attempt++) {
+      await sendDueMail(t.db, transport, { from: FROM, clock, maxAttempts: 3 });
+      clock.advance(2 * 60 * MINUTE);
+    }
+    expect(await t.db.selectFrom('mail_outbox').select(['status', 'attempts']).executeTakeFirstOrThrow()).toEqual({ status: 'failed', attempts: 3 });
+  });
+
+  it('sends each mail exactly once when two senders run at the same time', async () => {
+    const sink = await startSmtpSink(t.db, 0);
+    const url = `smtp://127.0.0.1:${sink.port}`;
+    const senders = [createDb(t.url, 2), createDb(t.url, 2)];
+    try {
+      for (let i = 0; i < 40; i++) await enqueueMail(t.db, `anvandare${i}@skola.example`, message(`Meddelande ${i}`));
+      const run = async (index: number) => {
+        const transport = smtpTransport(url);
+        let sent = 0;
+        for (let round = 0; round < 20; round++) sent += (await sendDueMail(senders[index], transport, { from: FROM, batchSize: 3 })).sent;
+        transport.close();
+        return sent;
+      };
+      const [first, second] = await Promise.all([run(0), run(1)]);
+      expect(first + second).toBe(40);
+      // Both took part: the rows were shared out, not sent by one while the other waited.
+      expect(first).toBeGreaterThan(0);
+      expect(second).toBeGreaterThan(0);
+    } finally {
+      await Promise.all(senders.map((db) => db.destroy()));
+      await sink.stop();
+    }
+    const subjects = (await t.db.selectFrom('dev_mailbox').select('subject').execute()).map((row) => row.subject);
+    expect(subjects).toHaveLength(40);
+    expect(new Set(subjects).size).toBe(40);
+  });
+});
