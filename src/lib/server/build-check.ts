@@ -25,6 +25,7 @@ export function sourceHash(root: string, config: Config): string {
     }
   }
   hash.update(JSON.stringify(buildVisibleSettings(config)));
+  hash.update(readFileSync(path.resolve(root, config.catalogueFile)));
   return hash.digest('hex');
 }
 

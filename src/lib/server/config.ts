@@ -23,6 +23,7 @@ const schema = z
     OUTBOX_MAX_ATTEMPTS: integer(1, 1000).default(50),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     TRUST_PROXY: flag.default(false),
+    CATALOGUE_FILE: z.string().min(1).default('catalogue/default.json'),
 
     AUTHORITY_NAME: z.string().min(2).default('Demomyndigheten för utbildning'),
     AUTHORITY_POSTAL_ADDRESS: z.string().min(2).default('Demomyndigheten, Box 000, 000 00 Exempelstad'),
@@ -68,6 +69,7 @@ export interface Config {
   outbox: { pollMs: number; maxAttempts: number };
   logLevel: Env['LOG_LEVEL'];
   trustProxy: boolean;
+  catalogueFile: string;
   authority: { name: string; postalAddress: string; phone: string; email: string; openingHours: string };
   rules: {
     lockoutMaxFailures: number;
@@ -116,6 +118,7 @@ export function parseConfig(source: Record<string, string | undefined>): Config 
     outbox: { pollMs: env.OUTBOX_POLL_MS, maxAttempts: env.OUTBOX_MAX_ATTEMPTS },
     logLevel: env.LOG_LEVEL,
     trustProxy: env.TRUST_PROXY,
+    catalogueFile: env.CATALOGUE_FILE,
     authority: {
       name: env.AUTHORITY_NAME,
       postalAddress: env.AUTHORITY_POSTAL_ADDRESS,
@@ -148,5 +151,5 @@ export function config(): Config {
 
 /** The settings that are rendered into prerendered pages: a change to them needs a new build. */
 export function buildVisibleSettings(c: Config): unknown {
-  return { authority: c.authority, rules: c.rules };
+  return { authority: c.authority, rules: c.rules, catalogueFile: c.catalogueFile };
 }
