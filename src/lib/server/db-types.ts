@@ -37,6 +37,13 @@ export interface MailOutbox {
   to_address: string;
 }
 
+export interface RateLimit {
+  bucket: string;
+  count: Generated<number>;
+  key: string;
+  window_start: Timestamp;
+}
+
 export interface SeedRun {
   name: string;
   ran_at: Generated<Timestamp>;
@@ -45,5 +52,6 @@ export interface SeedRun {
 export interface DB {
   dev_mailbox: DevMailbox;
   mail_outbox: MailOutbox;
+  rate_limit: RateLimit;
   seed_run: SeedRun;
 }

@@ -1,0 +1,5 @@
+/**
+ * Astro Actions: thin form handlers that validate input and call src/lib/server.
+ * Each concept keeps its actions in its own file here and is spread in below.
+ */
+export const server = {};

@@ -1,0 +1,16 @@
+/**
+ * `npm run bench`: runs every test/bench/*.bench.ts in name order; each prints its own
+ * figures. Figures are measured, never asserted: tests do not time things.
+ */
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const dir = path.dirname(fileURLToPath(import.meta.url));
+const only = process.argv[2];
+for (const file of readdirSync(dir).filter((name) => name.endsWith('.bench.ts')).sort()) {
+  if (only && !file.includes(only)) continue;
+  console.log(`\n== ${file.replace('.bench.ts', '')}`);
+  const bench = (await import(pathToFileURL(path.join(dir, file)).href)) as { default: () => Promise<void> };
+  await bench.default();
+}
