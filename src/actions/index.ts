@@ -1,5 +1,11 @@
+import { account } from './account.ts';
+import { auth } from './auth.ts';
+
 /**
  * Astro Actions: thin form handlers that validate input and call src/lib/server.
  * Each concept keeps its actions in its own file here and is spread in below.
  */
-export const server = {};
+export const server = {
+  auth,
+  account,
+};

@@ -5,6 +5,7 @@
 import { ensureBuilt } from '../lib/server/build-check.ts';
 import { ConfigError, config as loadConfig, type Config } from '../lib/server/config.ts';
 import { startPortal } from '../lib/server/portal.ts';
+import { DEMO_PASSWORD, DEMO_PEOPLE } from '../lib/server/seed.ts';
 
 function readConfig(): Config {
   try {
@@ -29,7 +30,8 @@ try {
       ? [
           `Demobrevlåda (all e-post i demoläget): ${portal.mailboxUrl}`,
           settings.databaseUrl ? '' : `Inbyggd PostgreSQL, data i ${settings.dataDir}/postgres`,
-          'Demoinloggningar: se README, avsnittet Demoläget.',
+          `Demoinloggningar (lösenord "${DEMO_PASSWORD}"):`,
+          ...DEMO_PEOPLE.map((person) => `  ${person.username}  ${person.who}`),
         ]
       : []),
     'Avsluta med Ctrl+C.',

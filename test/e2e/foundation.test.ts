@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase, type TestDatabase } from '../helpers/database.ts';
-import { expectAccessible, launchBrowser, visit } from '../helpers/browser.ts';
+import { collectPageErrors, expectAccessible, launchBrowser, visit } from '../helpers/browser.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 
 describe('the foundation in a browser', () => {
@@ -16,15 +16,7 @@ describe('the foundation in a browser', () => {
     t = await freshDatabase();
     server = await startServer({ DATABASE_URL: t.url });
     page = await browser.newPage();
-    // A CSP violation, a script error or a missing asset shows up here and fails the suite.
-    // (A page that is itself a 404 logs a console error too; the status is checked where it is visited.)
-    page.on('console', (message) => {
-      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) errors.push(message.text());
-    });
-    page.on('pageerror', (error) => errors.push(error.message));
-    page.on('response', (response) => {
-      if (response.status() >= 400 && response.request().resourceType() !== 'document') errors.push(`${response.status()} ${response.url()}`);
-    });
+    collectPageErrors(page, errors);
   });
   afterAll(async () => {
     await browser?.close();

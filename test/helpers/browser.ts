@@ -38,3 +38,21 @@ export async function visit(page: Page, url: string, status = 200): Promise<void
   expect(response?.status(), url).toBe(status);
   await expectAccessible(page);
 }
+
+/**
+ * Collects what should never happen on our pages: script errors, CSP violations and
+ * failed subresources. (A page that is itself a 4xx logs a console error too; its status
+ * is checked where it is visited.)
+ */
+export function collectPageErrors(page: Page, errors: string[] = []): string[] {
+  page.on('console', (message) => {
+    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) errors.push(message.text());
+  });
+  page.on('pageerror', (error) => errors.push(error.message));
+  page.on('response', (response) => {
+    if (response.status() >= 400 && response.request().resourceType() !== 'document' && !response.url().endsWith('/api/session')) {
+      errors.push(`${response.status()} ${response.url()}`);
+    }
+  });
+  return errors;
+}

@@ -44,13 +44,24 @@ describe('the portal over HTTP (demo mode)', () => {
     await expect.poll(async () => (await fetch(`${server.url}/utveckling/epost`)).text(), { timeout: 10_000 }).toContain(
       'Välkommen till Anordnarportalens demoläge',
     );
-    const sent = await t.db.selectFrom('mail_outbox').select(['status', 'to_address']).execute();
+    const sent = await t.db.selectFrom('mail_outbox').select(['status', 'to_address']).where('to_address', '=', 'demo@demoskolan.example').execute();
     expect(sent).toEqual([{ status: 'sent', to_address: 'demo@demoskolan.example' }]);
-    const mail = await t.db.selectFrom('dev_mailbox').select('id').executeTakeFirstOrThrow();
+    const mail = await t.db.selectFrom('dev_mailbox').select('id').where('to_addresses', '=', 'demo@demoskolan.example').executeTakeFirstOrThrow();
     const page = await (await fetch(`${server.url}/utveckling/epost/${mail.id}`)).text();
     expect(page).toContain('Det här meddelandet skickades när demodatabasen skapades');
     expect((await fetch(`${server.url}/utveckling/epost/999999`)).status).toBe(404);
     expect((await fetch(`${server.url}/utveckling/epost/abc`)).status).toBe(404);
+  });
+
+  it('seeds demo people who can log in, and a new one whose one-time password is in the mailbox', async () => {
+    const users = await t.db.selectFrom('app_user').select(['username', 'kind']).orderBy('username').execute();
+    expect(users).toEqual([
+      { username: 'ds1001', kind: 'member' },
+      { username: 'ds1002', kind: 'member' },
+      { username: 'ds1003', kind: 'member' },
+      { username: 'hl1001', kind: 'staff' },
+    ]);
+    await expect.poll(async () => (await fetch(`${server.url}/utveckling/epost`)).text(), { timeout: 10_000 }).toContain('Ditt engångslösenord till Anordnarportalen');
   });
 
   it('refuses a cross-site POST with 403 and lets a same-origin one through', async () => {

@@ -40,7 +40,7 @@ describe('security headers', () => {
     t = await freshDatabase();
     [demo, production] = await Promise.all([
       startServer({ DATABASE_URL: t.url }),
-      startServer({ APP_MODE: 'production', DATABASE_URL: t.url, SMTP_URL: 'smtp://127.0.0.1:9', PUBLIC_URL: 'https://portal.example' }),
+      startServer({ APP_MODE: 'production', DATABASE_URL: t.url, SMTP_URL: 'smtp://127.0.0.1:9', PUBLIC_URL: 'https://portal.example', SECRET_KEY: 'x'.repeat(40) }),
     ]);
   });
   afterAll(async () => {

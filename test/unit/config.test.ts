@@ -29,6 +29,7 @@ describe('configuration', () => {
     expect(attempt).toThrow(/DATABASE_URL=.*required/);
     expect(attempt).toThrow(/SMTP_URL=.*required/);
     expect(attempt).toThrow(/PUBLIC_URL=.*required/);
+    expect(attempt).toThrow(/SECRET_KEY=.*required/);
   });
 
   it('turns on Secure cookies and HSTS in production', () => {
@@ -37,8 +38,13 @@ describe('configuration', () => {
       DATABASE_URL: 'postgres://u:p@db/portal',
       SMTP_URL: 'smtp://mail:25',
       PUBLIC_URL: 'https://portal.example',
+      SECRET_KEY: 'a-secret-key-of-at-least-32-characters',
     });
     expect(config.secure).toBe(true);
     expect(config.demo).toBe(false);
+  });
+
+  it('refuses the test clock in production', () => {
+    expect(() => parseConfig({ APP_MODE: 'production', CLOCK_OFFSET_FILE: '/tmp/x' })).toThrow(/CLOCK_OFFSET_FILE=.*not allowed/);
   });
 });

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+
 /**
  * Time as the rules see it. Every time-dependent rule takes a Clock, so tests move
  * time instead of waiting.
@@ -31,3 +33,30 @@ export class ManualClock implements Clock {
 
 export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;
+
+/**
+ * A clock shifted by the number of milliseconds written in `file`, read on every call,
+ * so that browser tests can move the time of running servers (all processes reading the
+ * same file agree). Only for tests: the configuration refuses it in production.
+ */
+export function fileOffsetClock(file: string): Clock {
+  return {
+    now() {
+      let offset = 0;
+      try {
+        offset = Number(readFileSync(file, 'utf8').trim()) || 0;
+      } catch {
+        // No file yet: no offset.
+      }
+      return new Date(Date.now() + offset);
+    },
+  };
+}
+
+let processClock: Clock | undefined;
+
+/** The clock the running portal uses: the system's, or a test's offset clock when CLOCK_OFFSET_FILE is set. */
+export function appClock(): Clock {
+  processClock ??= process.env.CLOCK_OFFSET_FILE ? fileOffsetClock(process.env.CLOCK_OFFSET_FILE) : systemClock;
+  return processClock;
+}

@@ -23,6 +23,10 @@ const schema = z
     OUTBOX_MAX_ATTEMPTS: integer(1, 1000).default(50),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     TRUST_PROXY: flag.default(false),
+    CLOCK_OFFSET_FILE: z.string().min(1).optional(),
+    SECRET_KEY: z.string().min(32).optional(),
+    AUDIT_CLIENT_ADDRESS: z.enum(['truncate', 'hash']).default('truncate'),
+    LOGIN_CLIENT_LIMIT: integer(1, 100_000).default(60),
     CATALOGUE_FILE: z.string().min(1).default('catalogue/default.json'),
 
     AUTHORITY_NAME: z.string().min(2).default('Demomyndigheten för utbildning'),
@@ -44,9 +48,10 @@ const schema = z
   })
   .superRefine((env, ctx) => {
     if (env.APP_MODE !== 'production') return;
-    for (const key of ['DATABASE_URL', 'SMTP_URL', 'PUBLIC_URL'] as const) {
+    for (const key of ['DATABASE_URL', 'SMTP_URL', 'PUBLIC_URL', 'SECRET_KEY'] as const) {
       if (!env[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'is required when APP_MODE=production' });
     }
+    if (env.CLOCK_OFFSET_FILE) ctx.addIssue({ code: 'custom', path: ['CLOCK_OFFSET_FILE'], message: 'is for tests and not allowed when APP_MODE=production' });
   });
 
 export type Env = z.infer<typeof schema>;
@@ -70,6 +75,12 @@ export interface Config {
   logLevel: Env['LOG_LEVEL'];
   trustProxy: boolean;
   catalogueFile: string;
+  /** How the audit log keeps client addresses. */
+  auditClientAddress: 'truncate' | 'hash';
+  /** Login and kiosk attempts per client address per 15 minutes, across all usernames. */
+  loginClientLimit: number;
+  /** Signs captcha challenges; the demo uses a fixed, public value. */
+  secretKey: string;
   authority: { name: string; postalAddress: string; phone: string; email: string; openingHours: string };
   rules: {
     lockoutMaxFailures: number;
@@ -119,6 +130,9 @@ export function parseConfig(source: Record<string, string | undefined>): Config 
     logLevel: env.LOG_LEVEL,
     trustProxy: env.TRUST_PROXY,
     catalogueFile: env.CATALOGUE_FILE,
+    auditClientAddress: env.AUDIT_CLIENT_ADDRESS,
+    loginClientLimit: env.LOGIN_CLIENT_LIMIT,
+    secretKey: env.SECRET_KEY ?? 'demo-only-secret-key-not-for-production-use',
     authority: {
       name: env.AUTHORITY_NAME,
       postalAddress: env.AUTHORITY_POSTAL_ADDRESS,

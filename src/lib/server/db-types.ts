@@ -9,7 +9,53 @@ export type Generated<T> = T extends ColumnType<infer S, infer I, infer U>
   ? ColumnType<S, I | undefined, U>
   : ColumnType<T, T | undefined, T>;
 
+export type Json = JsonValue;
+
+export type JsonArray = JsonValue[];
+
+export type JsonObject = {
+  [x: string]: JsonValue | undefined;
+};
+
+export type JsonPrimitive = boolean | number | string | null;
+
+export type JsonValue = JsonArray | JsonObject | JsonPrimitive;
+
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
+
+export interface AppUser {
+  created_at: Timestamp;
+  email: string;
+  expiry_notice_days: number | null;
+  first_name: string;
+  id: Generated<number>;
+  kind: string;
+  last_name: string;
+  organisation_id: number | null;
+  password_changed_at: Timestamp | null;
+  password_hash: string | null;
+  selected_unit_id: number | null;
+  status: Generated<string>;
+  terms_accepted_at: Timestamp | null;
+  terms_version: string | null;
+  username: string;
+}
+
+export interface AuditEvent {
+  actor_user_id: number | null;
+  at: Timestamp;
+  client: Generated<string>;
+  detail: Generated<Json>;
+  event: string;
+  id: Generated<number>;
+  organisation_id: number | null;
+  subject_user_id: number | null;
+}
+
+export interface CaptchaRedemption {
+  expires_at: Timestamp;
+  signature: string;
+}
 
 export interface DevMailbox {
   from_address: string;
@@ -20,6 +66,23 @@ export interface DevMailbox {
   subject: string;
   text_body: string;
   to_addresses: string;
+}
+
+export interface KioskTicket {
+  expires_at: Timestamp;
+  id: string;
+  reason: string;
+  secret_hash: Buffer;
+  step: string;
+  used_at: Timestamp | null;
+  user_id: number | null;
+}
+
+export interface LoginThrottle {
+  attempts: Generated<number>;
+  last_attempt_at: Timestamp;
+  locked_until: Timestamp | null;
+  username_key: string;
 }
 
 export interface MailOutbox {
@@ -37,6 +100,25 @@ export interface MailOutbox {
   to_address: string;
 }
 
+export interface OneTimeCode {
+  code_hash: Buffer;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  failed_attempts: Generated<number>;
+  id: Generated<number>;
+  purpose: string;
+  used_at: Timestamp | null;
+  user_id: number;
+  voided_at: Timestamp | null;
+}
+
+export interface Organisation {
+  created_at: Timestamp;
+  id: Generated<number>;
+  name: string;
+  org_number: string;
+}
+
 export interface RateLimit {
   bucket: string;
   count: Generated<number>;
@@ -49,9 +131,44 @@ export interface SeedRun {
   ran_at: Generated<Timestamp>;
 }
 
+export interface Unit {
+  created_at: Timestamp;
+  id: Generated<number>;
+  is_main: Generated<boolean>;
+  name: string;
+  organisation_id: number;
+}
+
+export interface UserSession {
+  client: Generated<string>;
+  created_at: Timestamp;
+  id: string;
+  last_used_at: Timestamp;
+  secret_hash: Buffer;
+  user_agent: Generated<string>;
+  user_id: number;
+}
+
+export interface UserUnitRole {
+  granted_at: Timestamp;
+  role_key: string;
+  unit_id: number;
+  user_id: number;
+}
+
 export interface DB {
+  app_user: AppUser;
+  audit_event: AuditEvent;
+  captcha_redemption: CaptchaRedemption;
   dev_mailbox: DevMailbox;
+  kiosk_ticket: KioskTicket;
+  login_throttle: LoginThrottle;
   mail_outbox: MailOutbox;
+  one_time_code: OneTimeCode;
+  organisation: Organisation;
   rate_limit: RateLimit;
   seed_run: SeedRun;
+  unit: Unit;
+  user_session: UserSession;
+  user_unit_role: UserUnitRole;
 }

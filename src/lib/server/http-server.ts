@@ -18,6 +18,13 @@ export interface HttpServerOptions {
 const FORBIDDEN_PAGE = `<!doctype html><html lang="sv"><head><meta charset="utf-8"><title>Förfrågan stoppades</title></head>
 <body><main><h1>Förfrågan stoppades</h1><p>Formuläret skickades från en annan webbplats och togs inte emot. Gå till Anordnarportalen och försök igen därifrån.</p><p><a href="/">Till startsidan</a></p></main></body></html>`;
 
+/** Astro sends reason phrases such as "AstroActionError": the standard phrase says enough and names no framework. */
+function plainStatusText(res: ServerResponse): void {
+  const writeHead = res.writeHead.bind(res) as (status: number, ...rest: unknown[]) => ServerResponse;
+  res.writeHead = ((status: number, ...rest: unknown[]) =>
+    writeHead(status, ...(typeof rest[0] === 'string' ? rest.slice(1) : rest))) as typeof res.writeHead;
+}
+
 /**
  * Our front server: sets the security headers on every response, refuses cross-site
  * writes, serves prerendered files from `dist/client` itself (the adapter would skip
@@ -53,6 +60,7 @@ export function createHttpServer(options: HttpServerOptions): Server {
 
     const toApp = () => {
       res.setHeader('Cache-Control', DYNAMIC_CACHE_CONTROL);
+      plainStatusText(res);
       Promise.resolve(options.appHandler(req, res, undefined, { requestId })).catch((error: unknown) => {
         options.log.error({ reqId: requestId, err: error }, 'unhandled error');
         if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });

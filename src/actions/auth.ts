@@ -1,0 +1,112 @@
+import { ActionError, defineAction } from 'astro:actions';
+import { z } from 'astro/zod';
+import { clearTicketCookie, readTicketCookie, safeNext, setSessionCookie, setTicketCookie } from '../lib/auth-cookies.ts';
+import { recordAudit } from '../lib/server/audit.ts';
+import { db } from '../lib/server/database.ts';
+import { readTicket } from '../lib/server/kiosk-ticket.ts';
+import { enterCode, requestReset, setNewPassword, startChange } from '../lib/server/kiosk.ts';
+import { createTicket } from '../lib/server/kiosk-ticket.ts';
+import { attemptLogin } from '../lib/server/login.ts';
+import { MAX_PASSWORD_LENGTH } from '../lib/server/password.ts';
+import { loginContext, sessionLimits, throttleClient } from '../lib/server/request-context.ts';
+import { createSession } from '../lib/server/session.ts';
+
+/** Form fields: trimmed where a person would not mean the spaces; passwords exactly as typed. */
+const username = z.string().trim().min(1, 'error.username.required').max(64, 'error.username.required');
+const secret = (code: string) => z.string().min(1, code).max(MAX_PASSWORD_LENGTH * 4, 'error.password.tooLong');
+// A field people never see; a bot that fills it in is answered like a wrong password.
+const honeypot = z.string().max(200).optional();
+
+const tooMany = (retryAfter: number) => new ActionError({ code: 'TOO_MANY_REQUESTS', message: `error.tooManyAttempts|minutes=${Math.ceil(retryAfter / 60)}` });
+const failed = () => new ActionError({ code: 'UNAUTHORIZED', message: 'error.login.failed' });
+const locked = (until: Date) => new ActionError({ code: 'UNAUTHORIZED', message: `error.login.locked|until=${until.toISOString()}` });
+
+export const auth = {
+  login: defineAction({
+    accept: 'form',
+    input: z.object({ username, password: secret('error.password.required'), next: z.string().max(500).optional(), webbplats: honeypot }),
+    handler: async (input, context) => {
+      const ctx = loginContext(context.request, context.clientAddress);
+      const throttle = await throttleClient(ctx.address, 'login-client');
+      if (!throttle.allowed) throw tooMany(throttle.retryAfterSeconds);
+      const outcome = await attemptLogin(db(), input.username, input.webbplats ? `${input.password}\u0000` : input.password, ctx);
+      if (outcome.kind === 'failed') throw failed();
+      if (outcome.kind === 'locked') throw locked(outcome.until);
+      if (outcome.passwordExpired) {
+        // An expired password opens nothing but the step where a new one is chosen.
+        setTicketCookie(context.cookies, await createTicket(db(), 'new_password', outcome.user.id, 'expired', ctx.clock));
+        return { redirect: '/losenordskiosk/nytt-losenord' };
+      }
+      const limits = sessionLimits();
+      const { token } = await createSession(db(), outcome.user.id, ctx.clock, limits, { userAgent: context.request.headers.get('user-agent') ?? '', client: ctx.client });
+      await recordAudit(db(), { event: 'login.succeeded', at: ctx.clock.now(), subjectUserId: outcome.user.id, organisationId: outcome.user.organisation_id, client: ctx.client });
+      setSessionCookie(context.cookies, token, limits.absoluteMs);
+      return { redirect: safeNext(input.next) ?? '/mina-tjanster' };
+    },
+  }),
+
+  startChange: defineAction({
+    accept: 'form',
+    input: z.object({ username, password: secret('error.currentPassword.required'), webbplats: honeypot }),
+    handler: async (input, context) => {
+      const ctx = loginContext(context.request, context.clientAddress);
+      const throttle = await throttleClient(ctx.address, 'kiosk-client');
+      if (!throttle.allowed) throw tooMany(throttle.retryAfterSeconds);
+      const result = await startChange(db(), input.username, input.webbplats ? `${input.password}\u0000` : input.password, ctx);
+      if (result.kind === 'failed') throw failed();
+      if (result.kind === 'locked') throw locked(result.until);
+      setTicketCookie(context.cookies, result.ticket);
+      return { redirect: '/losenordskiosk/nytt-losenord' };
+    },
+  }),
+
+  requestReset: defineAction({
+    accept: 'form',
+    input: z.object({ username, webbplats: honeypot }),
+    handler: async (input, context) => {
+      const ctx = loginContext(context.request, context.clientAddress);
+      const throttle = await throttleClient(ctx.address, 'kiosk-client');
+      if (!throttle.allowed) throw tooMany(throttle.retryAfterSeconds);
+      // A bot that fills the hidden field gets the usual answer and no mail.
+      const { ticket } = await requestReset(db(), input.webbplats ? '\u0000' : input.username, ctx);
+      setTicketCookie(context.cookies, ticket);
+      return { redirect: '/losenordskiosk/glomt/kod' };
+    },
+  }),
+
+  enterCode: defineAction({
+    accept: 'form',
+    input: z.object({ code: z.string().trim().min(1, 'error.code.required').max(64, 'error.code.wrong') }),
+    handler: async (input, context) => {
+      const ctx = loginContext(context.request, context.clientAddress);
+      const ticket = await readTicket(db(), readTicketCookie(context.cookies), 'code', ctx.clock);
+      if (!ticket) throw new ActionError({ code: 'FORBIDDEN', message: 'error.kiosk.expired' });
+      const result = await enterCode(db(), ticket, input.code, ctx);
+      if (result.kind === 'wrong') throw new ActionError({ code: 'BAD_REQUEST', message: 'error.code.wrong' });
+      if (result.kind === 'void') throw new ActionError({ code: 'FORBIDDEN', message: 'error.code.void' });
+      setTicketCookie(context.cookies, result.ticket);
+      return { redirect: '/losenordskiosk/nytt-losenord' };
+    },
+  }),
+
+  setPassword: defineAction({
+    accept: 'form',
+    input: z.object({
+      newPassword: secret('error.newPassword.required'),
+      confirmPassword: z.string().max(MAX_PASSWORD_LENGTH * 4, 'error.password.tooLong'),
+    }),
+    handler: async (input, context) => {
+      const ctx = loginContext(context.request, context.clientAddress);
+      const ticket = await readTicket(db(), readTicketCookie(context.cookies), 'new_password', ctx.clock);
+      if (!ticket) throw new ActionError({ code: 'FORBIDDEN', message: 'error.kiosk.expired' });
+      const result = await setNewPassword(db(), ticket, input.newPassword, input.confirmPassword, ctx);
+      if (result.kind === 'expired') throw new ActionError({ code: 'FORBIDDEN', message: 'error.kiosk.expired' });
+      if (result.kind === 'invalid') {
+        const field = result.problem === 'mismatch' ? 'confirmPassword' : 'newPassword';
+        throw new ActionError({ code: 'BAD_REQUEST', message: `${field}:error.newPassword.${result.problem}|min=${ctx.config.rules.passwordMinLength}` });
+      }
+      clearTicketCookie(context.cookies);
+      return { redirect: '/losenordskiosk/klart' };
+    },
+  }),
+};

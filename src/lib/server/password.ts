@@ -1,0 +1,76 @@
+import { hash, verify, type Algorithm } from '@node-rs/argon2';
+import { dictionary } from '@zxcvbn-ts/language-common';
+
+/** argon2id at OWASP's first recommended setting (19 MiB, 2 passes, 1 lane). */
+// `Algorithm` is an ambient const enum: 2 is its Argon2id.
+export const HASH_OPTIONS = { algorithm: 2 as Algorithm, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+const PARAMS_TAG = `$m=${HASH_OPTIONS.memoryCost},t=${HASH_OPTIONS.timeCost},p=${HASH_OPTIONS.parallelism}$`;
+
+export const MAX_PASSWORD_LENGTH = 256;
+
+/** Counts of argon2 verifications, by kind, so that tests can check every path costs the same. */
+export const verifications = { real: 0, dummy: 0 };
+
+let dummyHash: Promise<string> | undefined;
+
+/** NFKC, as NIST asks, so that the same password typed on two keyboards is the same password. */
+export const normalizePassword = (password: string) => password.normalize('NFKC');
+
+export function hashPassword(password: string): Promise<string> {
+  return hash(normalizePassword(password), HASH_OPTIONS);
+}
+
+/** Verifies against the stored hash; a wrong or malformed hash is simply a mismatch. */
+export async function verifyPassword(storedHash: string, password: string): Promise<boolean> {
+  verifications.real++;
+  try {
+    return await verify(storedHash, normalizePassword(password));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Spends exactly what a real verification spends, against a hash of nothing, so that
+ * an unknown username or a locked account takes as long as a wrong password.
+ */
+export async function verifyDummy(password: string): Promise<false> {
+  verifications.dummy++;
+  dummyHash ??= hash('dummy password that matches nothing', HASH_OPTIONS);
+  await verify(await dummyHash, normalizePassword(password)).catch(() => false);
+  return false;
+}
+
+/** True when the stored hash used other parameters than today's: rehash at the next login. */
+export const needsRehash = (storedHash: string) => !storedHash.startsWith('$argon2id$') || !storedHash.includes(PARAMS_TAG);
+
+const common = new Set(dictionary['passwords-common'].map((word: string) => word.toLowerCase()));
+
+export type PasswordProblem = 'tooShort' | 'tooLong' | 'common' | 'containsUsername' | 'containsOrganisation' | 'sameAsCurrent' | 'mismatch';
+
+export interface PolicyContext {
+  minLength: number;
+  username: string;
+  organisationName?: string | null;
+}
+
+/** Length in code points after NFKC: what a person would count as characters. */
+export const passwordLength = (password: string) => [...normalizePassword(password)].length;
+
+/**
+ * The password rules (after NIST SP 800-63B rev 4): a minimum length, no composition
+ * rules, never truncated; refused when common or built from the username or the
+ * organisation's name. Returns the first problem, or undefined.
+ */
+export function checkPasswordPolicy(password: string, context: PolicyContext): PasswordProblem | undefined {
+  const length = passwordLength(password);
+  if (length < context.minLength) return 'tooShort';
+  if (length > MAX_PASSWORD_LENGTH) return 'tooLong';
+  const folded = normalizePassword(password).toLowerCase();
+  const squeezed = folded.replace(/[\s\-_.]+/g, '');
+  if (common.has(folded) || common.has(squeezed) || /^(.)\1+$/u.test(squeezed)) return 'common';
+  if (context.username && folded.includes(context.username.toLowerCase())) return 'containsUsername';
+  const organisation = context.organisationName?.normalize('NFKC').toLowerCase().replace(/\s+(ab|hb|kb|ek\.?\s*för\.?)$/u, '').trim();
+  if (organisation && organisation.length >= 3 && squeezed.includes(organisation.replace(/\s+/g, ''))) return 'containsOrganisation';
+  return undefined;
+}

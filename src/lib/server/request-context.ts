@@ -1,0 +1,25 @@
+import { auditClient } from './audit.ts';
+import { clientAddress } from './client-address.ts';
+import { appClock } from './clock.ts';
+import { config } from './config.ts';
+import type { LoginContext } from './login.ts';
+import { hitLimit, type LimitResult } from './rate-limit.ts';
+import { db } from './database.ts';
+import type { SessionLimits } from './session.ts';
+
+/** What the auth rules need to know about the request they serve. */
+export function loginContext(request: Request, socketAddress: string | undefined): LoginContext & { address: string } {
+  const settings = config();
+  const address = clientAddress(request, socketAddress, settings.trustProxy);
+  return { clock: appClock(), config: settings, client: auditClient(address, settings.auditClientAddress), address };
+}
+
+export function sessionLimits(): SessionLimits {
+  const { rules } = config();
+  return { idleMs: rules.sessionIdleMinutes * 60_000, absoluteMs: rules.sessionAbsoluteHours * 60 * 60_000 };
+}
+
+/** The per-client throttle on every password-checking form: slows stuffing across many usernames. */
+export function throttleClient(address: string, bucket: string): Promise<LimitResult> {
+  return hitLimit(db(), { bucket, key: address, max: config().loginClientLimit, windowMs: 15 * 60_000 }, appClock());
+}

@@ -1,0 +1,31 @@
+import type { APIRoute } from 'astro';
+import { appClock } from '../../lib/server/clock.ts';
+import { db } from '../../lib/server/database.ts';
+import { sessionLimits } from '../../lib/server/request-context.ts';
+import { touchSession, type ValidSession } from '../../lib/server/session.ts';
+
+export const prerender = false;
+
+function remaining(session: ValidSession, now: Date) {
+  return {
+    idleSeconds: Math.max(0, Math.floor((session.idleExpiresAt.getTime() - now.getTime()) / 1000)),
+    absoluteSeconds: Math.max(0, Math.floor((session.absoluteExpiresAt.getTime() - now.getTime()) / 1000)),
+  };
+}
+
+const json = (body: unknown, status = 200) => Response.json(body, { status, headers: { 'Cache-Control': 'no-store' } });
+
+/** How long the session has left, as the server counts it. Asking does not extend it. */
+export const GET: APIRoute = ({ locals }) => {
+  if (!locals.session) return json({ ended: locals.sessionEnded ?? 'none' }, 401);
+  return json(remaining(locals.session, appClock().now()));
+};
+
+/** "Fortsätt vara inloggad": counts as activity, so the idle limit starts again. */
+export const POST: APIRoute = async ({ locals }) => {
+  if (!locals.session) return json({ ended: locals.sessionEnded ?? 'none' }, 401);
+  const now = appClock().now();
+  await touchSession(db(), locals.session.id, appClock());
+  const limits = sessionLimits();
+  return json(remaining({ ...locals.session, idleExpiresAt: new Date(now.getTime() + limits.idleMs) }, now));
+};

@@ -1,0 +1,21 @@
+import type { APIRoute } from 'astro';
+import { clearSessionCookie } from '../lib/auth-cookies.ts';
+import { recordAudit } from '../lib/server/audit.ts';
+import { appClock } from '../lib/server/clock.ts';
+import { db } from '../lib/server/database.ts';
+import { deleteSession } from '../lib/server/session.ts';
+
+export const prerender = false;
+
+/** Logga ut: deletes the session row, so the cookie is dead even if a copy survives, and clears cookies. */
+export const POST: APIRoute = async ({ locals, cookies, url, redirect }) => {
+  const reason = url.searchParams.get('orsak');
+  if (locals.session && locals.user) {
+    await deleteSession(db(), locals.session.id);
+    await recordAudit(db(), { event: 'session.ended', at: appClock().now(), actorUserId: locals.user.id, subjectUserId: locals.user.id, organisationId: locals.user.organisation_id, detail: { reason: reason === 'inaktiv' ? 'idle' : 'logout' } });
+  }
+  clearSessionCookie(cookies);
+  const response = redirect(`/logga-in?utloggad=${reason === 'inaktiv' ? 'inaktiv' : reason === 'maxtid' ? 'maxtid' : '1'}`, 303);
+  response.headers.set('Clear-Site-Data', '"cookies"');
+  return response;
+};

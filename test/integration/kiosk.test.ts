@@ -1,0 +1,117 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ManualClock, MINUTE } from '../../src/lib/server/clock.ts';
+import { parseConfig } from '../../src/lib/server/config.ts';
+import { createDb } from '../../src/lib/server/database.ts';
+import { readTicket } from '../../src/lib/server/kiosk-ticket.ts';
+import { enterCode, requestReset, setNewPassword, startChange } from '../../src/lib/server/kiosk.ts';
+import { attemptLogin } from '../../src/lib/server/login.ts';
+import { issueCode, redeemCode } from '../../src/lib/server/one-time-code.ts';
+import { createSession } from '../../src/lib/server/session.ts';
+import { freshDatabase, type TestDatabase } from '../helpers/database.ts';
+import { createMember } from '../helpers/users.ts';
+
+const config = parseConfig({});
+const OLD = 'gamla lösenordet som fungerar';
+const NEW = 'nya lösenordet är mycket bättre';
+const limits = { idleMs: 20 * MINUTE, absoluteMs: 8 * 60 * MINUTE };
+
+describe('the password kiosk', () => {
+  let t: TestDatabase;
+  let clock: ManualClock;
+  const context = () => ({ clock, config, client: '' });
+  const codeFromMail = async (email: string) => {
+    const mail = await t.db.selectFrom('mail_outbox').select('text_body').where('to_address', '=', email).orderBy('id', 'desc').executeTakeFirstOrThrow();
+    return /Din kod är: (\d{8})/.exec(mail.text_body)![1];
+  };
+  beforeAll(async () => {
+    t = await freshDatabase();
+  });
+  beforeEach(() => {
+    clock = new ManualClock('2026-06-01T08:00:00Z');
+  });
+  afterAll(() => t.drop());
+
+  it('resets a forgotten password with the mailed code, ends every session, lifts the lock and mails the owner', async () => {
+    const user = await createMember(t.db, { username: 'ki0001', password: OLD });
+    await createSession(t.db, user.id, clock, limits);
+    for (let i = 0; i < 4; i++) await attemptLogin(t.db, 'ki0001', `fel lösenord nummer ${i}`, context());
+    const { ticket: codeTicket } = await requestReset(t.db, 'ki0001', context());
+    const ticket = (await readTicket(t.db, codeTicket, 'code', clock))!;
+    const code = await codeFromMail(user.email);
+    const entered = await enterCode(t.db, ticket, code, context());
+    expect(entered.kind).toBe('ok');
+    const passwordTicket = (await readTicket(t.db, (entered as { ticket: string }).ticket, 'new_password', clock))!;
+    expect(await setNewPassword(t.db, passwordTicket, NEW, NEW, context())).toEqual({ kind: 'ok' });
+    expect(await t.db.selectFrom('user_session').where('user_id', '=', user.id).selectAll().execute()).toEqual([]);
+    expect((await attemptLogin(t.db, 'ki0001', NEW, context())).kind).toBe('ok');
+    const subjects = (await t.db.selectFrom('mail_outbox').select('subject').where('to_address', '=', user.email).execute()).map((m) => m.subject);
+    expect(subjects).toContain('Ditt lösenord har ändrats');
+    // The ticket and the code were single use.
+    expect(await setNewPassword(t.db, passwordTicket, 'ett tredje lösenord här', 'ett tredje lösenord här', context())).toEqual({ kind: 'expired' });
+  });
+
+  it('answers an unknown username exactly like a known one and mails nobody', async () => {
+    const before = await t.db.selectFrom('mail_outbox').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    const { ticket } = await requestReset(t.db, 'okand1', context());
+    expect(ticket).toMatch(/^[\w-]+\.[\w-]+$/);
+    const read = (await readTicket(t.db, ticket, 'code', clock))!;
+    const kinds = [];
+    for (let i = 0; i < 6; i++) kinds.push((await enterCode(t.db, read, '12345678', context())).kind);
+    expect(kinds).toEqual(['wrong', 'wrong', 'wrong', 'wrong', 'wrong', 'void']);
+    expect(await t.db.selectFrom('mail_outbox').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).toEqual(before);
+  });
+
+  it('voids a code after five wrong tries and keeps the count when a new code is ordered', async () => {
+    const user = await createMember(t.db, { username: 'ki0002', password: OLD });
+    await requestReset(t.db, 'ki0002', context());
+    for (let i = 0; i < 3; i++) expect(await redeemCode(t.db, user.id, 'reset', '00000000', clock)).toBe('wrong');
+    await requestReset(t.db, 'ki0002', context());
+    const code = await codeFromMail(user.email);
+    expect(await redeemCode(t.db, user.id, 'reset', '00000000', clock)).toBe('wrong');
+    expect(await redeemCode(t.db, user.id, 'reset', '00000000', clock)).toBe('void');
+    expect(await redeemCode(t.db, user.id, 'reset', code, clock)).toBe('void');
+  });
+
+  it('lets a code expire after its lifetime', async () => {
+    const user = await createMember(t.db, { username: 'ki0003', password: OLD });
+    await requestReset(t.db, 'ki0003', context());
+    const code = await codeFromMail(user.email);
+    clock.advance(config.rules.resetCodeMinutes * MINUTE);
+    expect(await redeemCode(t.db, user.id, 'reset', code, clock)).toBe('void');
+  });
+
+  it('redeems a code redeemed twice at the same moment exactly once', async () => {
+    const user = await createMember(t.db, { username: 'ki0004', password: OLD });
+    const other = createDb(t.url, 2);
+    try {
+      for (let round = 0; round < 5; round++) {
+        const { code } = await t.db.transaction().execute((trx) => issueCode(trx, user.id, 'reset', 30 * MINUTE, clock));
+        const results = await Promise.all([redeemCode(t.db, user.id, 'reset', code, clock), redeemCode(other, user.id, 'reset', code, clock)]);
+        expect(results.filter((result) => result === 'ok')).toHaveLength(1);
+      }
+    } finally {
+      await other.destroy();
+    }
+  });
+
+  it('takes a new user from the one-time password to a password of their own', async () => {
+    const user = await createMember(t.db, { username: 'ki0005' });
+    const { code } = await t.db.transaction().execute((trx) => issueCode(trx, user.id, 'first_login', 7 * 24 * 60 * MINUTE, clock));
+    expect((await attemptLogin(t.db, 'ki0005', code, context())).kind).toBe('failed');
+    const started = await startChange(t.db, 'ki0005', code.toLowerCase().replace(/-/g, ' '), context());
+    expect(started.kind).toBe('ok');
+    const ticket = (await readTicket(t.db, (started as { ticket: string }).ticket, 'new_password', clock))!;
+    expect(ticket.reason).toBe('first_login');
+    expect(await setNewPassword(t.db, ticket, 'kort', 'kort', context())).toEqual({ kind: 'invalid', problem: 'tooShort' });
+    expect(await setNewPassword(t.db, ticket, NEW, `${NEW}!`, context())).toEqual({ kind: 'invalid', problem: 'mismatch' });
+    expect(await setNewPassword(t.db, ticket, NEW, NEW, context())).toEqual({ kind: 'ok' });
+    expect((await startChange(t.db, 'ki0005', code, context())).kind).toBe('failed');
+  });
+
+  it('refuses the current password as the new one', async () => {
+    await createMember(t.db, { username: 'ki0006', password: OLD });
+    const started = await startChange(t.db, 'ki0006', OLD, context());
+    const ticket = (await readTicket(t.db, (started as { ticket: string }).ticket, 'new_password', clock))!;
+    expect(await setNewPassword(t.db, ticket, OLD, OLD, context())).toEqual({ kind: 'invalid', problem: 'sameAsCurrent' });
+  });
+});
