@@ -39,6 +39,11 @@ const schema = z
     LOCKOUT_MINUTES: integer(1, 24 * 60).default(30),
     PASSWORD_MAX_AGE_MONTHS: integer(0, 120).default(12),
     PASSWORD_REMINDER_MONTHS: integer(0, 120).default(6),
+    PASSWORD_EXPIRY_NOTICE_DAYS: z
+      .string()
+      .regex(/^\d{1,3}(,\d{1,3})*$/, 'must be whole days separated by commas, e.g. 30,7,1')
+      .transform((value) => value.split(',').map(Number))
+      .default([30, 7, 1]),
     PASSWORD_MIN_LENGTH: integer(8, 128).default(15),
     SESSION_IDLE_MINUTES: integer(1, 24 * 60).default(20),
     SESSION_ABSOLUTE_HOURS: integer(1, 7 * 24).default(8),
@@ -88,6 +93,7 @@ export interface Config {
     passwordMaxAgeMonths: number;
     passwordReminderMonths: number;
     passwordMinLength: number;
+    passwordExpiryNoticeDays: number[];
     sessionIdleMinutes: number;
     sessionAbsoluteHours: number;
     sessionWarningSeconds: number;
@@ -146,6 +152,7 @@ export function parseConfig(source: Record<string, string | undefined>): Config 
       passwordMaxAgeMonths: env.PASSWORD_MAX_AGE_MONTHS,
       passwordReminderMonths: env.PASSWORD_REMINDER_MONTHS,
       passwordMinLength: env.PASSWORD_MIN_LENGTH,
+      passwordExpiryNoticeDays: env.PASSWORD_EXPIRY_NOTICE_DAYS,
       sessionIdleMinutes: env.SESSION_IDLE_MINUTES,
       sessionAbsoluteHours: env.SESSION_ABSOLUTE_HOURS,
       sessionWarningSeconds: env.SESSION_WARNING_SECONDS,

@@ -10,6 +10,7 @@ import { smtpTransport } from './mail.ts';
 import { migrateToLatest, pendingMigrations } from './migrate.ts';
 import { startOutboxSender } from './outbox.ts';
 import { seedDemo } from './seed.ts';
+import { startChores } from './chores.ts';
 import { startSmtpSink, type RunningSink } from './smtp-sink.ts';
 
 export interface RunningPortal {
@@ -74,6 +75,8 @@ export async function startPortal(config: Config, distDir = path.resolve('dist')
       onError: (error) => log.error({ err: error }, 'outbox poll failed'),
     });
     stops.push(() => sender.stop());
+    const chores = startChores(db, config, log);
+    stops.push(async () => chores.stop());
 
     const entry = pathToFileURL(path.join(distDir, 'server', 'entry.mjs')).href;
     const { handler } = (await import(entry)) as { handler: AppHandler };

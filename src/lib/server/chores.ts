@@ -1,0 +1,31 @@
+import type { Logger } from 'pino';
+import { appClock } from './clock.ts';
+import type { Config } from './config.ts';
+import type { Db } from './database.ts';
+import { sendExpiryNotices } from './password-expiry.ts';
+import { pruneLimits } from './rate-limit.ts';
+
+const EVERY_MS = 10 * 60_000;
+
+/** The periodic work of every instance: safe to run in several at once (each step claims its rows). */
+export function startChores(db: Db, config: Config, log: Logger): { stop(): void } {
+  const run = async () => {
+    try {
+      const notices = await sendExpiryNotices(db, config, appClock());
+      const pruned = await pruneLimits(db, appClock());
+      if (notices || pruned) log.info({ notices, pruned }, 'chores');
+    } catch (error) {
+      log.error({ err: error }, 'chores failed');
+    }
+  };
+  const first = setTimeout(() => void run(), 5_000);
+  const timer = setInterval(() => void run(), EVERY_MS);
+  first.unref();
+  timer.unref();
+  return {
+    stop() {
+      clearTimeout(first);
+      clearInterval(timer);
+    },
+  };
+}
