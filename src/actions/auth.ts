@@ -2,6 +2,9 @@ import { ActionError, defineAction } from 'astro:actions';
 import { z } from 'astro/zod';
 import { clearTicketCookie, readTicketCookie, safeNext, setSessionCookie, setTicketCookie } from '../lib/auth-cookies.ts';
 import { recordAudit } from '../lib/server/audit.ts';
+import { checkCaptcha } from '../lib/server/captcha.ts';
+import { appClock } from '../lib/server/clock.ts';
+import { config } from '../lib/server/config.ts';
 import { db } from '../lib/server/database.ts';
 import { readTicket } from '../lib/server/kiosk-ticket.ts';
 import { enterCode, requestReset, setNewPassword, startChange } from '../lib/server/kiosk.ts';
@@ -16,6 +19,13 @@ const username = z.string().trim().min(1, 'error.username.required').max(64, 'er
 const secret = (code: string) => z.string().min(1, code).max(MAX_PASSWORD_LENGTH * 4, 'error.password.tooLong');
 // A field people never see; a bot that fills it in is answered like a wrong password.
 const honeypot = z.string().max(200).optional();
+const captcha = z.string().max(20_000).optional();
+
+/** A captcha payload that is present must be valid and unused; an absent one (no JavaScript) passes to the rate limits. */
+async function requireCaptcha(payload: string | undefined): Promise<void> {
+  const check = await checkCaptcha(db(), payload, config().secretKey, appClock());
+  if (check === 'invalid' || check === 'used') throw new ActionError({ code: 'BAD_REQUEST', message: 'error.captcha.failed' });
+}
 
 const tooMany = (retryAfter: number) => new ActionError({ code: 'TOO_MANY_REQUESTS', message: `error.tooManyAttempts|minutes=${Math.ceil(retryAfter / 60)}` });
 const failed = () => new ActionError({ code: 'UNAUTHORIZED', message: 'error.login.failed' });
@@ -47,11 +57,12 @@ export const auth = {
 
   startChange: defineAction({
     accept: 'form',
-    input: z.object({ username, password: secret('error.currentPassword.required'), webbplats: honeypot }),
+    input: z.object({ username, password: secret('error.currentPassword.required'), webbplats: honeypot, altcha: captcha }),
     handler: async (input, context) => {
       const ctx = loginContext(context.request, context.clientAddress);
       const throttle = await throttleClient(ctx.address, 'kiosk-client');
       if (!throttle.allowed) throw tooMany(throttle.retryAfterSeconds);
+      await requireCaptcha(input.altcha);
       const result = await startChange(db(), input.username, input.webbplats ? `${input.password}\u0000` : input.password, ctx);
       if (result.kind === 'failed') throw failed();
       if (result.kind === 'locked') throw locked(result.until);
@@ -62,11 +73,12 @@ export const auth = {
 
   requestReset: defineAction({
     accept: 'form',
-    input: z.object({ username, webbplats: honeypot }),
+    input: z.object({ username, webbplats: honeypot, altcha: captcha }),
     handler: async (input, context) => {
       const ctx = loginContext(context.request, context.clientAddress);
       const throttle = await throttleClient(ctx.address, 'kiosk-client');
       if (!throttle.allowed) throw tooMany(throttle.retryAfterSeconds);
+      await requireCaptcha(input.altcha);
       // A bot that fills the hidden field gets the usual answer and no mail.
       const { ticket } = await requestReset(db(), input.webbplats ? '\u0000' : input.username, ctx);
       setTicketCookie(context.cookies, ticket);

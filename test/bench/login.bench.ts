@@ -10,7 +10,7 @@ import { migrateToLatest } from '../../src/lib/server/migrate.ts';
 import { hashPassword, verifyPassword } from '../../src/lib/server/password.ts';
 import { createSession, validateSession } from '../../src/lib/server/session.ts';
 import { CURRENT_TERMS_VERSION } from '../../src/lib/server/terms.ts';
-import { findUserById, insertUser } from '../../src/lib/server/users.ts';
+import { findUserById, insertUser, type User } from '../../src/lib/server/users.ts';
 import { freePort } from '../helpers/ports.ts';
 import { startServer } from '../helpers/server.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
@@ -46,7 +46,7 @@ export default async function bench(): Promise<void> {
     await migrateToLatest(db);
     const org = await db.insertInto('organisation').values({ org_number: '5569998887', name: 'Mätskolan AB', created_at: new Date() }).returning('id').executeTakeFirstOrThrow();
     const hash = await hashPassword(PASSWORD);
-    const users = [];
+    const users: User[] = [];
     for (let i = 0; i < CLIENTS; i++) {
       users.push(await insertUser(db, { username: `bm${String(i).padStart(4, '0')}`, kind: 'member', organisationId: org.id, firstName: 'Mät', lastName: 'Användare', email: `bm${i}@matskolan.example`, passwordHash: hash, passwordChangedAt: new Date(), termsVersion: CURRENT_TERMS_VERSION }, new Date()));
     }

@@ -33,6 +33,7 @@ describe('the warning before automatic logout', () => {
     await page.getByLabel('Lösenord', { exact: true }).fill(PASSWORD);
     await page.getByRole('button', { name: 'Logga in' }).click();
     await page.waitForURL('**/mina-tjanster');
+    await page.locator('[data-session-dialog][data-ready]').waitFor({ state: 'attached' });
     return page;
   };
 

@@ -13,6 +13,8 @@ export function startChores(db: Db, config: Config, log: Logger): { stop(): void
     try {
       const notices = await sendExpiryNotices(db, config, appClock());
       const pruned = await pruneLimits(db, appClock());
+      await db.deleteFrom('captcha_redemption').where('expires_at', '<', appClock().now()).execute();
+      await db.deleteFrom('kiosk_ticket').where('expires_at', '<', new Date(appClock().now().getTime() - 24 * 60 * 60_000)).execute();
       if (notices || pruned) log.info({ notices, pruned }, 'chores');
     } catch (error) {
       log.error({ err: error }, 'chores failed');
