@@ -36,7 +36,7 @@ export const account = {
         await trx.updateTable('app_user').set({ terms_version: CURRENT_TERMS_VERSION, terms_accepted_at: now }).where('id', '=', user.id).execute();
         await recordAudit(trx, { event: 'terms.accepted', at: now, actorUserId: user.id, subjectUserId: user.id, organisationId: user.organisation_id, detail: { version: CURRENT_TERMS_VERSION } });
       });
-      return { redirect: '/mina-tjanster' };
+      return { redirect: user.kind === 'staff' ? '/handlaggning' : '/mina-tjanster' };
     },
   }),
 

@@ -51,7 +51,7 @@ export const auth = {
       const { token } = await createSession(db(), outcome.user.id, ctx.clock, limits, { userAgent: context.request.headers.get('user-agent') ?? '', client: ctx.client });
       await recordAudit(db(), { event: 'login.succeeded', at: ctx.clock.now(), subjectUserId: outcome.user.id, organisationId: outcome.user.organisation_id, client: ctx.client });
       setSessionCookie(context.cookies, token, limits.absoluteMs);
-      return { redirect: safeNext(input.next) ?? '/mina-tjanster' };
+      return { redirect: safeNext(input.next) ?? (outcome.user.kind === 'staff' ? '/handlaggning' : '/mina-tjanster') };
     },
   }),
 

@@ -1,5 +1,6 @@
 import { account } from './account.ts';
 import { auth } from './auth.ts';
+import { support } from './support.ts';
 
 /**
  * Astro Actions: thin form handlers that validate input and call src/lib/server.
@@ -8,4 +9,5 @@ import { auth } from './auth.ts';
 export const server = {
   auth,
   account,
+  support,
 };

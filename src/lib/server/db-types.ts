@@ -31,9 +31,11 @@ export interface AppUser {
   id: Generated<number>;
   kind: string;
   last_name: string;
+  org_role: string | null;
   organisation_id: number | null;
   password_changed_at: Timestamp | null;
   password_hash: string | null;
+  phone: Generated<string>;
   selected_unit_id: number | null;
   status: Generated<string>;
   terms_accepted_at: Timestamp | null;
@@ -113,10 +115,21 @@ export interface OneTimeCode {
 }
 
 export interface Organisation {
+  city: Generated<string>;
   created_at: Timestamp;
+  email: Generated<string>;
   id: Generated<number>;
   name: string;
   org_number: string;
+  phone: Generated<string>;
+  postal_address: Generated<string>;
+  postal_code: Generated<string>;
+}
+
+export interface OrganisationArea {
+  approved_at: Timestamp;
+  area_key: string;
+  organisation_id: number;
 }
 
 export interface RateLimit {
@@ -132,11 +145,15 @@ export interface SeedRun {
 }
 
 export interface Unit {
+  city: Generated<string>;
   created_at: Timestamp;
   id: Generated<number>;
   is_main: Generated<boolean>;
   name: string;
   organisation_id: number;
+  postal_address: Generated<string>;
+  postal_code: Generated<string>;
+  status: Generated<string>;
 }
 
 export interface UserSession {
@@ -166,6 +183,7 @@ export interface DB {
   mail_outbox: MailOutbox;
   one_time_code: OneTimeCode;
   organisation: Organisation;
+  organisation_area: OrganisationArea;
   rate_limit: RateLimit;
   seed_run: SeedRun;
   unit: Unit;

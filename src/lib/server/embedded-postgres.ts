@@ -66,7 +66,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   }
   await cluster.start().catch(failure('start'));
 
-  const base = `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}`;
+  const base = embeddedBaseUrl(options.port);
   const adminUrl = `${base}/postgres`;
   await ensureDatabase(adminUrl, options.database);
   return {
@@ -79,6 +79,9 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     },
   };
 }
+
+/** The address of an embedded cluster on `port`, for tools that reach the one `npm start` runs. */
+export const embeddedBaseUrl = (port: number) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}`;
 
 async function ensureDatabase(adminUrl: string, name: string): Promise<void> {
   const client = new pg.Client({ connectionString: adminUrl });

@@ -1,0 +1,53 @@
+import { ActionError, defineAction } from 'astro:actions';
+import { z } from 'astro/zod';
+import { sendOneTimePassword, setUserActive, unlockUser, type Actor } from '../lib/server/accounts.ts';
+import { appClock } from '../lib/server/clock.ts';
+import { config } from '../lib/server/config.ts';
+import { db } from '../lib/server/database.ts';
+import { loginContext } from '../lib/server/request-context.ts';
+import { findUserById, type User } from '../lib/server/users.ts';
+
+/** Every support action re-checks that a handläggare is asking, and names them in the audit log. */
+async function staffAndTarget(context: { locals: App.Locals; request: Request; clientAddress: string }, userId: number): Promise<{ actor: Actor; target: User }> {
+  const staff = context.locals.user;
+  if (!staff) throw new ActionError({ code: 'UNAUTHORIZED', message: 'error.signedOut' });
+  if (staff.kind !== 'staff') throw new ActionError({ code: 'FORBIDDEN', message: 'forbidden.text' });
+  const target = await findUserById(db(), userId);
+  if (!target) throw new ActionError({ code: 'NOT_FOUND', message: 'error.support.noUser' });
+  return { actor: { userId: staff.id, client: loginContext(context.request, context.clientAddress).client }, target };
+}
+
+const userId = z.object({ user: z.coerce.number().int().positive() });
+
+export const support = {
+  unlock: defineAction({
+    accept: 'form',
+    input: userId,
+    handler: async (input, context) => {
+      const { actor, target } = await staffAndTarget(context, input.user);
+      await unlockUser(db(), target, actor, appClock());
+      return { redirect: `/handlaggning/anvandare/${target.id}?klart=upplast` };
+    },
+  }),
+
+  sendOneTimePassword: defineAction({
+    accept: 'form',
+    input: userId,
+    handler: async (input, context) => {
+      const { actor, target } = await staffAndTarget(context, input.user);
+      if (target.status !== 'active') throw new ActionError({ code: 'CONFLICT', message: 'error.support.inactive' });
+      await db().transaction().execute((trx) => sendOneTimePassword(trx, target, actor, config(), appClock()));
+      return { redirect: `/handlaggning/anvandare/${target.id}?klart=engangslosenord` };
+    },
+  }),
+
+  setActive: defineAction({
+    accept: 'form',
+    input: userId.extend({ active: z.enum(['ja', 'nej']) }),
+    handler: async (input, context) => {
+      const { actor, target } = await staffAndTarget(context, input.user);
+      await db().transaction().execute((trx) => setUserActive(trx, target, input.active === 'ja', actor, appClock()));
+      return { redirect: `/handlaggning/anvandare/${target.id}?klart=${input.active === 'ja' ? 'aktiverad' : 'inaktiverad'}` };
+    },
+  }),
+};

@@ -1,0 +1,58 @@
+/**
+ * `npm run admin -- <command>`: the authority's own chores from the command line.
+ *
+ *   create-staff --first-name Anna --last-name Berg --email anna.berg@myndighet.example
+ *
+ * Uses DATABASE_URL, or the embedded database of a running `npm start`, or starts the
+ * embedded database itself.
+ */
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { createAccount } from '../lib/server/accounts.ts';
+import { appClock } from '../lib/server/clock.ts';
+import { ConfigError, config } from '../lib/server/config.ts';
+import { createDb, databaseAnswers } from '../lib/server/database.ts';
+import { migrateToLatest } from '../lib/server/migrate.ts';
+
+const USAGE = 'Usage: npm run admin -- create-staff --first-name NAME --last-name NAME --email ADDRESS';
+
+async function openDatabase() {
+  const settings = config();
+  if (settings.databaseUrl) return { db: createDb(settings.databaseUrl, 2), stop: async () => {} };
+  const { embeddedBaseUrl, startEmbeddedPostgres } = await import('../lib/server/embedded-postgres.ts');
+  const running = createDb(`${embeddedBaseUrl(settings.embeddedPgPort)}/anordnarportalen`, 2);
+  if (await databaseAnswers(running)) return { db: running, stop: async () => {} };
+  await running.destroy();
+  const cluster = await startEmbeddedPostgres({ dir: path.join(settings.dataDir, 'postgres'), port: settings.embeddedPgPort, database: 'anordnarportalen' });
+  const db = createDb(cluster.url, 2);
+  await migrateToLatest(db);
+  return { db, stop: () => cluster.stop() };
+}
+
+try {
+  const { positionals, values } = parseArgs({
+    allowPositionals: true,
+    options: { 'first-name': { type: 'string' }, 'last-name': { type: 'string' }, email: { type: 'string' } },
+  });
+  const [command] = positionals;
+  const firstName = values['first-name']?.trim();
+  const lastName = values['last-name']?.trim();
+  const email = values.email?.trim();
+  if (command !== 'create-staff' || !firstName || !lastName || !email || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) {
+    console.error(USAGE);
+    process.exit(2);
+  }
+  const { db, stop } = await openDatabase();
+  try {
+    const user = await db.transaction().execute((trx) =>
+      createAccount(trx, { kind: 'staff', organisationId: null, firstName, lastName, email }, { userId: null, client: 'cli' }, config(), appClock()),
+    );
+    console.log(`Handläggare skapad: ${firstName} ${lastName}, användarnamn ${user.username}. Engångslösenordet skickas till ${email}.`);
+  } finally {
+    await db.destroy();
+    await stop();
+  }
+} catch (error) {
+  console.error(error instanceof Error ? error.message : String(error));
+  process.exit(error instanceof ConfigError ? 2 : 1);
+}

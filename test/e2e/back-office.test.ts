@@ -1,0 +1,52 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_PASSWORD } from '../../src/lib/server/seed.ts';
+import { collectPageErrors, expectAccessible, launchBrowser } from '../helpers/browser.ts';
+import { freshDatabase, type TestDatabase } from '../helpers/database.ts';
+import { startServer, type TestServer } from '../helpers/server.ts';
+
+describe('the back office in a browser', () => {
+  let t: TestDatabase;
+  let server: TestServer;
+  let browser: Browser;
+  let page: Page;
+  const errors: string[] = [];
+  beforeAll(async () => {
+    browser = await launchBrowser();
+    t = await freshDatabase();
+    server = await startServer({ DATABASE_URL: t.url });
+    page = await browser.newPage();
+    collectPageErrors(page, errors);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+    await t?.drop();
+  });
+
+  it('lets the demo handläggare find a user and see their details, accessibly', async () => {
+    await page.goto(`${server.url}/logga-in`);
+    await page.getByLabel('Användarnamn').fill('hl1001');
+    await page.getByLabel('Lösenord', { exact: true }).fill(DEMO_PASSWORD);
+    await page.getByRole('button', { name: 'Logga in' }).click();
+    await page.waitForURL('**/handlaggning');
+    await expectAccessible(page);
+    await page.getByRole('link', { name: 'Hjälp användare (support)' }).click();
+    await expectAccessible(page);
+    await page.getByLabel('Sök användare').fill('karimi');
+    await page.getByRole('button', { name: 'Sök' }).click();
+    await expectAccessible(page);
+    await page.getByRole('link', { name: 'Ali Karimi' }).click();
+    await page.waitForURL(/\/handlaggning\/anvandare\/\d+$/);
+    await expectAccessible(page);
+    expect(await page.getByText('Demoskolan Konstlinjen: Hantera ansökan KK').isVisible()).toBe(true);
+    await page.getByRole('button', { name: 'Skicka nytt engångslösenord' }).click();
+    await page.waitForURL(/klart=engangslosenord/);
+    expect(await page.getByRole('status').first().textContent()).toContain('Ett nytt engångslösenord har skickats');
+    await expectAccessible(page);
+  });
+
+  it('ran every page without a script error or a CSP violation', () => {
+    expect(errors).toEqual([]);
+  });
+});

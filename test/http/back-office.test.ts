@@ -1,0 +1,92 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashPassword } from '../../src/lib/server/password.ts';
+import { CURRENT_TERMS_VERSION } from '../../src/lib/server/terms.ts';
+import { insertUser } from '../../src/lib/server/users.ts';
+import { freshDatabase, type TestDatabase } from '../helpers/database.ts';
+import { cookiesOf, pageText, postForm } from '../helpers/forms.ts';
+import { startServer, type TestServer } from '../helpers/server.ts';
+import { createMember } from '../helpers/users.ts';
+
+const PASSWORD = 'lösenord för handläggningen';
+const ROUTES = ['/handlaggning', '/handlaggning/anvandare', '/handlaggning/anvandare?q=a', '/handlaggning/anvandare/1'];
+
+describe('the back office over HTTP', () => {
+  let t: TestDatabase;
+  let server: TestServer;
+  let staffCookie: string;
+  let reporterCookie: string;
+  const login = async (username: string, password = PASSWORD) => cookiesOf(await postForm(`${server.url}/logga-in?_action=auth.login`, { username, password }));
+
+  beforeAll(async () => {
+    t = await freshDatabase();
+    server = await startServer({ DATABASE_URL: t.url, LOGIN_CLIENT_LIMIT: '1000' });
+    await insertUser(t.db, { username: 'st0001', kind: 'staff', organisationId: null, firstName: 'Stina', lastName: 'Stöd', email: 'stina@myndighet.example', passwordHash: await hashPassword(PASSWORD), passwordChangedAt: new Date(), termsVersion: CURRENT_TERMS_VERSION }, new Date());
+    await createMember(t.db, { username: 'rp0001', password: PASSWORD, termsVersion: CURRENT_TERMS_VERSION, roles: ['YH_ANSOKAN'] });
+    staffCookie = await login('st0001');
+    reporterCookie = await login('rp0001');
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await t?.drop();
+  });
+
+  it('sends an anonymous visitor to the login page from every back-office route', async () => {
+    for (const route of ROUTES) {
+      const response = await fetch(`${server.url}${route}`, { redirect: 'manual' });
+      expect(response.status, route).toBe(303);
+      expect(response.headers.get('location'), route).toMatch(/^\/logga-in\?next=%2Fhandlaggning/);
+    }
+  });
+
+  it('refuses a signed-in reporter with 403 on every back-office route and action', async () => {
+    for (const route of ROUTES) {
+      const response = await fetch(`${server.url}${route}`, { headers: { Cookie: reporterCookie } });
+      expect(response.status, route).toBe(403);
+      expect(pageText(await response.text())).toContain('Du saknar behörighet');
+    }
+    const victim = await t.db.selectFrom('app_user').select('id').where('username', '=', 'rp0001').executeTakeFirstOrThrow();
+    const action = await postForm(`${server.url}/handlaggning/anvandare/${victim.id}?_action=support.setActive`, { user: String(victim.id), active: 'nej' }, reporterCookie);
+    expect(action.status).toBe(403);
+    expect((await t.db.selectFrom('app_user').select('status').where('id', '=', victim.id).executeTakeFirstOrThrow()).status).toBe('active');
+  });
+
+  it('lands a handläggare on the back office after login and lets them find a user', async () => {
+    const response = await postForm(`${server.url}/logga-in?_action=auth.login`, { username: 'st0001', password: PASSWORD });
+    expect(response.headers.get('location')).toBe('/handlaggning');
+    const found = await fetch(`${server.url}/handlaggning/anvandare?q=RP00`, { headers: { Cookie: staffCookie } });
+    expect(found.status).toBe(200);
+    expect(pageText(await found.text())).toContain('rp0001');
+  });
+
+  it('unlocks a locked user, who can log in at once, and the audit log names the handläggare', async () => {
+    const locked = await createMember(t.db, { username: 'lo0001', password: PASSWORD, termsVersion: CURRENT_TERMS_VERSION });
+    for (let i = 0; i < 4; i++) await postForm(`${server.url}/logga-in?_action=auth.login`, { username: 'lo0001', password: `fel lösenord ${i} gången` });
+    expect((await postForm(`${server.url}/logga-in?_action=auth.login`, { username: 'lo0001', password: PASSWORD })).status).toBe(401);
+    const page = pageText(await (await fetch(`${server.url}/handlaggning/anvandare/${locked.id}`, { headers: { Cookie: staffCookie } })).text());
+    expect(page).toContain('Ja, till');
+    const unlock = await postForm(`${server.url}/handlaggning/anvandare/${locked.id}?_action=support.unlock`, { user: String(locked.id) }, staffCookie);
+    expect(unlock.status).toBe(303);
+    expect((await postForm(`${server.url}/logga-in?_action=auth.login`, { username: 'lo0001', password: PASSWORD })).status).toBe(303);
+    const staff = await t.db.selectFrom('app_user').select('id').where('username', '=', 'st0001').executeTakeFirstOrThrow();
+    const audit = await t.db.selectFrom('audit_event').select(['event', 'actor_user_id']).where('subject_user_id', '=', locked.id).where('event', '=', 'login.unlocked').execute();
+    expect(audit).toEqual([{ event: 'login.unlocked', actor_user_id: staff.id }]);
+  });
+
+  it('inactivates a user whose open session stops working on its next request', async () => {
+    const user = await createMember(t.db, { username: 'in0001', password: PASSWORD, termsVersion: CURRENT_TERMS_VERSION });
+    const cookie = await login('in0001');
+    expect((await fetch(`${server.url}/mina-tjanster`, { headers: { Cookie: cookie } })).status).toBe(200);
+    const done = await postForm(`${server.url}/handlaggning/anvandare/${user.id}?_action=support.setActive`, { user: String(user.id), active: 'nej' }, staffCookie);
+    expect(done.status).toBe(303);
+    expect((await fetch(`${server.url}/mina-tjanster`, { headers: { Cookie: cookie }, redirect: 'manual' })).status).toBe(303);
+    expect((await postForm(`${server.url}/logga-in?_action=auth.login`, { username: 'in0001', password: PASSWORD })).status).toBe(401);
+  });
+
+  it('sends a new one-time password by e-mail', async () => {
+    const user = await createMember(t.db, { username: 'ot0001' });
+    const response = await postForm(`${server.url}/handlaggning/anvandare/${user.id}?_action=support.sendOneTimePassword`, { user: String(user.id) }, staffCookie);
+    expect(response.headers.get('location')).toBe(`/handlaggning/anvandare/${user.id}?klart=engangslosenord`);
+    const mail = await t.db.selectFrom('mail_outbox').select('subject').where('to_address', '=', user.email).execute();
+    expect(mail.map((m) => m.subject)).toEqual(['Ditt engångslösenord till Anordnarportalen']);
+  });
+});
