@@ -1,5 +1,6 @@
 import { account } from './account.ts';
 import { auth } from './auth.ts';
+import { organisation } from './organisation.ts';
 import { support } from './support.ts';
 
 /**
@@ -10,4 +11,5 @@ export const server = {
   auth,
   account,
   support,
+  organisation,
 };

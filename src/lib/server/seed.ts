@@ -55,7 +55,12 @@ function welcomeMail(config: Config) {
 
 async function seedPeople(trx: Tx, config: Config, passwordHash: string): Promise<void> {
   const now = new Date();
-  const org = await trx.insertInto('organisation').values({ org_number: '5566001235', name: 'Demoskolan AB', created_at: now }).returning('id').executeTakeFirstOrThrow();
+  const org = await trx
+    .insertInto('organisation')
+    .values({ org_number: '5566001235', name: 'Demoskolan AB', postal_address: 'Skolvägen 1', postal_code: '00000', city: 'Exempelstad', phone: '000-111 11 11', email: 'kansli@demoskolan.example', created_at: now })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  for (const area of ['YH', 'KK']) await trx.insertInto('organisation_area').values({ organisation_id: org.id, area_key: area, approved_at: now }).execute();
   const unit = (name: string, isMain: boolean) =>
     trx.insertInto('unit').values({ organisation_id: org.id, name, is_main: isMain, created_at: now }).returning('id').executeTakeFirstOrThrow();
   const main = await unit('Demoskolan AB', true);
@@ -81,6 +86,7 @@ async function seedPeople(trx: Tx, config: Config, passwordHash: string): Promis
   };
   await person(0, 'staff', true);
   const holder = await person(1, 'member', true);
+  await trx.updateTable('app_user').set({ org_role: 'fullmaktshavare' }).where('id', '=', holder.id).execute();
   const reporter = await person(2, 'member', true);
   const newcomer = await person(3, 'member', false);
   const grant = (userId: number, unitId: number, role: string) =>

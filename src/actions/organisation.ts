@@ -1,0 +1,151 @@
+import { ActionError, defineAction } from 'astro:actions';
+import { z } from 'astro/zod';
+import { sendOneTimePassword, setUserActive, type Actor } from '../lib/server/accounts.ts';
+import { decide, type AdminAction, type AdminActor } from '../lib/server/admin-policy.ts';
+import { recordAudit } from '../lib/server/audit.ts';
+import { appClock } from '../lib/server/clock.ts';
+import { config } from '../lib/server/config.ts';
+import { db } from '../lib/server/database.ts';
+import { addUnit, addUser, approvedRoles, changeableCells, loadActor, loadTarget, rolesOf, setRoles, updateOrganisation, updateUnit } from '../lib/server/organisation-admin.ts';
+import { loginContext } from '../lib/server/request-context.ts';
+
+const text = (max: number, required = 'error.required') => z.string().trim().min(1, required).max(max, `error.tooLong|max=${max}`);
+const optional = (max: number) => z.string().trim().max(max, `error.tooLong|max=${max}`).default('');
+// Astro reads form fields by the schema's outer type: keep defaults outermost and arrays plain.
+const postalCode = z.string().trim().regex(/^(\d{3} ?\d{2})?$/, 'error.postalCode').transform((value) => value.replace(/\s/g, '')).default('');
+const email = z.string().trim().max(200, 'error.email').pipe(z.email('error.email'));
+const cells = z.array(z.string().regex(/^\d{1,12}:[A-Z0-9_]{1,40}$/, 'error.invalid')).max(5000);
+
+/** The signed-in administrator, as the policy sees them. */
+async function who(context: { locals: App.Locals; request: Request; clientAddress: string }): Promise<{ actor: AdminActor; audit: Actor }> {
+  const user = context.locals.user;
+  if (!user) throw new ActionError({ code: 'UNAUTHORIZED', message: 'error.signedOut' });
+  return { actor: await loadActor(db(), user), audit: { userId: user.id, client: loginContext(context.request, context.clientAddress).client } };
+}
+
+function require(actor: AdminActor, action: AdminAction): void {
+  const decision = decide(actor, action);
+  if (!decision.allowed) throw new ActionError({ code: 'FORBIDDEN', message: decision.reason });
+}
+
+export const organisation = {
+  update: defineAction({
+    accept: 'form',
+    input: z.object({ postal_address: text(200), postal_code: postalCode, city: text(100), phone: text(40), email }),
+    handler: async (input, context) => {
+      const { actor, audit } = await who(context);
+      require(actor, { kind: 'organisation.edit', organisationId: actor.organisationId ?? -1 });
+      await db().transaction().execute((trx) => updateOrganisation(trx, actor.organisationId!, input, audit, appClock()));
+      return { redirect: '/mina-tjanster/organisation?klart=organisation' };
+    },
+  }),
+
+  addUnit: defineAction({
+    accept: 'form',
+    input: z.object({ name: text(150, 'error.unitName.required'), postal_address: optional(200), postal_code: postalCode, city: optional(100) }),
+    handler: async (input, context) => {
+      const { actor, audit } = await who(context);
+      require(actor, { kind: 'unit.add', organisationId: actor.organisationId ?? -1 });
+      await db().transaction().execute((trx) => addUnit(trx, actor.organisationId!, input, audit, appClock()));
+      return { redirect: '/mina-tjanster/organisation?klart=enhet' };
+    },
+  }),
+
+  updateUnit: defineAction({
+    accept: 'form',
+    input: z.object({ unit: z.coerce.number().int().positive(), name: text(150, 'error.unitName.required'), postal_address: optional(200), postal_code: postalCode, city: optional(100), status: z.enum(['active', 'inactive']) }),
+    handler: async (input, context) => {
+      const { actor, audit } = await who(context);
+      const unit = await db().selectFrom('unit').selectAll().where('id', '=', input.unit).executeTakeFirst();
+      if (!unit) throw new ActionError({ code: 'FORBIDDEN', message: 'admin.denied.otherOrganisation' });
+      require(actor, { kind: 'unit.edit', organisationId: unit.organisation_id, unitId: unit.id, isMain: unit.is_main, inactivate: input.status === 'inactive' });
+      const { unit: _id, ...fields } = input;
+      await db().transaction().execute((trx) => updateUnit(trx, unit, fields, audit, appClock()));
+      return { redirect: '/mina-tjanster/organisation?klart=enhet' };
+    },
+  }),
+
+  addUser: defineAction({
+    accept: 'form',
+    input: z.object({ firstName: text(100, 'error.firstName.required'), lastName: text(100, 'error.lastName.required'), email, phone: optional(40), roles: cells }),
+    handler: async (input, context) => {
+      const { actor, audit } = await who(context);
+      const organisationId = actor.organisationId ?? -1;
+      const wanted = new Set(input.roles);
+      const unitIds = [...new Set([...wanted].map((key) => Number(key.split(':')[0])))];
+      require(actor, { kind: 'user.add', organisationId, unitIds: actor.orgRole ? unitIds : unitIds.length ? unitIds : [] });
+      const allowed = await changeableCells(db(), actor, organisationId, { id: -1, organisationId, orgRole: null, units: new Set() });
+      const refused = [...wanted].find((key) => !allowed.has(key));
+      if (refused) throw new ActionError({ code: 'FORBIDDEN', message: 'admin.denied.ownUnitsOnly' });
+      const user = await db().transaction().execute((trx) =>
+        addUser(trx, organisationId, { firstName: input.firstName, lastName: input.lastName, email: input.email, phone: input.phone }, wanted, audit, config(), appClock()),
+      );
+      return { redirect: `/mina-tjanster/organisation/anvandare/${user.id}?klart=ny` };
+    },
+  }),
+
+  setRoles: defineAction({
+    accept: 'form',
+    input: z.object({ user: z.coerce.number().int().positive(), roles: cells, orgAdmin: z.enum(['ja']).optional(), orgAdminShown: z.enum(['ja']).optional() }),
+    handler: async (input, context) => {
+      const { actor, audit } = await who(context);
+      const target = await loadTarget(db(), input.user);
+      if (!target || target.organisationId !== actor.organisationId) throw new ActionError({ code: 'FORBIDDEN', message: 'admin.denied.otherOrganisation' });
+      require(actor, { kind: 'user.manage', target });
+      const organisationId = target.organisationId!;
+      const allowed = await changeableCells(db(), actor, organisationId, target);
+      const wanted = new Set(input.roles);
+      const current = await rolesOf(db(), target.id);
+      const changed = [...new Set([...wanted, ...current])].filter((key) => wanted.has(key) !== current.has(key));
+      const refused = changed.find((key) => !allowed.has(key));
+      if (refused) {
+        const [unitId, role] = refused.split(':');
+        const approved = await approvedRoles(db(), organisationId);
+        const decision = decide(actor, { kind: 'role.change', target, organisationId, unitId: Number(unitId), role, approvedRoles: approved });
+        throw new ActionError({ code: 'FORBIDDEN', message: decision.allowed ? 'admin.denied.ownUnitsOnly' : decision.reason });
+      }
+      const wantsOrgAdmin = input.orgAdmin === 'ja';
+      const orgAdminChange = input.orgAdminShown === 'ja' && wantsOrgAdmin !== (target.orgRole === 'admin_org') && target.orgRole !== 'fullmaktshavare';
+      if (orgAdminChange) require(actor, { kind: 'orgRole.change', target, organisationId, role: 'admin_org' });
+      await db().transaction().execute(async (trx) => {
+        await setRoles(trx, target.user, wanted, allowed, audit, appClock());
+        if (orgAdminChange) {
+          if (wantsOrgAdmin) {
+            const existing = await trx.selectFrom('app_user').select('id').where('organisation_id', '=', organisationId).where('org_role', '=', 'admin_org').where('status', '=', 'active').executeTakeFirst();
+            if (existing) throw new ActionError({ code: 'CONFLICT', message: 'admin.denied.oneOrgAdmin' });
+          }
+          await trx.updateTable('app_user').set({ org_role: wantsOrgAdmin ? 'admin_org' : null }).where('id', '=', target.id).execute();
+          await recordAudit(trx, { event: 'orgRole.changed', at: appClock().now(), actorUserId: audit.userId, subjectUserId: target.id, organisationId, client: audit.client, detail: { before: target.orgRole ?? '', after: wantsOrgAdmin ? 'admin_org' : '' } });
+        }
+      });
+      return { redirect: `/mina-tjanster/organisation/anvandare/${target.id}?klart=roller` };
+    },
+  }),
+
+  setActive: defineAction({
+    accept: 'form',
+    input: z.object({ user: z.coerce.number().int().positive(), active: z.enum(['ja', 'nej']) }),
+    handler: async (input, context) => {
+      const { actor, audit } = await who(context);
+      const target = await loadTarget(db(), input.user);
+      if (!target || target.organisationId !== actor.organisationId) throw new ActionError({ code: 'FORBIDDEN', message: 'admin.denied.otherOrganisation' });
+      const holders = await db().selectFrom('app_user').select((eb) => eb.fn.countAll<number>().as('n')).where('organisation_id', '=', target.organisationId).where('org_role', '=', 'fullmaktshavare').where('status', '=', 'active').executeTakeFirstOrThrow();
+      require(actor, { kind: 'user.manage', target, inactivate: input.active === 'nej', activeHolders: Number(holders.n) });
+      await db().transaction().execute((trx) => setUserActive(trx, target.user, input.active === 'ja', audit, appClock()));
+      return { redirect: `/mina-tjanster/organisation/anvandare/${target.id}?klart=${input.active === 'ja' ? 'aktiverad' : 'inaktiverad'}` };
+    },
+  }),
+
+  sendOneTimePassword: defineAction({
+    accept: 'form',
+    input: z.object({ user: z.coerce.number().int().positive() }),
+    handler: async (input, context) => {
+      const { actor, audit } = await who(context);
+      const target = await loadTarget(db(), input.user);
+      if (!target || target.organisationId !== actor.organisationId) throw new ActionError({ code: 'FORBIDDEN', message: 'admin.denied.otherOrganisation' });
+      require(actor, { kind: 'user.manage', target });
+      await db().transaction().execute((trx) => sendOneTimePassword(trx, target.user, audit, config(), appClock()));
+      return { redirect: `/mina-tjanster/organisation/anvandare/${target.id}?klart=engangslosenord` };
+    },
+  }),
+};

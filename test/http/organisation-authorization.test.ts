@@ -1,0 +1,132 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashPassword } from '../../src/lib/server/password.ts';
+import { CURRENT_TERMS_VERSION } from '../../src/lib/server/terms.ts';
+import { insertUser } from '../../src/lib/server/users.ts';
+import { freshDatabase, type TestDatabase } from '../helpers/database.ts';
+import { cookiesOf, pageText, postForm } from '../helpers/forms.ts';
+import { startServer, type TestServer } from '../helpers/server.ts';
+
+const PASSWORD = 'lösenord för behörighetstestet';
+
+/**
+ * Every actor × every administrative action × target (own unit, other unit, other
+ * organisation), through HTTP, against a table kept here. A refusal changes nothing.
+ */
+describe('who may administer what, through HTTP', () => {
+  let t: TestDatabase;
+  let server: TestServer;
+  const ids: Record<string, number> = {};
+  const cookies: Record<string, string> = {};
+
+  const fingerprint = async () => {
+    const tables = ['organisation', 'unit', 'app_user', 'user_unit_role', 'organisation_area', 'one_time_code', 'audit_event'];
+    // The outbox's rows change as the sender works; their number is what a refusal must not change.
+    const parts = [(await sql<{ n: string }>`select count(*) as n from mail_outbox`.execute(t.db)).rows[0].n];
+    for (const table of tables) parts.push((await sql<{ h: string }>`select md5(coalesce(string_agg(t::text, '|' order by t::text), '')) as h from ${sql.table(table)} t`.execute(t.db)).rows[0].h);
+    return parts.join(',');
+  };
+
+  beforeAll(async () => {
+    t = await freshDatabase();
+    server = await startServer({ DATABASE_URL: t.url, LOGIN_CLIENT_LIMIT: '10000' });
+    const now = new Date();
+    const hash = await hashPassword(PASSWORD);
+    const org = async (name: string, number: string) => (await t.db.insertInto('organisation').values({ org_number: number, name, created_at: now }).returning('id').executeTakeFirstOrThrow()).id;
+    ids.orgA = await org('Skola A AB', '5560000001');
+    ids.orgB = await org('Skola B AB', '5560000002');
+    await t.db.insertInto('organisation_area').values([{ organisation_id: ids.orgA, area_key: 'YH', approved_at: now }, { organisation_id: ids.orgB, area_key: 'YH', approved_at: now }]).execute();
+    const unit = async (organisation: number, name: string, isMain = false) => (await t.db.insertInto('unit').values({ organisation_id: organisation, name, is_main: isMain, created_at: now }).returning('id').executeTakeFirstOrThrow()).id;
+    ids.mainA = await unit(ids.orgA, 'Skola A AB', true);
+    ids.unitA = await unit(ids.orgA, 'Enhet A');
+    ids.unitB = await unit(ids.orgA, 'Enhet B');
+    ids.unitOther = await unit(ids.orgB, 'Skola B AB', true);
+    const person = async (username: string, organisation: number | null, orgRole: string | null, roles: Array<[number, string]>) => {
+      const user = await insertUser(t.db, { username, kind: organisation ? 'member' : 'staff', organisationId: organisation, firstName: username, lastName: 'Test', email: `${username}@test.example`, passwordHash: hash, passwordChangedAt: now, termsVersion: CURRENT_TERMS_VERSION }, now);
+      if (orgRole) await t.db.updateTable('app_user').set({ org_role: orgRole as 'fullmaktshavare' }).where('id', '=', user.id).execute();
+      for (const [unitId, role] of roles) await t.db.insertInto('user_unit_role').values({ user_id: user.id, unit_id: unitId, role_key: role, granted_at: now }).execute();
+      ids[username] = user.id;
+    };
+    await person('holder', ids.orgA, 'fullmaktshavare', []);
+    await person('orgadm', ids.orgA, 'admin_org', []);
+    await person('unitadm', ids.orgA, null, [[ids.unitA, 'ADMIN_ENHET']]);
+    await person('reporter', ids.orgA, null, [[ids.unitA, 'YH_ANSOKAN']]);
+    await person('staff', null, null, []);
+    await person('inA', ids.orgA, null, [[ids.unitA, 'YH_ANSOKAN']]);
+    await person('inB', ids.orgA, null, [[ids.unitB, 'YH_ANSOKAN']]);
+    await person('other', ids.orgB, 'fullmaktshavare', [[ids.unitOther, 'YH_ANSOKAN']]);
+    for (const username of ['holder', 'orgadm', 'unitadm', 'reporter', 'staff']) {
+      cookies[username] = cookiesOf(await postForm(`${server.url}/logga-in?_action=auth.login`, { username, password: PASSWORD }));
+    }
+    cookies.anonymous = '';
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await t?.drop();
+  });
+
+  type Case = { path: string; fields: () => Record<string, string>; page?: () => string };
+  const actions: Record<string, Case> = {
+    'edit organisation': { path: 'organisation.update', fields: () => ({ postal_address: 'Ny väg 1', postal_code: '12345', city: 'Ort', phone: '010-1', email: 'a@b.se' }) },
+    'add unit': { path: 'organisation.addUnit', fields: () => ({ name: `Ny enhet ${Math.random()}` }) },
+    'rename own unit': { path: 'organisation.updateUnit', fields: () => ({ unit: String(ids.unitA), name: 'Enhet A', status: 'active' }), page: () => `enhet/${ids.unitA}` },
+    'rename other organisation unit': { path: 'organisation.updateUnit', fields: () => ({ unit: String(ids.unitOther), name: 'Kapad', status: 'active' }), page: () => `enhet/${ids.unitOther}` },
+    'add user in own unit': { path: 'organisation.addUser', fields: () => ({ firstName: 'Ny', lastName: 'Person', email: 'ny@test.example', roles: `${ids.unitA}:YH_ANSOKAN` }), page: () => 'anvandare/ny' },
+    'add user in other unit': { path: 'organisation.addUser', fields: () => ({ firstName: 'Ny', lastName: 'Person', email: 'ny@test.example', roles: `${ids.unitB}:YH_ANSOKAN` }), page: () => 'anvandare/ny' },
+    'give role in own unit': { path: 'organisation.setRoles', fields: () => ({ user: String(ids.inA), roles: `${ids.unitA}:YH_BEVILJAD` }), page: () => `anvandare/${ids.inA}` },
+    'give role in other unit': { path: 'organisation.setRoles', fields: () => ({ user: String(ids.inB), roles: `${ids.unitB}:YH_BEVILJAD` }), page: () => `anvandare/${ids.inB}` },
+    'give role in other organisation': { path: 'organisation.setRoles', fields: () => ({ user: String(ids.other), roles: `${ids.unitOther}:YH_BEVILJAD` }), page: () => `anvandare/${ids.other}` },
+    'inactivate user in own unit': { path: 'organisation.setActive', fields: () => ({ user: String(ids.inA), active: 'nej' }), page: () => `anvandare/${ids.inA}` },
+    'inactivate user in other unit': { path: 'organisation.setActive', fields: () => ({ user: String(ids.inB), active: 'nej' }), page: () => `anvandare/${ids.inB}` },
+    'inactivate user in other organisation': { path: 'organisation.setActive', fields: () => ({ user: String(ids.other), active: 'nej' }), page: () => `anvandare/${ids.other}` },
+  };
+  // 'ok' = done (303 onwards); 'login' = sent to the login page; a number = the refusal's status.
+  const table: Record<string, Record<string, 'ok' | 'login' | number>> = {
+    'edit organisation': { holder: 'ok', orgadm: 'ok', unitadm: 403, reporter: 403, staff: 403, anonymous: 'login' },
+    'add unit': { holder: 'ok', orgadm: 'ok', unitadm: 403, reporter: 403, staff: 403, anonymous: 'login' },
+    'rename own unit': { holder: 'ok', orgadm: 'ok', unitadm: 403, reporter: 403, staff: 403, anonymous: 'login' },
+    'rename other organisation unit': { holder: 403, orgadm: 403, unitadm: 403, reporter: 403, staff: 403, anonymous: 'login' },
+    'add user in own unit': { holder: 'ok', orgadm: 'ok', unitadm: 'ok', reporter: 403, staff: 403, anonymous: 'login' },
+    'add user in other unit': { holder: 'ok', orgadm: 'ok', unitadm: 403, reporter: 403, staff: 403, anonymous: 'login' },
+    'give role in own unit': { holder: 'ok', orgadm: 'ok', unitadm: 'ok', reporter: 403, staff: 403, anonymous: 'login' },
+    'give role in other unit': { holder: 'ok', orgadm: 'ok', unitadm: 403, reporter: 403, staff: 403, anonymous: 'login' },
+    'give role in other organisation': { holder: 403, orgadm: 403, unitadm: 403, reporter: 403, staff: 403, anonymous: 'login' },
+    'inactivate user in own unit': { holder: 'ok', orgadm: 'ok', unitadm: 'ok', reporter: 403, staff: 403, anonymous: 'login' },
+    'inactivate user in other unit': { holder: 'ok', orgadm: 'ok', unitadm: 403, reporter: 403, staff: 403, anonymous: 'login' },
+    'inactivate user in other organisation': { holder: 403, orgadm: 403, unitadm: 403, reporter: 403, staff: 403, anonymous: 'login' },
+  };
+  const cases = Object.entries(table).flatMap(([action, row]) => Object.entries(row).map(([actor, outcome]) => [action, actor, outcome] as const));
+
+  it.each(cases)('%s by %s: %s', async (action, actor, outcome) => {
+    const before = outcome === 'ok' ? '' : await fingerprint();
+    const { path, fields, page } = actions[action];
+    const response = await postForm(`${server.url}/mina-tjanster/organisation${page ? `/${page()}` : ''}?_action=${path}`, fields(), cookies[actor]);
+    if (outcome === 'ok' || outcome === 'login') {
+      expect(response.status).toBe(303);
+      expect(response.headers.get('location')?.startsWith('/logga-in')).toBe(outcome === 'login');
+    } else {
+      expect(response.status).toBe(outcome);
+    }
+    if (outcome !== 'ok') expect(await fingerprint()).toBe(before);
+  });
+
+  it('refuses a second administratör organisation, removing the last fullmaktshavare and raising one\'s own rights, saying why', async () => {
+    const second = await postForm(`${server.url}/mina-tjanster/organisation/anvandare/${ids.inA}?_action=organisation.setRoles`, { user: String(ids.inA), orgAdminShown: 'ja', orgAdmin: 'ja' }, cookies.holder);
+    expect(second.status).toBe(409);
+    expect(pageText(await second.text())).toContain('Organisationen har redan en administratör');
+    const last = await postForm(`${server.url}/mina-tjanster/organisation/anvandare/${ids.holder}?_action=organisation.setActive`, { user: String(ids.holder), active: 'nej' }, cookies.orgadm);
+    expect(last.status).toBe(403);
+    expect(pageText(await last.text())).toContain('Organisationen måste alltid ha en aktiv fullmaktshavare');
+    const self = await postForm(`${server.url}/mina-tjanster/organisation/anvandare/${ids.unitadm}?_action=organisation.setRoles`, { user: String(ids.unitadm), roles: `${ids.unitB}:ADMIN_ENHET` }, cookies.unitadm);
+    expect(self.status).toBe(403);
+    expect(pageText(await self.text())).toContain('Du kan inte ändra dina egna behörigheter');
+  });
+
+  it('offers a unit admin only the cells of their own units in the role grid', async () => {
+    const html = await (await fetch(`${server.url}/mina-tjanster/organisation/anvandare/ny`, { headers: { Cookie: cookies.unitadm } })).text();
+    const offered = [...html.matchAll(/name="roles" value="([^"]+)"/g)].map((match) => match[1]);
+    expect(offered.length).toBeGreaterThan(0);
+    expect(offered.every((value) => value.startsWith(`${ids.unitA}:`))).toBe(true);
+    expect(offered).not.toContain(`${ids.unitA}:KK_ANSOKAN`);
+  });
+});

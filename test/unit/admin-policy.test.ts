@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { decide, UNIT_ADMIN_ROLE, type AdminActor, type AdminAction, type TargetUser } from '../../src/lib/server/admin-policy.ts';
+
+const ORG = 1;
+const OTHER_ORG = 2;
+const UNIT_A = 10;
+const UNIT_B = 11;
+const approved = new Set(['YH_ANSOKAN']);
+
+const actors: Record<string, AdminActor> = {
+  holder: { userId: 1, organisationId: ORG, orgRole: 'fullmaktshavare', adminUnits: new Set() },
+  orgAdmin: { userId: 2, organisationId: ORG, orgRole: 'admin_org', adminUnits: new Set() },
+  unitAdminA: { userId: 3, organisationId: ORG, orgRole: null, adminUnits: new Set([UNIT_A]) },
+  reporter: { userId: 4, organisationId: ORG, orgRole: null, adminUnits: new Set() },
+  staff: { userId: 5, organisationId: null, orgRole: null, adminUnits: new Set() },
+};
+const reporterInA: TargetUser = { id: 20, organisationId: ORG, orgRole: null, units: new Set([UNIT_A]) };
+const reporterInB: TargetUser = { id: 21, organisationId: ORG, orgRole: null, units: new Set([UNIT_B]) };
+const foreigner: TargetUser = { id: 22, organisationId: OTHER_ORG, orgRole: null, units: new Set([99]) };
+
+const actions: Record<string, AdminAction> = {
+  'edit organisation': { kind: 'organisation.edit', organisationId: ORG },
+  'add unit': { kind: 'unit.add', organisationId: ORG },
+  'add user in A': { kind: 'user.add', organisationId: ORG, unitIds: [UNIT_A] },
+  'add user in B': { kind: 'user.add', organisationId: ORG, unitIds: [UNIT_B] },
+  'inactivate user in A': { kind: 'user.manage', target: reporterInA, inactivate: true },
+  'inactivate user in B': { kind: 'user.manage', target: reporterInB, inactivate: true },
+  'give role in A': { kind: 'role.change', target: reporterInA, organisationId: ORG, unitId: UNIT_A, role: 'YH_ANSOKAN', approvedRoles: approved },
+  'give unit admin in A': { kind: 'role.change', target: reporterInA, organisationId: ORG, unitId: UNIT_A, role: UNIT_ADMIN_ROLE, approvedRoles: approved },
+  'give role in B': { kind: 'role.change', target: reporterInB, organisationId: ORG, unitId: UNIT_B, role: 'YH_ANSOKAN', approvedRoles: approved },
+  'give unapproved role': { kind: 'role.change', target: reporterInA, organisationId: ORG, unitId: UNIT_A, role: 'KK_ANSOKAN', approvedRoles: approved },
+  'appoint org admin': { kind: 'orgRole.change', target: reporterInA, organisationId: ORG, role: 'admin_org' },
+  'touch other organisation': { kind: 'user.manage', target: foreigner },
+  'read log': { kind: 'log.read', organisationId: ORG },
+};
+
+// Y = allowed; otherwise the reason given.
+const expected: Record<string, Record<string, string>> = {
+  'edit organisation': { holder: 'Y', orgAdmin: 'Y', unitAdminA: 'orgAdminOnly', reporter: 'notAdmin', staff: 'otherOrganisation' },
+  'add unit': { holder: 'Y', orgAdmin: 'Y', unitAdminA: 'orgAdminOnly', reporter: 'notAdmin', staff: 'otherOrganisation' },
+  'add user in A': { holder: 'Y', orgAdmin: 'Y', unitAdminA: 'Y', reporter: 'notAdmin', staff: 'otherOrganisation' },
+  'add user in B': { holder: 'Y', orgAdmin: 'Y', unitAdminA: 'ownUnitsOnly', reporter: 'notAdmin', staff: 'otherOrganisation' },
+  'inactivate user in A': { holder: 'Y', orgAdmin: 'Y', unitAdminA: 'Y', reporter: 'notAdmin', staff: 'otherOrganisation' },
+  'inactivate user in B': { holder: 'Y', orgAdmin: 'Y', unitAdminA: 'ownUnitsOnly', reporter: 'notAdmin', staff: 'otherOrganisation' },
+  'give role in A': { holder: 'Y', orgAdmin: 'Y', unitAdminA: 'Y', reporter: 'notAdmin', staff: 'otherOrganisation' },
+  'give unit admin in A': { holder: 'Y', orgAdmin: 'Y', unitAdminA: 'Y', reporter: 'notAdmin', staff: 'otherOrganisation' },
+  'give role in B': { holder: 'Y', orgAdmin: 'Y', unitAdminA: 'ownUnitsOnly', reporter: 'notAdmin', staff: 'otherOrganisation' },
+  'give unapproved role': { holder: 'areaNotApproved', orgAdmin: 'areaNotApproved', unitAdminA: 'areaNotApproved', reporter: 'notAdmin', staff: 'otherOrganisation' },
+  'appoint org admin': { holder: 'Y', orgAdmin: 'holderOnly', unitAdminA: 'holderOnly', reporter: 'notAdmin', staff: 'otherOrganisation' },
+  'touch other organisation': { holder: 'otherOrganisation', orgAdmin: 'otherOrganisation', unitAdminA: 'otherOrganisation', reporter: 'otherOrganisation', staff: 'otherOrganisation' },
+  'read log': { holder: 'Y', orgAdmin: 'Y', unitAdminA: 'Y', reporter: 'notAdmin', staff: 'otherOrganisation' },
+};
+
+describe('the administration policy', () => {
+  const cases = Object.entries(expected).flatMap(([action, row]) => Object.entries(row).map(([actor, outcome]) => [action, actor, outcome] as const));
+  it.each(cases)('%s by %s: %s', (action, actor, outcome) => {
+    const decision = decide(actors[actor], actions[action]);
+    expect(decision.allowed ? 'Y' : decision.reason.replace('admin.denied.', '')).toBe(outcome);
+  });
+
+  it('lets nobody raise their own rights', () => {
+    const self: TargetUser = { id: 1, organisationId: ORG, orgRole: 'fullmaktshavare', units: new Set([UNIT_A]) };
+    expect(decide(actors.holder, { kind: 'role.change', target: self, organisationId: ORG, unitId: UNIT_A, role: 'YH_ANSOKAN', approvedRoles: approved })).toEqual({ allowed: false, reason: 'admin.denied.self' });
+    expect(decide(actors.holder, { kind: 'orgRole.change', target: self, organisationId: ORG, role: 'admin_org' })).toEqual({ allowed: false, reason: 'admin.denied.self' });
+  });
+
+  it('keeps one active fullmaktshavare and never inactivates the main unit', () => {
+    const holder: TargetUser = { id: 30, organisationId: ORG, orgRole: 'fullmaktshavare', units: new Set() };
+    expect(decide(actors.orgAdmin, { kind: 'user.manage', target: holder, inactivate: true, activeHolders: 1 })).toEqual({ allowed: false, reason: 'admin.denied.lastHolder' });
+    expect(decide(actors.holder, { kind: 'unit.edit', organisationId: ORG, unitId: UNIT_A, isMain: true, inactivate: true })).toEqual({ allowed: false, reason: 'admin.denied.mainUnit' });
+  });
+
+  it('keeps a unit admin away from the organisation admins', () => {
+    const admin: TargetUser = { id: 31, organisationId: ORG, orgRole: 'admin_org', units: new Set([UNIT_A]) };
+    expect(decide(actors.unitAdminA, { kind: 'user.manage', target: admin })).toEqual({ allowed: false, reason: 'admin.denied.orgAdminTarget' });
+  });
+});
