@@ -15,8 +15,9 @@ import { loginContext, sessionLimits, throttleClient } from '../lib/server/reque
 import { createSession } from '../lib/server/session.ts';
 
 /** Form fields: trimmed where a person would not mean the spaces; passwords exactly as typed. */
-const username = z.string().trim().min(1, 'error.username.required').max(64, 'error.username.required');
-const secret = (code: string) => z.string().min(1, code).max(MAX_PASSWORD_LENGTH * 4, 'error.password.tooLong');
+// An empty field reaches the schema as null: the "required" message covers that too.
+const username = z.string({ error: 'error.username.required' }).trim().min(1, 'error.username.required').max(64, 'error.username.required');
+const secret = (code: string) => z.string({ error: code }).min(1, code).max(MAX_PASSWORD_LENGTH * 4, 'error.password.tooLong');
 // A field people never see; a bot that fills it in is answered like a wrong password.
 const honeypot = z.string().max(200).optional();
 const captcha = z.string().max(20_000).optional();
@@ -88,7 +89,7 @@ export const auth = {
 
   enterCode: defineAction({
     accept: 'form',
-    input: z.object({ code: z.string().trim().min(1, 'error.code.required').max(64, 'error.code.wrong') }),
+    input: z.object({ code: z.string({ error: 'error.code.required' }).trim().min(1, 'error.code.required').max(64, 'error.code.wrong') }),
     handler: async (input, context) => {
       const ctx = loginContext(context.request, context.clientAddress);
       const ticket = await readTicket(db(), readTicketCookie(context.cookies), 'code', ctx.clock);
@@ -105,7 +106,7 @@ export const auth = {
     accept: 'form',
     input: z.object({
       newPassword: secret('error.newPassword.required'),
-      confirmPassword: z.string().max(MAX_PASSWORD_LENGTH * 4, 'error.password.tooLong'),
+      confirmPassword: z.string({ error: 'error.newPassword.mismatch' }).max(MAX_PASSWORD_LENGTH * 4, 'error.password.tooLong'),
     }),
     handler: async (input, context) => {
       const ctx = loginContext(context.request, context.clientAddress);

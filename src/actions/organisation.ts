@@ -9,11 +9,12 @@ import { db } from '../lib/server/database.ts';
 import { addUnit, addUser, approvedRoles, changeableCells, loadActor, loadTarget, rolesOf, setRoles, updateOrganisation, updateUnit } from '../lib/server/organisation-admin.ts';
 import { loginContext } from '../lib/server/request-context.ts';
 
-const text = (max: number, required = 'error.required') => z.string().trim().min(1, required).max(max, `error.tooLong|max=${max}`);
-const optional = (max: number) => z.string().trim().max(max, `error.tooLong|max=${max}`).default('');
+// An empty field reaches the schema as null (or undefined when the field is optional).
+const text = (max: number, required = 'error.required') => z.string({ error: required }).trim().min(1, required).max(max, `error.tooLong|max=${max}`);
+const optional = (max: number) => z.string().trim().max(max, `error.tooLong|max=${max}`).optional();
 // Astro reads form fields by the schema's outer type: keep defaults outermost and arrays plain.
-const postalCode = z.string().trim().regex(/^(\d{3} ?\d{2})?$/, 'error.postalCode').transform((value) => value.replace(/\s/g, '')).default('');
-const email = z.string().trim().max(200, 'error.email').pipe(z.email('error.email'));
+const postalCode = z.string().trim().regex(/^(\d{3} ?\d{2})?$/, 'error.postalCode').transform((value) => value.replace(/\s/g, '')).optional();
+const email = z.string({ error: 'error.email' }).trim().max(200, 'error.email').pipe(z.email('error.email'));
 const cells = z.array(z.string().regex(/^\d{1,12}:[A-Z0-9_]{1,40}$/, 'error.invalid')).max(5000);
 
 /** The signed-in administrator, as the policy sees them. */
@@ -35,18 +36,21 @@ export const organisation = {
     handler: async (input, context) => {
       const { actor, audit } = await who(context);
       require(actor, { kind: 'organisation.edit', organisationId: actor.organisationId ?? -1 });
-      await db().transaction().execute((trx) => updateOrganisation(trx, actor.organisationId!, input, audit, appClock()));
+      const fields = { ...input, postal_code: input.postal_code ?? '' };
+      await db().transaction().execute((trx) => updateOrganisation(trx, actor.organisationId!, fields, audit, appClock()));
       return { redirect: '/mina-tjanster/organisation?klart=organisation' };
     },
   }),
 
   addUnit: defineAction({
     accept: 'form',
-    input: z.object({ name: text(150, 'error.unitName.required'), postal_address: optional(200), postal_code: postalCode, city: optional(100) }),
+    // Prefixed names: the page also holds the organisation's own address form.
+    input: z.object({ unit_name: text(150, 'error.unitName.required'), unit_postal_address: optional(200), unit_postal_code: postalCode, unit_city: optional(100) }),
     handler: async (input, context) => {
       const { actor, audit } = await who(context);
       require(actor, { kind: 'unit.add', organisationId: actor.organisationId ?? -1 });
-      await db().transaction().execute((trx) => addUnit(trx, actor.organisationId!, input, audit, appClock()));
+      const fields = { name: input.unit_name, postal_address: input.unit_postal_address ?? '', postal_code: input.unit_postal_code ?? '', city: input.unit_city ?? '' };
+      await db().transaction().execute((trx) => addUnit(trx, actor.organisationId!, fields, audit, appClock()));
       return { redirect: '/mina-tjanster/organisation?klart=enhet' };
     },
   }),
@@ -59,7 +63,7 @@ export const organisation = {
       const unit = await db().selectFrom('unit').selectAll().where('id', '=', input.unit).executeTakeFirst();
       if (!unit) throw new ActionError({ code: 'FORBIDDEN', message: 'admin.denied.otherOrganisation' });
       require(actor, { kind: 'unit.edit', organisationId: unit.organisation_id, unitId: unit.id, isMain: unit.is_main, inactivate: input.status === 'inactive' });
-      const { unit: _id, ...fields } = input;
+      const fields = { name: input.name, postal_address: input.postal_address ?? '', postal_code: input.postal_code ?? '', city: input.city ?? '', status: input.status };
       await db().transaction().execute((trx) => updateUnit(trx, unit, fields, audit, appClock()));
       return { redirect: '/mina-tjanster/organisation?klart=enhet' };
     },
@@ -78,7 +82,7 @@ export const organisation = {
       const refused = [...wanted].find((key) => !allowed.has(key));
       if (refused) throw new ActionError({ code: 'FORBIDDEN', message: 'admin.denied.ownUnitsOnly' });
       const user = await db().transaction().execute((trx) =>
-        addUser(trx, organisationId, { firstName: input.firstName, lastName: input.lastName, email: input.email, phone: input.phone }, wanted, audit, config(), appClock()),
+        addUser(trx, organisationId, { firstName: input.firstName, lastName: input.lastName, email: input.email, phone: input.phone ?? '' }, wanted, audit, config(), appClock()),
       );
       return { redirect: `/mina-tjanster/organisation/anvandare/${user.id}?klart=ny` };
     },

@@ -60,6 +60,15 @@ describe('logging in over HTTP', () => {
     expect(outside.headers.get('location')).toBe('/mina-tjanster');
   });
 
+  it('answers an empty form with 400 and a message at each field', async () => {
+    const response = await login(a, '', '');
+    expect(response.status).toBe(400);
+    const text = pageText(await response.text());
+    expect(text).toContain('Det finns fel i formuläret');
+    expect(text).toContain('Ange ditt användarnamn');
+    expect(text).toContain('Ange ditt lösenord');
+  });
+
   it('sends a visitor who is not logged in from Mina tjänster to the login page', async () => {
     const response = await fetch(`${a.url}/mina-tjanster`, { redirect: 'manual' });
     expect(response.status).toBe(303);

@@ -68,7 +68,7 @@ describe('who may administer what, through HTTP', () => {
   type Case = { path: string; fields: () => Record<string, string>; page?: () => string };
   const actions: Record<string, Case> = {
     'edit organisation': { path: 'organisation.update', fields: () => ({ postal_address: 'Ny väg 1', postal_code: '12345', city: 'Ort', phone: '010-1', email: 'a@b.se' }) },
-    'add unit': { path: 'organisation.addUnit', fields: () => ({ name: `Ny enhet ${Math.random()}` }) },
+    'add unit': { path: 'organisation.addUnit', fields: () => ({ unit_name: `Ny enhet ${Math.random()}` }) },
     'rename own unit': { path: 'organisation.updateUnit', fields: () => ({ unit: String(ids.unitA), name: 'Enhet A', status: 'active' }), page: () => `enhet/${ids.unitA}` },
     'rename other organisation unit': { path: 'organisation.updateUnit', fields: () => ({ unit: String(ids.unitOther), name: 'Kapad', status: 'active' }), page: () => `enhet/${ids.unitOther}` },
     'add user in own unit': { path: 'organisation.addUser', fields: () => ({ firstName: 'Ny', lastName: 'Person', email: 'ny@test.example', roles: `${ids.unitA}:YH_ANSOKAN` }), page: () => 'anvandare/ny' },
