@@ -2,6 +2,7 @@
  * `npm run admin -- <command>`: the authority's own chores from the command line.
  *
  *   create-staff --first-name Anna --last-name Berg --email anna.berg@myndighet.example
+ *   publicera-register
  *
  * Uses DATABASE_URL, or the embedded database of a running `npm start`, or starts the
  * embedded database itself.
@@ -13,8 +14,9 @@ import { appClock } from '../lib/server/clock.ts';
 import { ConfigError, config } from '../lib/server/config.ts';
 import { createDb, databaseAnswers } from '../lib/server/database.ts';
 import { migrateToLatest } from '../lib/server/migrate.ts';
+import { publishRegister } from '../lib/server/register.ts';
 
-const USAGE = 'Usage: npm run admin -- create-staff --first-name NAME --last-name NAME --email ADDRESS';
+const USAGE = 'Usage: npm run admin -- create-staff --first-name NAME --last-name NAME --email ADDRESS\n       npm run admin -- publicera-register';
 
 async function openDatabase() {
   const settings = config();
@@ -35,6 +37,17 @@ try {
     options: { 'first-name': { type: 'string' }, 'last-name': { type: 'string' }, email: { type: 'string' } },
   });
   const [command] = positionals;
+  if (command === 'publicera-register') {
+    const { db, stop } = await openDatabase();
+    try {
+      const { created, publication } = await publishRegister(db, appClock());
+      console.log(`${created ? 'Registret publicerat' : 'Registret var redan publicerat'} ${publication.published_on}: ${publication.organisations} organisationer, ${publication.units} enheter.`);
+    } finally {
+      await db.destroy();
+      await stop();
+    }
+    process.exit(0);
+  }
   const firstName = values['first-name']?.trim();
   const lastName = values['last-name']?.trim();
   const email = values.email?.trim();

@@ -14,6 +14,7 @@ export function runCodegen(url: string, verify: boolean): { status: number | nul
       '--out-file', DB_TYPES_FILE,
       '--exclude-pattern', 'kysely_*',
       '--type-mapping', JSON.stringify({ int8: 'number' }),
+      '--date-parser', 'string',
       ...(verify ? ['--verify'] : []),
     ],
     { encoding: 'utf8' },

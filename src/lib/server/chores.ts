@@ -4,7 +4,9 @@ import type { Config } from './config.ts';
 import type { Db } from './database.ts';
 import { sendExpiryNotices } from './password-expiry.ts';
 import { pruneLimits } from './rate-limit.ts';
+import { publishRegister } from './register.ts';
 
+// Often enough that the day's register is published within minutes of midnight.
 const EVERY_MS = 10 * 60_000;
 
 /** The periodic work of every instance: safe to run in several at once (each step claims its rows). */
@@ -12,6 +14,8 @@ export function startChores(db: Db, config: Config, log: Logger): { stop(): void
   const run = async () => {
     try {
       const notices = await sendExpiryNotices(db, config, appClock());
+      const published = await publishRegister(db, appClock());
+      if (published.created) log.info({ publication: published.publication.published_on }, 'register published');
       const pruned = await pruneLimits(db, appClock());
       await db.deleteFrom('captcha_redemption').where('expires_at', '<', appClock().now()).execute();
       await db.deleteFrom('kiosk_ticket').where('expires_at', '<', new Date(appClock().now().getTime() - 24 * 60 * 60_000)).execute();
@@ -20,7 +24,7 @@ export function startChores(db: Db, config: Config, log: Logger): { stop(): void
       log.error({ err: error }, 'chores failed');
     }
   };
-  const first = setTimeout(() => void run(), 5_000);
+  const first = setTimeout(() => void run(), 1_000);
   const timer = setInterval(() => void run(), EVERY_MS);
   first.unref();
   timer.unref();

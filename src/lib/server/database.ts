@@ -8,6 +8,8 @@ export type Tx = Transaction<Database>;
 
 // bigint ids and counts come back as numbers: none of ours comes near 2^53.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
+// A calendar date stays the string it is ('2026-11-22'), with no time zone to shift it.
+pg.types.setTypeParser(pg.types.builtins.DATE, (value) => value);
 
 /** A Kysely instance on its own pool. Callers own it and `destroy()` it. */
 export function createDb(connectionString: string, poolSize = 10): Db {

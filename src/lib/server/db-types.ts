@@ -139,6 +139,33 @@ export interface RateLimit {
   window_start: Timestamp;
 }
 
+export interface RegisterOrganisation {
+  areas: string[];
+  city: string;
+  name: string;
+  org_number: string;
+  publication_id: number;
+}
+
+export interface RegisterPublication {
+  id: Generated<number>;
+  organisations: Generated<number>;
+  published_at: Timestamp;
+  published_on: string;
+  units: Generated<number>;
+}
+
+export interface RegisterUnit {
+  city: string;
+  is_main: boolean;
+  name: string;
+  org_number: string;
+  postal_address: string;
+  postal_code: string;
+  publication_id: number;
+  unit_id: number;
+}
+
 export interface SeedRun {
   name: string;
   ran_at: Generated<Timestamp>;
@@ -185,6 +212,9 @@ export interface DB {
   organisation: Organisation;
   organisation_area: OrganisationArea;
   rate_limit: RateLimit;
+  register_organisation: RegisterOrganisation;
+  register_publication: RegisterPublication;
+  register_unit: RegisterUnit;
   seed_run: SeedRun;
   unit: Unit;
   user_session: UserSession;

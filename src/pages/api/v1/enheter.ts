@@ -1,0 +1,9 @@
+import type { APIRoute } from 'astro';
+import { appClock } from '../../../lib/server/clock.ts';
+import { db } from '../../../lib/server/database.ts';
+import { answer } from '../../../lib/server/register-api.ts';
+import { loginContext } from '../../../lib/server/request-context.ts';
+
+export const prerender = false;
+
+export const GET: APIRoute = ({ request, clientAddress }) => answer(db(), request, 'enheter', loginContext(request, clientAddress).address, appClock());
