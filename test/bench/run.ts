@@ -5,6 +5,11 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { ensureBuilt } from '../../src/lib/server/build-check.ts';
+import { parseConfig } from '../../src/lib/server/config.ts';
+
+// The benches start the built server: build it first when the sources changed.
+ensureBuilt(process.cwd(), parseConfig({}), (line) => console.log(line));
 
 const dir = path.dirname(fileURLToPath(import.meta.url));
 const only = process.argv[2];

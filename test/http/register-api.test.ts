@@ -91,7 +91,8 @@ describe('the public register and its open API', () => {
     writeFileSync(clockFile, String(25 * 3600_000));
     const run = spawnPublish();
     expect(run.status, run.stderr).toBe(0);
-    expect(await names()).toContain('Demoskolan Konst och form');
+    // Each process looks for a newer publication every few seconds.
+    await expect.poll(names, { timeout: 10_000, interval: 500 }).toContain('Demoskolan Konst och form');
     expect(pageText(await (await get('/register?q=konst')).text())).toContain('Demoskolan Konst och form');
   });
 
@@ -107,6 +108,21 @@ describe('the public register and its open API', () => {
     expect(text).toContain('"556600-1235";"Demoskolan AB"');
     const json = await (await get('/register/enheter.json')).json();
     expect(json.enheter.length).toBeGreaterThan(0);
+  });
+
+  it('limits each client, counting the requests that reach the database', async () => {
+    const limited = await startServer({ DATABASE_URL: t.url, API_CLIENT_LIMIT: '3', CLOCK_OFFSET_FILE: clockFile });
+    try {
+      const statuses = [];
+      for (let i = 1; i <= 5; i++) statuses.push((await fetch(`${limited.url}/api/v1/organisationer?per_sida=${10 + i}`)).status);
+      expect(statuses.slice(0, 3)).toEqual([200, 200, 200]);
+      expect(statuses.slice(3)).toEqual([429, 429]);
+      const refused = await fetch(`${limited.url}/api/v1/organisationer?per_sida=99`);
+      expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
+      expect(matches('Fel', await refused.json())).toEqual([]);
+    } finally {
+      await limited.stop();
+    }
   });
 
   function spawnPublish() {

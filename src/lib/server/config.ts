@@ -27,6 +27,7 @@ const schema = z
     SECRET_KEY: z.string().min(32).optional(),
     AUDIT_CLIENT_ADDRESS: z.enum(['truncate', 'hash']).default('truncate'),
     LOGIN_CLIENT_LIMIT: integer(1, 100_000).default(60),
+    API_CLIENT_LIMIT: integer(1, 10_000_000).default(1200),
     CATALOGUE_FILE: z.string().min(1).default('catalogue/default.json'),
 
     AUTHORITY_NAME: z.string().min(2).default('Demomyndigheten för utbildning'),
@@ -84,6 +85,8 @@ export interface Config {
   auditClientAddress: 'truncate' | 'hash';
   /** Login and kiosk attempts per client address per 15 minutes, across all usernames. */
   loginClientLimit: number;
+  /** Open API requests per client address per minute. */
+  apiClientLimit: number;
   /** Signs captcha challenges; the demo uses a fixed, public value. */
   secretKey: string;
   authority: { name: string; postalAddress: string; phone: string; email: string; openingHours: string };
@@ -138,6 +141,7 @@ export function parseConfig(source: Record<string, string | undefined>): Config 
     catalogueFile: env.CATALOGUE_FILE,
     auditClientAddress: env.AUDIT_CLIENT_ADDRESS,
     loginClientLimit: env.LOGIN_CLIENT_LIMIT,
+    apiClientLimit: env.API_CLIENT_LIMIT,
     secretKey: env.SECRET_KEY ?? 'demo-only-secret-key-not-for-production-use',
     authority: {
       name: env.AUTHORITY_NAME,

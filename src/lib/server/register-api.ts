@@ -9,8 +9,6 @@ import { findPublication, registerOrganisations, registerUnits, secondsUntilNext
  * The open API's answers: stable Swedish field names, paged, cacheable until the next
  * publication (ETag, Last-Modified), open to every origin for GET.
  */
-export const API_REQUESTS_PER_MINUTE = 1200;
-
 const params = z.object({
   sida: z.coerce.number().int().min(1).max(100_000).default(1),
   per_sida: z.coerce.number().int().min(1).max(500).default(100),
@@ -33,15 +31,37 @@ export const problem = (status: number, message: string, headers: Record<string,
 
 export type Resource = 'organisationer' | 'enheter';
 
+/**
+ * A publication never changes, so its answers can be kept: each process keeps the
+ * latest answers in memory (bounded), which is what lets the API serve thousands of
+ * requests a second. Only the identity of the latest publication is looked up again,
+ * at most every few seconds, so a new publication shows within that time everywhere.
+ */
+const answers = new Map<string, string>();
+const MAX_ANSWERS = 2000;
+const LATEST_TTL_MS = 5_000;
+let latest: { publication: Publication; fetchedAt: number } | undefined;
+
+async function publicationFor(db: Db, day: string | undefined): Promise<Publication | undefined> {
+  if (day) return findPublication(db, day);
+  if (latest && Date.now() - latest.fetchedAt < LATEST_TTL_MS) return latest.publication;
+  const publication = await findPublication(db);
+  if (publication) latest = { publication, fetchedAt: Date.now() };
+  return publication;
+}
+
+function remember(key: string, body: string): void {
+  if (answers.size >= MAX_ANSWERS) answers.delete(answers.keys().next().value!);
+  answers.set(key, body);
+}
+
 /** Answers one API request for a list resource. */
-export async function answer(db: Db, request: Request, resource: Resource, client: string, clock: Clock): Promise<Response> {
-  const limit = await hitLimit(db, { bucket: 'api', key: client, max: API_REQUESTS_PER_MINUTE, windowMs: 60_000 }, clock);
-  if (!limit.allowed) return problem(429, 'För många anrop. Vänta en stund och försök igen.', { 'Retry-After': String(limit.retryAfterSeconds) });
+export async function answer(db: Db, request: Request, resource: Resource, client: string, clock: Clock, perMinute: number): Promise<Response> {
   const url = new URL(request.url);
   const parsed = params.safeParse(Object.fromEntries(url.searchParams));
   if (!parsed.success) return problem(400, `Ogiltig parameter: ${parsed.error.issues.map((issue) => issue.path.join('.')).join(', ')}`);
   const input = parsed.data;
-  const publication = await findPublication(db, input.publicering);
+  const publication = await publicationFor(db, input.publicering);
   if (!publication) return problem(404, input.publicering ? 'Det finns ingen publicering för det datumet.' : 'Registret har inte publicerats ännu.');
 
   const tag = `"${publication.id}-${createHash('sha256').update(`${resource}?${[...url.searchParams].sort().join('&')}`).digest('base64url').slice(0, 16)}"`;
@@ -53,6 +73,18 @@ export async function answer(db: Db, request: Request, resource: Resource, clien
   if (request.headers.get('if-none-match')?.split(',').map((value) => value.trim().replace(/^W\//, '')).includes(tag)) {
     return new Response(null, { status: 304, headers: { ...CORS, ...cache } });
   }
+  const key = `${tag}|${resource}`;
+  const kept = answers.get(key);
+  if (kept) return new Response(kept, { status: 200, headers: { 'Content-Type': 'application/json; charset=utf-8', ...CORS, ...cache } });
+  // Only requests that reach the database count against the client's limit.
+  const limit = await hitLimit(db, { bucket: 'api', key: client, max: perMinute, windowMs: 60_000 }, clock);
+  if (!limit.allowed) return problem(429, 'För många anrop. Vänta en stund och försök igen.', { 'Retry-After': String(limit.retryAfterSeconds) });
+  const response = await build(db, publication, resource, input, cache);
+  if (response.status === 200) remember(key, await response.clone().text());
+  return response;
+}
+
+async function build(db: Db, publication: Publication, resource: Resource, input: z.infer<typeof params>, cache: Record<string, string>): Promise<Response> {
   const query: RegisterQuery = { q: input.q, city: input.ort, orgNumber: input.organisationsnummer, page: input.sida, perPage: input.per_sida };
   const page = { publicering: publicationJson(publication), sida: input.sida, per_sida: input.per_sida };
   if (resource === 'organisationer') {
