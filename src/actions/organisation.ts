@@ -8,6 +8,7 @@ import { config } from '../lib/server/config.ts';
 import { db } from '../lib/server/database.ts';
 import { addUnit, addUser, approvedRoles, changeableCells, loadActor, loadTarget, rolesOf, setRoles, updateOrganisation, updateUnit } from '../lib/server/organisation-admin.ts';
 import { loginContext } from '../lib/server/request-context.ts';
+import { acceptTransfer, confirmDetails, mergeUnits, proposeTransfer, splitUnit } from '../lib/server/unit-history.ts';
 
 // An empty field reaches the schema as null (or undefined when the field is optional).
 const text = (max: number, required = 'error.required') => z.string({ error: required }).trim().min(1, required).max(max, `error.tooLong|max=${max}`);
@@ -29,7 +30,74 @@ function require(actor: AdminActor, action: AdminAction): void {
   if (!decision.allowed) throw new ActionError({ code: 'FORBIDDEN', message: decision.reason });
 }
 
+const unitOf = async (actor: AdminActor, unitId: number) => {
+  const unit = await db().selectFrom('unit').selectAll().where('id', '=', unitId).executeTakeFirst();
+  if (!unit || unit.organisation_id !== actor.organisationId) throw new ActionError({ code: 'FORBIDDEN', message: 'admin.denied.otherOrganisation' });
+  return unit;
+};
+
 export const organisation = {
+  confirmDetails: defineAction({
+    accept: 'form',
+    input: z.object({}),
+    handler: async (_input, context) => {
+      const { actor, audit } = await who(context);
+      require(actor, { kind: 'organisation.edit', organisationId: actor.organisationId ?? -1 });
+      await db().transaction().execute((trx) => confirmDetails(trx, actor.organisationId!, audit, appClock()));
+      return { redirect: '/mina-tjanster/organisation?klart=bekraftad' };
+    },
+  }),
+
+  proposeTransfer: defineAction({
+    accept: 'form',
+    input: z.object({ unit: z.coerce.number().int().positive(), orgNumber: z.string({ error: 'error.orgNumber' }).trim().regex(/^\d{6}-?\d{4}$/, 'error.orgNumber') }),
+    handler: async (input, context) => {
+      const { actor, audit } = await who(context);
+      const unit = await unitOf(actor, input.unit);
+      require(actor, { kind: 'unit.edit', organisationId: unit.organisation_id, unitId: unit.id, isMain: unit.is_main, inactivate: true });
+      const result = await db().transaction().execute((trx) => proposeTransfer(trx, unit, input.orgNumber, audit, appClock()));
+      if (result !== 'proposed') throw new ActionError({ code: 'BAD_REQUEST', message: `orgNumber:error.transfer.${result}` });
+      return { redirect: `/mina-tjanster/organisation/enhet/${unit.id}?klart=flytt` };
+    },
+  }),
+
+  acceptTransfer: defineAction({
+    accept: 'form',
+    input: z.object({ transfer: z.coerce.number().int().positive() }),
+    handler: async (input, context) => {
+      const { actor, audit } = await who(context);
+      require(actor, { kind: 'unit.add', organisationId: actor.organisationId ?? -1 });
+      const done = await db().transaction().execute((trx) => acceptTransfer(trx, input.transfer, actor.organisationId!, audit, appClock()));
+      if (!done) throw new ActionError({ code: 'NOT_FOUND', message: 'error.transfer.gone' });
+      return { redirect: '/mina-tjanster/organisation?klart=mottagen' };
+    },
+  }),
+
+  mergeUnit: defineAction({
+    accept: 'form',
+    input: z.object({ unit: z.coerce.number().int().positive(), into: z.coerce.number({ error: 'error.merge.into' }).int().positive('error.merge.into') }),
+    handler: async (input, context) => {
+      const { actor, audit } = await who(context);
+      const [from, into] = [await unitOf(actor, input.unit), await unitOf(actor, input.into)];
+      require(actor, { kind: 'unit.edit', organisationId: from.organisation_id, unitId: from.id, isMain: from.is_main, inactivate: true });
+      if (from.id === into.id || into.status !== 'active') throw new ActionError({ code: 'BAD_REQUEST', message: 'into:error.merge.into' });
+      await db().transaction().execute((trx) => mergeUnits(trx, from, into, audit, appClock()));
+      return { redirect: '/mina-tjanster/organisation?klart=enhet' };
+    },
+  }),
+
+  splitUnit: defineAction({
+    accept: 'form',
+    input: z.object({ unit: z.coerce.number().int().positive(), newName: text(150, 'error.unitName.required') }),
+    handler: async (input, context) => {
+      const { actor, audit } = await who(context);
+      const from = await unitOf(actor, input.unit);
+      require(actor, { kind: 'unit.add', organisationId: from.organisation_id });
+      const id = await db().transaction().execute((trx) => splitUnit(trx, from, input.newName, audit, appClock()));
+      return { redirect: `/mina-tjanster/organisation/enhet/${id}?klart=delad` };
+    },
+  }),
+
   update: defineAction({
     accept: 'form',
     input: z.object({ postal_address: text(200), postal_code: postalCode, city: text(100), phone: text(40), email }),

@@ -53,7 +53,7 @@ describe('the public register and its open API', () => {
     expect(organisations.headers.get('access-control-allow-origin')).toBe('*');
     const body = await organisations.json();
     expect(matches('Organisationssida', body)).toEqual([]);
-    expect(body.organisationer).toContainEqual({ organisationsnummer: '556600-1235', namn: 'Demoskolan AB', ort: 'Exempelstad', omraden: ['KK', 'YH'] });
+    expect(body.organisationer).toContainEqual({ organisationsnummer: '556600-1235', namn: 'Demoskolan AB', ort: 'Exempelstad', omraden: ['KK', 'YH'], uppgifter_bekraftade: null });
     const units = await (await get('/api/v1/enheter?q=demoskolan&per_sida=1&sida=2')).json();
     expect(matches('Enhetssida', units)).toEqual([]);
     expect(units.totalt).toBe(2);

@@ -28,6 +28,7 @@ const schema = z
     AUDIT_CLIENT_ADDRESS: z.enum(['truncate', 'hash']).default('truncate'),
     LOGIN_CLIENT_LIMIT: integer(1, 100_000).default(60),
     API_CLIENT_LIMIT: integer(1, 10_000_000).default(1200),
+    REGISTER_CONFIRM_MONTHS: integer(1, 120).default(12),
     CATALOGUE_FILE: z.string().min(1).default('catalogue/default.json'),
 
     AUTHORITY_NAME: z.string().min(2).default('Demomyndigheten för utbildning'),
@@ -87,6 +88,8 @@ export interface Config {
   loginClientLimit: number;
   /** Open API requests per client address per minute. */
   apiClientLimit: number;
+  /** Organisations that have not confirmed their details for this long are listed for the back office. */
+  registerConfirmMonths: number;
   /** Signs captcha challenges; the demo uses a fixed, public value. */
   secretKey: string;
   authority: { name: string; postalAddress: string; phone: string; email: string; openingHours: string };
@@ -142,6 +145,7 @@ export function parseConfig(source: Record<string, string | undefined>): Config 
     auditClientAddress: env.AUDIT_CLIENT_ADDRESS,
     loginClientLimit: env.LOGIN_CLIENT_LIMIT,
     apiClientLimit: env.API_CLIENT_LIMIT,
+    registerConfirmMonths: env.REGISTER_CONFIRM_MONTHS,
     secretKey: env.SECRET_KEY ?? 'demo-only-secret-key-not-for-production-use',
     authority: {
       name: env.AUTHORITY_NAME,

@@ -117,6 +117,7 @@ export interface OneTimeCode {
 export interface Organisation {
   city: Generated<string>;
   created_at: Timestamp;
+  details_confirmed_at: Timestamp | null;
   email: Generated<string>;
   id: Generated<number>;
   name: string;
@@ -142,6 +143,7 @@ export interface RateLimit {
 export interface RegisterOrganisation {
   areas: string[];
   city: string;
+  confirmed_at: Timestamp | null;
   name: string;
   org_number: string;
   publication_id: number;
@@ -176,11 +178,25 @@ export interface Unit {
   created_at: Timestamp;
   id: Generated<number>;
   is_main: Generated<boolean>;
+  merged_into_unit_id: number | null;
   name: string;
   organisation_id: number;
   postal_address: Generated<string>;
   postal_code: Generated<string>;
+  split_from_unit_id: number | null;
   status: Generated<string>;
+}
+
+export interface UnitTransfer {
+  decided_at: Timestamp | null;
+  decided_by: number | null;
+  from_organisation_id: number;
+  id: Generated<number>;
+  proposed_at: Timestamp;
+  proposed_by: number;
+  status: Generated<string>;
+  to_organisation_id: number;
+  unit_id: number;
 }
 
 export interface UserSession {
@@ -217,6 +233,7 @@ export interface DB {
   register_unit: RegisterUnit;
   seed_run: SeedRun;
   unit: Unit;
+  unit_transfer: UnitTransfer;
   user_session: UserSession;
   user_unit_role: UserUnitRole;
 }

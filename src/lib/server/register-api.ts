@@ -89,7 +89,7 @@ async function build(db: Db, publication: Publication, resource: Resource, input
   const page = { publicering: publicationJson(publication), sida: input.sida, per_sida: input.per_sida };
   if (resource === 'organisationer') {
     const { rows, total } = await registerOrganisations(db, publication.id, query);
-    return json(200, { ...page, totalt: total, organisationer: rows.map((row) => ({ organisationsnummer: formatOrgNumber(row.org_number), namn: row.name, ort: row.city, omraden: row.areas })) }, cache);
+    return json(200, { ...page, totalt: total, organisationer: rows.map((row) => ({ organisationsnummer: formatOrgNumber(row.org_number), namn: row.name, ort: row.city, omraden: row.areas, uppgifter_bekraftade: row.confirmed_at?.toISOString() ?? null })) }, cache);
   }
   const { rows, total } = await registerUnits(db, publication.id, query);
   return json(200, {

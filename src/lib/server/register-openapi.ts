@@ -54,8 +54,14 @@ export const OPENAPI_DOCUMENT = {
       Fel: { type: 'object', required: ['fel'], properties: { fel: { type: 'string' } }, additionalProperties: false },
       Organisation: {
         type: 'object',
-        required: ['organisationsnummer', 'namn', 'ort', 'omraden'],
-        properties: { organisationsnummer: orgNumber, namn: { type: 'string' }, ort: { type: 'string' }, omraden: { type: 'array', items: { type: 'string' } } },
+        required: ['organisationsnummer', 'namn', 'ort', 'omraden', 'uppgifter_bekraftade'],
+        properties: {
+          organisationsnummer: orgNumber,
+          namn: { type: 'string' },
+          ort: { type: 'string' },
+          omraden: { type: 'array', items: { type: 'string' } },
+          uppgifter_bekraftade: { type: ['string', 'null'], format: 'date-time', description: 'När organisationen senast bekräftade att uppgifterna stämmer.' },
+        },
         additionalProperties: false,
       },
       Enhet: {

@@ -32,8 +32,8 @@ export async function publishRegister(db: Db, clock: Clock): Promise<{ created: 
       .executeTakeFirst();
     if (!row) return false;
     const organisations = await sql`
-      insert into register_organisation (publication_id, org_number, name, city, areas)
-      select ${row.id}, o.org_number, o.name, o.city,
+      insert into register_organisation (publication_id, org_number, name, city, confirmed_at, areas)
+      select ${row.id}, o.org_number, o.name, o.city, o.details_confirmed_at,
              coalesce(array_agg(a.area_key order by a.area_key) filter (where a.area_key is not null), '{}')
       from organisation o left join organisation_area a on a.organisation_id = o.id
       group by o.id`.execute(trx);
@@ -81,7 +81,7 @@ export async function registerOrganisations(db: Db, publicationId: number, query
   if (query.city) base = base.where(sql`lower(city)`, '=', query.city.trim().toLowerCase());
   if (query.orgNumber) base = base.where('org_number', '=', query.orgNumber.replace(/-/g, ''));
   const [rows, count] = await Promise.all([
-    base.select(['org_number', 'name', 'city', 'areas']).orderBy('name').orderBy('org_number').limit(query.perPage).offset((query.page - 1) * query.perPage).execute(),
+    base.select(['org_number', 'name', 'city', 'areas', 'confirmed_at']).orderBy('name').orderBy('org_number').limit(query.perPage).offset((query.page - 1) * query.perPage).execute(),
     base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
   ]);
   return { rows, total: Number(count.n) };
