@@ -46,6 +46,27 @@ describe('the back office in a browser', () => {
     await expectAccessible(page);
   });
 
+  it('lists the organisations whose details have not been confirmed', async () => {
+    await page.goto(`${server.url}/handlaggning`);
+    await page.getByRole('link', { name: 'Registret: obekräftade uppgifter' }).click();
+    await expectAccessible(page);
+    expect(await page.getByRole('cell', { name: 'Demoskolan AB' }).count()).toBe(1);
+  });
+
+  it('shows the public register, searchable, to anyone', async () => {
+    const visitor = await (await browser.newContext()).newPage();
+    collectPageErrors(visitor, errors);
+    for (let i = 0; i < 100 && (await fetch(`${server.url}/api/v1/enheter`)).status !== 200; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    await visitor.goto(`${server.url}/`);
+    await visitor.getByRole('link', { name: 'Register' }).click();
+    await expectAccessible(visitor);
+    await visitor.getByLabel('Sök i registret').fill('konstlinjen');
+    await visitor.getByRole('button', { name: 'Sök' }).click();
+    await expectAccessible(visitor);
+    expect(await visitor.getByRole('cell', { name: 'Demoskolan Konstlinjen' }).count()).toBe(1);
+    expect(await visitor.getByRole('status').textContent()).toBe('1 enhet');
+  });
+
   it('ran every page without a script error or a CSP violation', () => {
     expect(errors).toEqual([]);
   });
