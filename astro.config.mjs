@@ -6,7 +6,7 @@ export default defineConfig({
   // Static-first: pages are prerendered unless they say `export const prerender = false`.
   output: 'static',
   // Our own server (src/lib/server/http-server.ts) wraps the adapter's handler.
-  adapter: node({ mode: 'middleware' }),
+  adapter: node({ mode: 'middleware', bodySizeLimit: 256 * 1024 }),
   site: process.env.PUBLIC_URL || 'http://localhost:4321',
   trailingSlash: 'ignore',
   build: {

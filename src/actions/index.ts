@@ -1,4 +1,5 @@
 import { account } from './account.ts';
+import { applications } from './applications.ts';
 import { auth } from './auth.ts';
 import { organisation } from './organisation.ts';
 import { support } from './support.ts';
@@ -12,4 +13,5 @@ export const server = {
   account,
   support,
   organisation,
+  applications,
 };

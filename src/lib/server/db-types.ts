@@ -23,6 +23,44 @@ export type JsonValue = JsonArray | JsonObject | JsonPrimitive;
 
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
+export interface Application {
+  access_hash: Buffer;
+  city: string;
+  decided_at: Timestamp | null;
+  email: string;
+  holder: Json;
+  id: Generated<number>;
+  org_name: string;
+  org_number: string;
+  phone: string;
+  postal_address: string;
+  postal_code: string;
+  reference: string;
+  signatory: Json;
+  status: string;
+  submitted_at: Timestamp;
+}
+
+export interface ApplicationArea {
+  application_id: number;
+  area_key: string;
+}
+
+export interface ApplicationDraft {
+  data: Json;
+  expires_at: Timestamp;
+  id: string;
+  secret_hash: Buffer;
+}
+
+export interface ApplicationEvent {
+  application_id: number;
+  at: Timestamp;
+  id: Generated<number>;
+  note: string | null;
+  status: string;
+}
+
 export interface AppUser {
   created_at: Timestamp;
   email: string;
@@ -218,6 +256,10 @@ export interface UserUnitRole {
 
 export interface DB {
   app_user: AppUser;
+  application: Application;
+  application_area: ApplicationArea;
+  application_draft: ApplicationDraft;
+  application_event: ApplicationEvent;
   audit_event: AuditEvent;
   captcha_redemption: CaptchaRedemption;
   dev_mailbox: DevMailbox;

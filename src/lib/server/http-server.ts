@@ -15,14 +15,23 @@ export interface HttpServerOptions {
   log: Logger;
 }
 
+/** Forms here are small: a body beyond this is refused before anything reads it. */
+export const MAX_BODY_BYTES = 256 * 1024;
+
+const TOO_LARGE_PAGE = `<!doctype html><html lang="sv"><head><meta charset="utf-8"><title>För mycket data</title></head>
+<body><main><h1>För mycket data</h1><p>Formuläret innehöll för mycket data och kunde inte tas emot. Gå tillbaka och försök igen med kortare uppgifter.</p><p><a href="/">Till startsidan</a></p></main></body></html>`;
+
 const FORBIDDEN_PAGE = `<!doctype html><html lang="sv"><head><meta charset="utf-8"><title>Förfrågan stoppades</title></head>
 <body><main><h1>Förfrågan stoppades</h1><p>Formuläret skickades från en annan webbplats och togs inte emot. Gå till Anordnarportalen och försök igen därifrån.</p><p><a href="/">Till startsidan</a></p></main></body></html>`;
 
 /** Astro sends reason phrases such as "AstroActionError": the standard phrase says enough and names no framework. */
 function plainStatusText(res: ServerResponse): void {
   const writeHead = res.writeHead.bind(res) as (status: number, ...rest: unknown[]) => ServerResponse;
-  res.writeHead = ((status: number, ...rest: unknown[]) =>
-    writeHead(status, ...(typeof rest[0] === 'string' ? rest.slice(1) : rest))) as typeof res.writeHead;
+  res.writeHead = ((status: number, ...rest: unknown[]) => {
+    // Astro sets `statusMessage` before it calls writeHead: back to Node's standard phrase.
+    res.statusMessage = '';
+    return writeHead(status, ...(typeof rest[0] === 'string' ? rest.slice(1) : rest));
+  }) as typeof res.writeHead;
 }
 
 /**
@@ -55,6 +64,14 @@ export function createHttpServer(options: HttpServerOptions): Server {
     if (isCrossSiteRequest(req.method ?? 'GET', req.headers, allowed)) {
       res.writeHead(403, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': DYNAMIC_CACHE_CONTROL });
       res.end(FORBIDDEN_PAGE);
+      return;
+    }
+
+    const length = Number(req.headers['content-length'] ?? 0);
+    if (length > MAX_BODY_BYTES) {
+      res.writeHead(413, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': DYNAMIC_CACHE_CONTROL, Connection: 'close' });
+      res.end(TOO_LARGE_PAGE);
+      req.resume();
       return;
     }
 

@@ -1,0 +1,160 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import * as fontkit from 'fontkit';
+import PDFDocument from 'pdfkit';
+import QRCode from 'qrcode';
+
+/**
+ * Tagged, deterministic A4 documents with an embedded font that has å, ä and ö (Inter,
+ * OFL), parsed once per process. Text goes into structure elements (headings,
+ * paragraphs, figures with alternative text); page numbers and rules are artifacts.
+ */
+const require = createRequire(import.meta.url);
+const fonts = (() => {
+  let cache: { regular: unknown; bold: unknown } | undefined;
+  return () =>
+    (cache ??= {
+      regular: fontkit.create(readFileSync(require.resolve('@expo-google-fonts/inter/400Regular/Inter_400Regular.ttf'))),
+      bold: fontkit.create(readFileSync(require.resolve('@expo-google-fonts/inter/700Bold/Inter_700Bold.ttf'))),
+    });
+})();
+
+type Struct = ReturnType<PDFKit.PDFDocument['struct']>;
+
+export interface DocumentInfo {
+  title: string;
+  subject: string;
+  author: string;
+  /** Fixes the document's dates and file id: the same data gives the same bytes. */
+  createdAt: Date;
+}
+
+const MARGIN = 56;
+const GREY = '#555555';
+
+export class TaggedPdf {
+  readonly doc: PDFKit.PDFDocument;
+  private readonly root: Struct;
+  private readonly chunks: Buffer[] = [];
+
+  constructor(info: DocumentInfo) {
+    this.doc = new PDFDocument({
+      size: 'A4',
+      margins: { top: MARGIN, bottom: MARGIN + 20, left: MARGIN, right: MARGIN },
+      bufferPages: true,
+      tagged: true,
+      lang: 'sv-SE',
+      displayTitle: true,
+      pdfVersion: '1.7',
+      info: { Title: info.title, Subject: info.subject, Author: info.author, Creator: 'Anordnarportalen', Producer: 'Anordnarportalen', CreationDate: info.createdAt, ModDate: info.createdAt },
+    } as PDFKit.PDFDocumentOptions);
+    const { regular, bold } = fonts();
+    this.doc.registerFont('Regular', regular as never);
+    this.doc.registerFont('Bold', bold as never);
+    this.doc.font('Regular').fontSize(10.5).fillColor('#000000');
+    this.doc.on('data', (chunk: Buffer) => this.chunks.push(chunk));
+    this.root = this.doc.struct('Document');
+    this.doc.addStructure(this.root);
+  }
+
+  private add(tag: string, draw: () => void, options: { alt?: string } = {}): void {
+    this.root.add(this.doc.struct(tag, options, draw));
+  }
+
+  heading(text: string, level: 1 | 2 = 1): this {
+    const size = level === 1 ? 18 : 13;
+    this.ensureSpace(level === 1 ? size * 3 : 90);
+    this.add(`H${level}`, () => this.doc.font('Bold').fontSize(size).text(text, { paragraphGap: level === 1 ? 10 : 4 }));
+    this.doc.font('Regular').fontSize(10.5);
+    if (level === 2) this.doc.moveDown(0.2);
+    return this;
+  }
+
+  paragraph(text: string, options: { small?: boolean } = {}): this {
+    this.add('P', () => this.doc.font('Regular').fontSize(options.small ? 9 : 10.5).fillColor(options.small ? GREY : '#000000').text(text, { paragraphGap: 6 }));
+    this.doc.fontSize(10.5).fillColor('#000000');
+    return this;
+  }
+
+  /** A form field: its label small above, the value below, in one paragraph. */
+  field(label: string, value: string): this {
+    this.ensureSpace(34);
+    this.add('P', () => {
+      this.doc.font('Regular').fontSize(8.5).fillColor(GREY).text(label);
+      this.doc.font('Bold').fontSize(10.5).fillColor('#000000').text(value || '–', { paragraphGap: 5 });
+    });
+    this.doc.font('Regular');
+    return this;
+  }
+
+  list(items: string[]): this {
+    this.add('L', () => this.doc.font('Regular').fontSize(10.5).list(items, { bulletRadius: 1.5, paragraphGap: 3 }));
+    this.doc.moveDown(0.4);
+    return this;
+  }
+
+  /** Where one person signs: the lines are drawn as artifacts, the captions are text. */
+  signatureBlock(who: string): this {
+    this.ensureSpace(120);
+    this.add('P', () => this.doc.font('Bold').fontSize(10.5).text(who, { paragraphGap: 18 }));
+    for (const caption of ['Ort och datum', 'Namnteckning', 'Namnförtydligande']) {
+      const y = this.doc.y + 14;
+      this.doc.markContent('Artifact', { type: 'Layout' });
+      this.doc.moveTo(MARGIN, y).lineTo(MARGIN + 260, y).lineWidth(0.7).strokeColor('#000000').stroke();
+      this.doc.endMarkedContent();
+      this.doc.y = y + 3;
+      this.add('P', () => this.doc.font('Regular').fontSize(8.5).fillColor(GREY).text(caption, { paragraphGap: 6 }));
+      this.doc.fillColor('#000000');
+    }
+    this.doc.moveDown(0.6);
+    return this;
+  }
+
+  /** A QR code of `value`, drawn as vector squares, as a figure with alternative text. */
+  qr(value: string, alt: string, size = 70): this {
+    const code = QRCode.create(value, { errorCorrectionLevel: 'M' });
+    const count = code.modules.size;
+    const cell = size / count;
+    const x = this.doc.page.width - MARGIN - size;
+    const y = MARGIN;
+    this.root.add(
+      this.doc.struct('Figure', { alt }, () => {
+        this.doc.save().fillColor('#000000');
+        for (let row = 0; row < count; row++) {
+          for (let column = 0; column < count; column++) {
+            if (code.modules.data[row * count + column]) this.doc.rect(x + column * cell, y + row * cell, cell, cell);
+          }
+        }
+        this.doc.fill().restore();
+      }),
+    );
+    return this;
+  }
+
+  ensureSpace(height: number): void {
+    if (this.doc.y + height > this.doc.page.height - this.doc.page.margins.bottom) this.doc.addPage();
+  }
+
+  /** Numbers the pages ("Sida 1 av 2", as artifacts) and returns the file. */
+  async finish(footer: string): Promise<Buffer> {
+    const range = this.doc.bufferedPageRange();
+    for (let index = range.start; index < range.start + range.count; index++) {
+      this.doc.switchToPage(index);
+      const bottom = this.doc.page.margins.bottom;
+      this.doc.page.margins.bottom = 0;
+      this.doc.markContent('Artifact', { type: 'Pagination' });
+      this.doc
+        .font('Regular')
+        .fontSize(8)
+        .fillColor(GREY)
+        .text(`${footer} · Sida ${index - range.start + 1} av ${range.count}`, MARGIN, this.doc.page.height - MARGIN, { width: this.doc.page.width - 2 * MARGIN, align: 'center', lineBreak: false });
+      this.doc.endMarkedContent();
+      this.doc.page.margins.bottom = bottom;
+    }
+    this.root.end();
+    const done = new Promise<void>((resolve) => this.doc.on('end', () => resolve()));
+    this.doc.end();
+    await done;
+    return Buffer.concat(this.chunks);
+  }
+}
