@@ -1,5 +1,6 @@
 import { account } from './account.ts';
 import { applications } from './applications.ts';
+import { office } from './office.ts';
 import { auth } from './auth.ts';
 import { organisation } from './organisation.ts';
 import { support } from './support.ts';
@@ -14,4 +15,5 @@ export const server = {
   support,
   organisation,
   applications,
+  office,
 };

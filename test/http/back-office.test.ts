@@ -8,7 +8,7 @@ import { startServer, type TestServer } from '../helpers/server.ts';
 import { createMember } from '../helpers/users.ts';
 
 const PASSWORD = 'lösenord för handläggningen';
-const ROUTES = ['/handlaggning', '/handlaggning/anvandare', '/handlaggning/anvandare?q=a', '/handlaggning/anvandare/1'];
+const ROUTES = ['/handlaggning', '/handlaggning/anvandare', '/handlaggning/anvandare?q=a', '/handlaggning/anvandare/1', '/handlaggning/ansokningar', '/handlaggning/ansokningar?status=inskickad', '/handlaggning/ansokningar/1', '/handlaggning/ansokningar/1/ansokan.pdf', '/handlaggning/brev', '/handlaggning/brev/1.pdf', '/handlaggning/register'];
 
 describe('the back office over HTTP', () => {
   let t: TestDatabase;
@@ -42,7 +42,7 @@ describe('the back office over HTTP', () => {
     for (const route of ROUTES) {
       const response = await fetch(`${server.url}${route}`, { headers: { Cookie: reporterCookie } });
       expect(response.status, route).toBe(403);
-      expect(pageText(await response.text())).toContain('Du saknar behörighet');
+      expect(pageText(await response.text()), route).toContain('Du saknar behörighet');
     }
     const victim = await t.db.selectFrom('app_user').select('id').where('username', '=', 'rp0001').executeTakeFirstOrThrow();
     const action = await postForm(`${server.url}/handlaggning/anvandare/${victim.id}?_action=support.setActive`, { user: String(victim.id), active: 'nej' }, reporterCookie);

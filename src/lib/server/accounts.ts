@@ -47,6 +47,8 @@ export async function createAccount(trx: Tx, input: AccountInput, actor: Actor, 
     await trx.updateTable('app_user').set({ phone: input.phone ?? '', org_role: input.orgRole ?? null }).where('id', '=', user.id).execute();
   }
   await sendOneTimePassword(trx, user, actor, config, clock);
+  // The username travels separately, by letter: the back office prints it.
+  if (input.organisationId) await trx.insertInto('user_letter').values({ user_id: user.id, created_at: now }).execute();
   await recordAudit(trx, { event: 'user.created', at: now, actorUserId: actor.userId, subjectUserId: user.id, organisationId: user.organisation_id, client: actor.client, detail: { username, orgRole: input.orgRole ?? null } });
   return { ...user, phone: input.phone ?? '', org_role: input.orgRole ?? null };
 }

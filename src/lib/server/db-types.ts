@@ -32,6 +32,8 @@ export interface Application {
   id: Generated<number>;
   org_name: string;
   org_number: string;
+  organisation_id: number | null;
+  paper_received_on: string | null;
   phone: string;
   postal_address: string;
   postal_code: string;
@@ -237,6 +239,14 @@ export interface UnitTransfer {
   unit_id: number;
 }
 
+export interface UserLetter {
+  created_at: Timestamp;
+  id: Generated<number>;
+  printed_at: Timestamp | null;
+  printed_by: number | null;
+  user_id: number;
+}
+
 export interface UserSession {
   client: Generated<string>;
   created_at: Timestamp;
@@ -276,6 +286,7 @@ export interface DB {
   seed_run: SeedRun;
   unit: Unit;
   unit_transfer: UnitTransfer;
+  user_letter: UserLetter;
   user_session: UserSession;
   user_unit_role: UserUnitRole;
 }

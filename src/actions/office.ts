@@ -1,0 +1,58 @@
+import { ActionError, defineAction } from 'astro:actions';
+import { z } from 'astro/zod';
+import type { Actor } from '../lib/server/accounts.ts';
+import { approveApplication, registerPaper, rejectApplication, type Decision } from '../lib/server/approval.ts';
+import { recordAudit } from '../lib/server/audit.ts';
+import { appClock } from '../lib/server/clock.ts';
+import { config } from '../lib/server/config.ts';
+import { db } from '../lib/server/database.ts';
+import { registerDate } from '../lib/server/register.ts';
+import { loginContext } from '../lib/server/request-context.ts';
+
+/** Every back-office action re-checks that a handläggare is asking, and names them in the audit log. */
+function staff(context: { locals: App.Locals; request: Request; clientAddress: string }): Actor {
+  const user = context.locals.user;
+  if (!user) throw new ActionError({ code: 'UNAUTHORIZED', message: 'error.signedOut' });
+  if (user.kind !== 'staff') throw new ActionError({ code: 'FORBIDDEN', message: 'forbidden.text' });
+  return { userId: user.id, client: loginContext(context.request, context.clientAddress).client };
+}
+
+function answer(decision: Decision, id: number, done: string) {
+  if (decision.kind === 'refused') throw new ActionError({ code: decision.reason === 'notFound' ? 'NOT_FOUND' : 'CONFLICT', message: `error.office.${decision.reason}` });
+  return { redirect: `/handlaggning/ansokningar/${id}?klart=${done}` };
+}
+
+const application = z.coerce.number().int().positive();
+
+export const office = {
+  registerPaper: defineAction({
+    accept: 'form',
+    input: z.object({ application, receivedOn: z.string({ error: 'error.office.date' }).trim().regex(/^\d{4}-\d{2}-\d{2}$/, 'error.office.date').refine((value) => !Number.isNaN(Date.parse(value)), 'error.office.date') }),
+    handler: async (input, context) => answer(await registerPaper(db(), input.application, input.receivedOn, staff(context), appClock()), input.application, 'mottaget'),
+  }),
+
+  approve: defineAction({
+    accept: 'form',
+    input: z.object({ application }),
+    handler: async (input, context) => answer(await approveApplication(db(), input.application, staff(context), config(), appClock()), input.application, 'godkand'),
+  }),
+
+  reject: defineAction({
+    accept: 'form',
+    input: z.object({ application, reason: z.string({ error: 'error.office.reason' }).trim().min(1, 'error.office.reason').max(2000, 'error.tooLong|max=2000') }),
+    handler: async (input, context) => answer(await rejectApplication(db(), input.application, input.reason, staff(context), config(), appClock()), input.application, 'avslagen'),
+  }),
+
+  markPrinted: defineAction({
+    accept: 'form',
+    input: z.object({ letter: z.coerce.number().int().positive() }),
+    handler: async (input, context) => {
+      const actor = staff(context);
+      await db().updateTable('user_letter').set({ printed_at: appClock().now(), printed_by: actor.userId }).where('id', '=', input.letter).where('printed_at', 'is', null).execute();
+      await recordAudit(db(), { event: 'letter.printed', at: appClock().now(), actorUserId: actor.userId, client: actor.client, detail: { letter: input.letter } });
+      return { redirect: '/handlaggning/brev?klart=utskrivet' };
+    },
+  }),
+};
+
+export const today = () => registerDate(appClock().now());

@@ -1,0 +1,20 @@
+import type { APIRoute } from 'astro';
+import { letterData } from '../../../lib/server/approval.ts';
+import { config } from '../../../lib/server/config.ts';
+import { db } from '../../../lib/server/database.ts';
+import { usernameLetterPdf } from '../../../lib/server/pdf-letter.ts';
+
+export const prerender = false;
+
+export const GET: APIRoute = async ({ params, locals, redirect, url }) => {
+  if (!locals.user) return redirect(`/logga-in?next=${encodeURIComponent(url.pathname)}`, 303);
+  if (locals.user.kind !== 'staff') return new Response('Du saknar behörighet.', { status: 403, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
+  const id = Number(params.id);
+  const row = Number.isSafeInteger(id) ? await letterData(db(), id) : undefined;
+  if (!row) return new Response('Brevet finns inte.', { status: 404, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
+  const body = await usernameLetterPdf(
+    { letterId: row.id, createdAt: row.created_at, firstName: row.first_name, lastName: row.last_name, username: row.username, organisation: { name: row.name, postalAddress: row.postal_address, postalCode: row.postal_code, city: row.city } },
+    config(),
+  );
+  return new Response(new Uint8Array(body), { headers: { 'Content-Type': 'application/pdf', 'Content-Disposition': `attachment; filename="anvandarnamn-${row.username}.pdf"`, 'Cache-Control': 'no-store' } });
+};

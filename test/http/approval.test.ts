@@ -1,0 +1,84 @@
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashPassword } from '../../src/lib/server/password.ts';
+import { CURRENT_TERMS_VERSION } from '../../src/lib/server/terms.ts';
+import { insertUser } from '../../src/lib/server/users.ts';
+import { applicationFields, applyOverHttp } from '../helpers/application.ts';
+import { freshDatabase, type TestDatabase } from '../helpers/database.ts';
+import { cookiesOf, pageText, postForm } from '../helpers/forms.ts';
+import { startServer, type TestServer } from '../helpers/server.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
+
+const PASSWORD = 'handläggarens lösenord här';
+
+describe('deciding applications over HTTP', () => {
+  let t: TestDatabase;
+  let server: TestServer;
+  let staff = '';
+  const dir = tempDir('approval');
+  const act = (action: string, id: number, fields: Record<string, string> = {}) => postForm(`${server.url}/handlaggning/ansokningar/${id}?_action=office.${action}`, { application: String(id), ...fields }, staff);
+  const apply = async (orgNumber: string) => {
+    await applyOverHttp(server.url, applicationFields({ orgNumber, holderEmail: `${orgNumber}@test.example` }), ['YH']);
+    return (await t.db.selectFrom('application').select('id').where('org_number', '=', orgNumber.replace('-', '')).executeTakeFirstOrThrow()).id;
+  };
+
+  beforeAll(async () => {
+    t = await freshDatabase();
+    server = await startServer({ DATABASE_URL: t.url, LOGIN_CLIENT_LIMIT: '1000' });
+    await insertUser(t.db, { username: 'hx0001', kind: 'staff', organisationId: null, firstName: 'Hedda', lastName: 'Handläggare', email: 'hedda@myndighet.example', passwordHash: await hashPassword(PASSWORD), passwordChangedAt: new Date(), termsVersion: CURRENT_TERMS_VERSION }, new Date());
+    staff = cookiesOf(await postForm(`${server.url}/logga-in?_action=auth.login`, { username: 'hx0001', password: PASSWORD }));
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await t?.drop();
+    dir.remove();
+  });
+
+  it('refuses to approve before the signed paper is registered', async () => {
+    const id = await apply('556677-8899');
+    const response = await act('approve', id);
+    expect(response.status).toBe(409);
+    expect(pageText(await response.text())).toContain('Registrera först att det underskrivna underlaget har kommit in');
+    expect(await t.db.selectFrom('organisation').select('id').where('org_number', '=', '5566778899').execute()).toEqual([]);
+  });
+
+  it('creates one organisation and one user when two handläggare approve at the same moment', async () => {
+    const id = (await t.db.selectFrom('application').select('id').where('org_number', '=', '5566778899').executeTakeFirstOrThrow()).id;
+    expect((await act('registerPaper', id, { receivedOn: '2026-11-20' })).status).toBe(303);
+    const results = await Promise.all([act('approve', id), act('approve', id), act('approve', id)]);
+    expect(results.map((result) => result.status).sort()).toEqual([303, 409, 409]);
+    const organisations = await t.db.selectFrom('organisation').select('id').where('org_number', '=', '5566778899').execute();
+    expect(organisations).toHaveLength(1);
+    const users = await t.db.selectFrom('app_user').select(['org_role', 'username']).where('organisation_id', '=', organisations[0].id).execute();
+    expect(users).toEqual([{ org_role: 'fullmaktshavare', username: expect.stringMatching(/^aa\d{4}$/) }]);
+    const status = await t.db.selectFrom('application').select('status').where('id', '=', id).executeTakeFirstOrThrow();
+    expect(status.status).toBe('godkand');
+  });
+
+  it('prints a username letter with the name, the address and the username, and never the one-time password', async () => {
+    const letters = pageText(await (await fetch(`${server.url}/handlaggning/brev`, { headers: { Cookie: staff } })).text());
+    expect(letters).toContain('Brev till Åsa Ängström (PDF)');
+    const letter = await t.db.selectFrom('user_letter').innerJoin('app_user', 'app_user.id', 'user_letter.user_id').select(['user_letter.id', 'app_user.username', 'app_user.email']).executeTakeFirstOrThrow();
+    const pdf = Buffer.from(await (await fetch(`${server.url}/handlaggning/brev/${letter.id}.pdf`, { headers: { Cookie: staff } })).arrayBuffer());
+    const file = path.join(dir.path, 'brev.pdf');
+    writeFileSync(file, pdf);
+    const text = execFileSync('pdftotext', [file, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
+    for (const expected of ['Åsa Ängström', 'Åkerö Utbildning AB', 'Storgatan 1', '111 22 Örebro', letter.username]) expect(text).toContain(expected);
+    const mail = await t.db.selectFrom('mail_outbox').select('text_body').where('to_address', '=', letter.email).where('subject', 'like', '%engångslösenord%').executeTakeFirstOrThrow();
+    const oneTimePassword = /Ditt engångslösenord är: ([A-Z0-9-]+)/.exec(mail.text_body)![1];
+    expect(text).not.toContain(oneTimePassword);
+    expect(execFileSync('pdfinfo', [file], { encoding: 'utf8' })).toMatch(/Tagged:\s+yes/);
+  });
+
+  it('rejects with a reason that is e-mailed to the applicant', async () => {
+    const id = await apply('556000-0001');
+    const missing = await act('reject', id, { reason: '' });
+    expect(missing.status).toBe(400);
+    expect(pageText(await missing.text())).toContain('Ange varför ansökan avslås');
+    expect((await act('reject', id, { reason: 'Underlaget kom aldrig in.' })).status).toBe(303);
+    const mail = await t.db.selectFrom('mail_outbox').select(['subject', 'text_body']).where('to_address', '=', '556000-0001@test.example').where('subject', 'like', 'Beslut%').executeTakeFirstOrThrow();
+    expect(mail.text_body).toContain('Motivering: Underlaget kom aldrig in.');
+  });
+});
