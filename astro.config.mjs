@@ -1,6 +1,8 @@
 // @ts-check
 import { defineConfig } from 'astro/config';
 import node from '@astrojs/node';
+import { unified } from '@astrojs/markdown-remark';
+import { remarkHandbook } from './src/lib/remark-handbook.ts';
 
 export default defineConfig({
   // Static-first: pages are prerendered unless they say `export const prerender = false`.
@@ -21,6 +23,10 @@ export default defineConfig({
       // No data: URLs for scripts or fonts either: every asset is a file under /_astro.
       assetsInlineLimit: 0,
     },
+  },
+  markdown: {
+    // Numbers and names in the handbook come from the configuration, at build time.
+    processor: unified({ remarkPlugins: [remarkHandbook] }),
   },
   devToolbar: { enabled: false },
 });

@@ -1,4 +1,4 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD } from '../../src/lib/server/seed.ts';
 import { collectPageErrors, expectAccessible, launchBrowser } from '../helpers/browser.ts';

@@ -46,6 +46,14 @@ describe('the back office in a browser', () => {
     await expectAccessible(page);
   });
 
+  it('shows the answers about the handbook', async () => {
+    await fetch(`${server.url}/handbok/tyck-till`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: server.url }, body: 'page=logga-in&helpful=nej&comment=Saknar+exempel' });
+    await page.goto(`${server.url}/handlaggning`);
+    await page.getByRole('link', { name: 'Svar om handboken' }).click();
+    await expectAccessible(page);
+    expect(await page.getByText('Saknar exempel').count()).toBe(1);
+  });
+
   it('lists the organisations whose details have not been confirmed', async () => {
     await page.goto(`${server.url}/handlaggning`);
     await page.getByRole('link', { name: 'Registret: obekräftade uppgifter' }).click();

@@ -35,8 +35,13 @@ export function ensureBuilt(root: string, config: Config, say: (line: string) =>
   const wanted = sourceHash(root, config);
   if (existsSync(stamp) && readFileSync(stamp, 'utf8') === wanted && existsSync(path.join(root, 'dist/server/entry.mjs'))) return;
   say('Bygger webbplatsen (första start eller ändrade källfiler) …');
-  const astro = path.join(root, 'node_modules', '.bin', 'astro');
-  const result = spawnSync(astro, ['build'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], env: { ASTRO_TELEMETRY_DISABLED: '1', ...process.env } });
+  const bin = (name: string) => path.join(root, 'node_modules', '.bin', name);
+  const env = { ASTRO_TELEMETRY_DISABLED: '1', ...process.env };
+  // --force: the content layer caches rendered Markdown, in which the configured numbers are printed.
+  const result = spawnSync(bin('astro'), ['build', '--force'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], env });
   if (result.status !== 0) throw new Error('astro build failed: see the output above');
+  // The handbook's search index, made from the built pages.
+  const index = spawnSync(bin('pagefind'), ['--site', path.join(root, 'dist', 'client'), '--silent'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], env });
+  if (index.status !== 0) throw new Error('pagefind failed: see the output above');
   writeFileSync(stamp, wanted);
 }

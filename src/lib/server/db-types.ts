@@ -110,6 +110,14 @@ export interface DevMailbox {
   to_addresses: string;
 }
 
+export interface HandbookFeedback {
+  comment: string | null;
+  created_at: Timestamp;
+  helpful: boolean;
+  id: Generated<number>;
+  page: string;
+}
+
 export interface KioskTicket {
   expires_at: Timestamp;
   id: string;
@@ -273,6 +281,7 @@ export interface DB {
   audit_event: AuditEvent;
   captcha_redemption: CaptchaRedemption;
   dev_mailbox: DevMailbox;
+  handbook_feedback: HandbookFeedback;
   kiosk_ticket: KioskTicket;
   login_throttle: LoginThrottle;
   mail_outbox: MailOutbox;

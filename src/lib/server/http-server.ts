@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import sirv from 'sirv';
 import { isCrossSiteRequest } from './csrf.ts';
-import { DYNAMIC_CACHE_CONTROL, securityHeaders, staticCacheControl } from './security-headers.ts';
+import { DYNAMIC_CACHE_CONTROL, inlineScriptHashes, securityHeaders, staticCacheControl } from './security-headers.ts';
 
 export type AppHandler = (req: IncomingMessage, res: ServerResponse, next?: () => void, locals?: object) => unknown;
 
@@ -24,6 +26,16 @@ const TOO_LARGE_PAGE = `<!doctype html><html lang="sv"><head><meta charset="utf-
 const FORBIDDEN_PAGE = `<!doctype html><html lang="sv"><head><meta charset="utf-8"><title>Förfrågan stoppades</title></head>
 <body><main><h1>Förfrågan stoppades</h1><p>Formuläret skickades från en annan webbplats och togs inte emot. Gå till Anordnarportalen och försök igen därifrån.</p><p><a href="/">Till startsidan</a></p></main></body></html>`;
 
+/** The prerendered pages' HTML, read once at start. */
+function htmlFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).flatMap((name) => {
+    const file = path.join(dir, name);
+    if (statSync(file).isDirectory()) return htmlFiles(file);
+    return name.endsWith('.html') ? [readFileSync(file, 'utf8')] : [];
+  });
+}
+
 /** Astro sends reason phrases such as "AstroActionError": the standard phrase says enough and names no framework. */
 function plainStatusText(res: ServerResponse): void {
   const writeHead = res.writeHead.bind(res) as (status: number, ...rest: unknown[]) => ServerResponse;
@@ -40,7 +52,7 @@ function plainStatusText(res: ServerResponse): void {
  * Astro middleware for them) and hands everything else to Astro.
  */
 export function createHttpServer(options: HttpServerOptions): Server {
-  const headers = securityHeaders(options.secure);
+  const headers = securityHeaders(options.secure, inlineScriptHashes(htmlFiles(options.clientDir)));
   const serveStatic = sirv(options.clientDir, {
     dev: false,
     etag: true,

@@ -131,6 +131,39 @@ export class TaggedPdf {
     return this;
   }
 
+  /** Starts a new page and returns its index (0-based). */
+  newPage(): number {
+    this.doc.addPage();
+    return this.pageIndex();
+  }
+
+  pageIndex(): number {
+    const range = this.doc.bufferedPageRange();
+    return range.start + range.count - 1;
+  }
+
+  /** A table of contents written onto an earlier, reserved page: title and page number per line. */
+  contents(pageIndex: number, title: string, entries: Array<{ title: string; page: number }>): this {
+    const current = this.pageIndex();
+    this.doc.switchToPage(pageIndex);
+    this.doc.x = MARGIN;
+    this.doc.y = MARGIN;
+    this.heading(title, 1);
+    const width = this.doc.page.width - 2 * MARGIN;
+    this.root.add(
+      this.doc.struct('TOC', {}, () => {
+        for (const entry of entries) {
+          const y = this.doc.y;
+          this.doc.font('Regular').fontSize(11).fillColor('#000000').text(entry.title, MARGIN, y, { width: width - 40 });
+          this.doc.text(String(entry.page), MARGIN + width - 40, y, { width: 40, align: 'right' });
+          this.doc.moveDown(0.4);
+        }
+      }),
+    );
+    this.doc.switchToPage(current);
+    return this;
+  }
+
   ensureSpace(height: number): void {
     if (this.doc.y + height > this.doc.page.height - this.doc.page.margins.bottom) this.doc.addPage();
   }

@@ -1,11 +1,14 @@
+import { createHash } from 'node:crypto';
+
 /**
  * The headers every response carries, static or on demand, page or error. Scripts and
  * styles come only from our own origin: no inline code, so no `unsafe-inline`.
  */
-export function securityHeaders(secure: boolean): Record<string, string> {
+export function securityHeaders(secure: boolean, inlineScriptHashes: string[] = []): Record<string, string> {
   const csp = [
     "default-src 'self'",
-    "script-src 'self'",
+    // 'wasm-unsafe-eval' lets the handbook search compile its WebAssembly; it allows no script eval.
+    ["script-src 'self' 'wasm-unsafe-eval'", ...inlineScriptHashes.map((hash) => `'${hash}'`)].join(' '),
     "style-src 'self'",
     "img-src 'self' data:",
     "font-src 'self'",
@@ -26,6 +29,20 @@ export function securityHeaders(secure: boolean): Record<string, string> {
     'Cross-Origin-Resource-Policy': 'same-origin',
     ...(secure ? { 'Strict-Transport-Security': 'max-age=31536000; includeSubDomains' } : {}),
   };
+}
+
+/**
+ * The SHA-256 hashes of the inline scripts in the prerendered pages (Astro's loader for
+ * server islands), so that exactly those scripts run and no other inline script can.
+ */
+export function inlineScriptHashes(html: string[]): string[] {
+  const hashes = new Set<string>();
+  for (const page of html) {
+    for (const match of page.matchAll(/<script(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/g)) {
+      if (match[1].trim()) hashes.add(`sha256-${createHash('sha256').update(match[1]).digest('base64')}`);
+    }
+  }
+  return [...hashes].sort();
 }
 
 /** Hashed build assets never change under their name; everything else is revalidated soon. */
