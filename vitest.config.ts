@@ -5,7 +5,9 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/helpers/global-setup.ts'],
     reporters: ['default', './test/helpers/summary-reporter.ts'],
-    testTimeout: 30_000,
+    // Two cores shared by Postgres, servers, Chromium and the tests: generous limits, no flakes.
+    testTimeout: 60_000,
+    expect: { poll: { timeout: 10_000, interval: 100 } },
     hookTimeout: 90_000,
     // Two cores: one test file per core; each file gets its own database.
     maxWorkers: 2,

@@ -42,7 +42,12 @@ describe('the handbook over HTTP', () => {
         const href = raw.replace(/&amp;/g, '&');
         if (/^(https?:|mailto:|tel:)/.test(href)) continue;
         const [target, anchor] = href.split('#');
-        const route = target === '' ? here : target;
+        if (target === '') {
+          // An anchor on the same page: look in this file.
+          if (anchor && !ids(html).has(decodeURIComponent(anchor))) broken.push(`${here} → ${href} (no #${anchor})`);
+          continue;
+        }
+        const route = target;
         if (!checked.has(route)) {
           const response = await fetch(`${server.url}${route}`);
           checked.set(route, { status: response.status, html: response.headers.get('content-type')?.includes('html') ? await response.text() : '' });

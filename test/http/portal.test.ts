@@ -25,6 +25,18 @@ describe('the portal over HTTP (demo mode)', () => {
     expect(html).toContain('Till huvudinnehållet');
   });
 
+  it('serves prerendered pages compressed when the client accepts it, and 304 when it already has them', async () => {
+    const plain = await fetch(`${server.url}/handbok/logga-in`, { headers: { 'Accept-Encoding': 'identity' } });
+    const etag = plain.headers.get('etag')!;
+    expect(etag).toMatch(/^"[\w-]+"$/);
+    const html = await plain.text();
+    const compressed = await fetch(`${server.url}/handbok/logga-in`, { headers: { 'Accept-Encoding': 'br, gzip' } });
+    expect(compressed.headers.get('content-encoding')).toBe('br');
+    expect(await compressed.text()).toBe(html);
+    const again = await fetch(`${server.url}/handbok/logga-in`, { headers: { 'If-None-Match': etag } });
+    expect(again.status).toBe(304);
+  });
+
   it('answers an unknown address with the Swedish 404 page', async () => {
     const response = await fetch(`${server.url}/finns-inte/alls`);
     expect(response.status).toBe(404);

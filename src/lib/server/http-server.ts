@@ -3,9 +3,9 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import sirv from 'sirv';
 import { isCrossSiteRequest } from './csrf.ts';
-import { DYNAMIC_CACHE_CONTROL, inlineScriptHashes, securityHeaders, staticCacheControl } from './security-headers.ts';
+import { DYNAMIC_CACHE_CONTROL, inlineScriptHashes, securityHeaders } from './security-headers.ts';
+import { encodingFor, loadStaticFiles, type StaticFile } from './static-files.ts';
 
 export type AppHandler = (req: IncomingMessage, res: ServerResponse, next?: () => void, locals?: object) => unknown;
 
@@ -53,23 +53,23 @@ function plainStatusText(res: ServerResponse): void {
  */
 export function createHttpServer(options: HttpServerOptions): Server {
   const headers = securityHeaders(options.secure, inlineScriptHashes(htmlFiles(options.clientDir)));
-  const serveStatic = sirv(options.clientDir, {
-    dev: false,
-    etag: true,
-    extensions: ['html'],
-    setHeaders: (res, pathname) => res.setHeader('Cache-Control', staticCacheControl(pathname)),
-  });
+  const files = existsSync(options.clientDir) ? loadStaticFiles(options.clientDir, headers) : new Map();
 
   return createServer((req, res) => {
     const started = performance.now();
     const requestId = randomUUID();
     const path = (req.url ?? '/').split('?')[0];
-    res.setHeader('X-Request-Id', requestId);
-    for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
     res.on('finish', () => {
       // The path only: query strings may carry codes and tokens.
       options.log.info({ reqId: requestId, method: req.method, path, status: res.statusCode, ms: Math.round(performance.now() - started) }, 'request');
     });
+
+    if (req.method === 'GET' || req.method === 'HEAD') {
+      const file = files.get(safeDecode(path));
+      if (file) return sendStatic(req, res, file, requestId);
+    }
+    res.setHeader('X-Request-Id', requestId);
+    for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
 
     const host = req.headers.host;
     const allowed = [options.publicOrigin, ...(host ? [`http://${host}`, `https://${host}`] : [])];
@@ -96,7 +96,26 @@ export function createHttpServer(options: HttpServerOptions): Server {
         res.end('Ett tekniskt fel uppstod. Försök igen om en stund.');
       });
     };
-    if (req.method === 'GET' || req.method === 'HEAD') serveStatic(req, res, toApp);
-    else toApp();
+    toApp();
   });
+}
+
+function safeDecode(pathname: string): string {
+  try {
+    return decodeURIComponent(pathname);
+  } catch {
+    return pathname;
+  }
+}
+
+/** A prerendered file from memory: one writeHead with the precomputed headers, 304 when the client has it. */
+function sendStatic(req: IncomingMessage, res: ServerResponse, file: StaticFile, requestId: string): void {
+  if (req.headers['if-none-match'] === file.etag) {
+    res.writeHead(304, { ...file.headers, 'X-Request-Id': requestId });
+    res.end();
+    return;
+  }
+  const { body, encoding } = encodingFor(file, req.headers['accept-encoding']);
+  res.writeHead(200, { ...file.headers, 'X-Request-Id': requestId, 'Content-Length': body.length, ...(encoding ? { 'Content-Encoding': encoding } : {}) });
+  res.end(req.method === 'HEAD' ? undefined : body);
 }

@@ -1,0 +1,101 @@
+/**
+ * One handbook page: the bytes a first visit transfers, requests per second from our
+ * server beside a bare node:http server and nginx serving the same file (wrk, 16
+ * connections), and Lighthouse's mobile scores for two pages.
+ */
+import { execFile, spawn, spawnSync } from 'node:child_process';
+import { promisify } from 'node:util';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import path from 'node:path';
+import { createDb } from '../../src/lib/server/database.ts';
+import { startEmbeddedPostgres } from '../../src/lib/server/embedded-postgres.ts';
+import { migrateToLatest } from '../../src/lib/server/migrate.ts';
+import { freePort } from '../helpers/ports.ts';
+import { startServer } from '../helpers/server.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
+
+const PAGE = '/handbok/logga-in';
+const FILE = 'dist/client/handbok/logga-in/index.html';
+
+function ensureTool(command: string, pkg: string): boolean {
+  if (spawnSync('sh', ['-c', `command -v ${command}`]).status === 0) return true;
+  console.log(`installing ${pkg} with apt-get …`);
+  spawnSync('sh', ['-c', `apt-get install -y -qq ${pkg} >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq ${pkg} >/dev/null 2>&1)`]);
+  return spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
+}
+
+/** wrk runs as a child process without blocking this one, which serves the bare node:http server. */
+async function wrk(url: string): Promise<number> {
+  const { stdout } = await promisify(execFile)('wrk', ['-t2', '-c16', '-d5s', url], { encoding: 'utf8' });
+  return Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1] ?? 0);
+}
+
+async function coldBytes(base: string): Promise<number> {
+  const html = await (await fetch(`${base}${PAGE}`)).text();
+  let total = Buffer.byteLength(html);
+  const assets = [...html.matchAll(/<(?:link[^>]+rel="stylesheet"[^>]+href|script[^>]+src)="([^"]+)"/g)].map((match) => match[1]);
+  for (const asset of assets) total += (await (await fetch(new URL(asset, base))).arrayBuffer()).byteLength;
+  return total;
+}
+
+export default async function bench(): Promise<void> {
+  const dir = tempDir('bench-handbook');
+  const cluster = await startEmbeddedPostgres({ dir: path.join(dir.path, 'pg'), port: await freePort(), database: 'bench', fast: true });
+  const db = createDb(cluster.url, 2);
+  await migrateToLatest(db);
+  await db.destroy();
+  const server = await startServer({ DATABASE_URL: cluster.url, LOG_LEVEL: 'silent' });
+  const body = readFileSync(FILE);
+  const bare = createServer((_req, res) => {
+    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': body.length });
+    res.end(body);
+  });
+  const barePort = await freePort();
+  await new Promise<void>((resolve) => bare.listen(barePort, '127.0.0.1', resolve));
+  let nginx: ReturnType<typeof spawn> | undefined;
+  try {
+    console.log(`bytes on a first visit to ${PAGE} (HTML, CSS, scripts; uncompressed): ${((await coldBytes(server.url)) / 1024).toFixed(1)} KB (goal ≤ 60 KB)`);
+    if (!ensureTool('wrk', 'wrk')) {
+      console.log('wrk is not available: requests per second not measured');
+    } else {
+      const ours = await wrk(`${server.url}${PAGE}`);
+      const node = await wrk(`http://127.0.0.1:${barePort}/`);
+      let line = `requests/s at 16 connections: our server ${ours.toFixed(0)}, bare node:http ${node.toFixed(0)} (ours ${((ours / node) * 100).toFixed(0)} %, goal ≥ 80 %)`;
+      if (ensureTool('nginx', 'nginx')) {
+        const port = await freePort();
+        const conf = path.join(dir.path, 'nginx.conf');
+        writeFileSync(conf, `daemon off; worker_processes 1; pid ${dir.path}/nginx.pid; error_log ${dir.path}/error.log;
+events { worker_connections 256; }
+http { access_log off; include /etc/nginx/mime.types; server { listen 127.0.0.1:${port}; root ${path.resolve('dist/client')}; location / { try_files $uri $uri/index.html =404; } } }`);
+        nginx = spawn('nginx', ['-c', conf], { stdio: 'ignore' });
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        const n = await wrk(`http://127.0.0.1:${port}${PAGE}`);
+        line += `, nginx ${n.toFixed(0)} (ours ${((ours / n) * 100).toFixed(0)} %)`;
+      }
+      console.log(line);
+    }
+    await lighthouse(server.url);
+  } finally {
+    nginx?.kill('SIGTERM');
+    bare.close();
+    await server.stop();
+    await cluster.stop();
+    dir.remove();
+  }
+}
+
+async function lighthouse(base: string): Promise<void> {
+  const { default: run } = await import('lighthouse');
+  const { launch } = await import('chrome-launcher');
+  const chrome = await launch({ chromePath: process.env.CHROME_PATH ?? '/usr/bin/chromium', chromeFlags: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  try {
+    for (const page of ['/handbok/logga-in', '/handbok/anvandare-och-roller']) {
+      const result = await run(`${base}${page}`, { port: chrome.port, output: 'json', logLevel: 'error', onlyCategories: ['performance', 'accessibility', 'best-practices', 'seo'], formFactor: 'mobile' });
+      const scores = Object.values(result?.lhr.categories ?? {}).map((category) => `${category.title} ${Math.round((category.score ?? 0) * 100)}`);
+      console.log(`Lighthouse (mobile) ${page}: ${scores.join(', ')}`);
+    }
+  } finally {
+    await chrome.kill();
+  }
+}
