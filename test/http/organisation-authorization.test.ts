@@ -122,6 +122,14 @@ describe('who may administer what, through HTTP', () => {
     expect(pageText(await self.text())).toContain('Du kan inte ändra dina egna behörigheter');
   });
 
+  it('lets an administrator print a managed user\'s username letter, and nobody else', async () => {
+    const own = await fetch(`${server.url}/mina-tjanster/organisation/anvandare/${ids.inB}/brev.pdf`, { headers: { Cookie: cookies.holder } });
+    expect(own.status).toBe(200);
+    expect(own.headers.get('content-type')).toBe('application/pdf');
+    expect((await fetch(`${server.url}/mina-tjanster/organisation/anvandare/${ids.inB}/brev.pdf`, { headers: { Cookie: cookies.unitadm } })).status).toBe(403);
+    expect((await fetch(`${server.url}/mina-tjanster/organisation/anvandare/${ids.other}/brev.pdf`, { headers: { Cookie: cookies.holder } })).status).toBe(403);
+  });
+
   it('offers a unit admin only the cells of their own units in the role grid', async () => {
     const html = await (await fetch(`${server.url}/mina-tjanster/organisation/anvandare/ny`, { headers: { Cookie: cookies.unitadm } })).text();
     const offered = [...html.matchAll(/name="roles" value="([^"]+)"/g)].map((match) => match[1]);

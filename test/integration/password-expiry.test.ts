@@ -53,3 +53,18 @@ describe('password expiry notices', () => {
     expect(await notices(user.email)).toHaveLength(1);
   });
 });
+
+describe('the event log', () => {
+  it('keeps rows for the configured retention period only', async () => {
+    const { pruneAudit, recordAudit } = await import('../../src/lib/server/audit.ts');
+    const t = await freshDatabase();
+    try {
+      await recordAudit(t.db, { event: 'gammal', at: new Date('2023-01-01T00:00:00Z') });
+      await recordAudit(t.db, { event: 'ny', at: new Date('2026-06-01T00:00:00Z') });
+      expect(await pruneAudit(t.db, 24, new Date('2026-07-01T00:00:00Z'))).toBe(1);
+      expect((await t.db.selectFrom('audit_event').select('event').execute()).map((row) => row.event)).toEqual(['ny']);
+    } finally {
+      await t.drop();
+    }
+  });
+});

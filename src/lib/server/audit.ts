@@ -70,3 +70,11 @@ export function listUserEvents(db: Db, userId: number, limit = 20) {
     .limit(limit)
     .execute();
 }
+
+/** Deletes audit rows older than the retention period (AUDIT_RETENTION_MONTHS). */
+export async function pruneAudit(db: Db, months: number, now: Date): Promise<number> {
+  const before = new Date(now);
+  before.setUTCMonth(before.getUTCMonth() - months);
+  const result = await db.deleteFrom('audit_event').where('at', '<', before).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

@@ -29,6 +29,7 @@ const schema = z
     LOGIN_CLIENT_LIMIT: integer(1, 100_000).default(60),
     API_CLIENT_LIMIT: integer(1, 10_000_000).default(1200),
     REGISTER_CONFIRM_MONTHS: integer(1, 120).default(12),
+    AUDIT_RETENTION_MONTHS: integer(1, 240).default(24),
     CATALOGUE_FILE: z.string().min(1).default('catalogue/default.json'),
 
     AUTHORITY_NAME: z.string().min(2).default('Demomyndigheten för utbildning'),
@@ -90,6 +91,8 @@ export interface Config {
   apiClientLimit: number;
   /** Organisations that have not confirmed their details for this long are listed for the back office. */
   registerConfirmMonths: number;
+  /** How long audit rows are kept. */
+  auditRetentionMonths: number;
   /** Signs captcha challenges; the demo uses a fixed, public value. */
   secretKey: string;
   authority: { name: string; postalAddress: string; phone: string; email: string; openingHours: string };
@@ -146,6 +149,7 @@ export function parseConfig(source: Record<string, string | undefined>): Config 
     loginClientLimit: env.LOGIN_CLIENT_LIMIT,
     apiClientLimit: env.API_CLIENT_LIMIT,
     registerConfirmMonths: env.REGISTER_CONFIRM_MONTHS,
+    auditRetentionMonths: env.AUDIT_RETENTION_MONTHS,
     secretKey: env.SECRET_KEY ?? 'demo-only-secret-key-not-for-production-use',
     authority: {
       name: env.AUTHORITY_NAME,
