@@ -3,6 +3,7 @@ import { z } from 'astro/zod';
 import type { Actor } from '../lib/server/accounts.ts';
 import { approveApplication, registerPaper, rejectApplication, type Decision } from '../lib/server/approval.ts';
 import { recordAudit } from '../lib/server/audit.ts';
+import { decideRoleRequest } from '../lib/server/role-requests.ts';
 import { appClock } from '../lib/server/clock.ts';
 import { config } from '../lib/server/config.ts';
 import { db } from '../lib/server/database.ts';
@@ -41,6 +42,25 @@ export const office = {
     accept: 'form',
     input: z.object({ application, reason: z.string({ error: 'error.office.reason' }).trim().min(1, 'error.office.reason').max(2000, 'error.tooLong|max=2000') }),
     handler: async (input, context) => answer(await rejectApplication(db(), input.application, input.reason, staff(context), config(), appClock()), input.application, 'avslagen'),
+  }),
+
+  roleRequest: defineAction({
+    accept: 'form',
+    input: z.object({
+      request: application,
+      decision: z.enum(['paper', 'approve', 'reject']),
+      receivedOn: z.string().trim().regex(/^\d{4}-\d{2}-\d{2}$/, 'error.office.date').optional(),
+      reason: z.string().trim().max(2000, 'error.tooLong|max=2000').optional(),
+    }),
+    handler: async (input, context) => {
+      const actor = staff(context);
+      if (input.decision === 'paper' && !input.receivedOn) throw new ActionError({ code: 'BAD_REQUEST', message: 'receivedOn:error.office.date' });
+      if (input.decision === 'reject' && !input.reason) throw new ActionError({ code: 'BAD_REQUEST', message: 'reason:error.office.reason' });
+      const decision = input.decision === 'paper' ? { kind: 'paper' as const, receivedOn: input.receivedOn! } : input.decision === 'approve' ? { kind: 'approve' as const } : { kind: 'reject' as const, reason: input.reason! };
+      const result = await decideRoleRequest(db(), input.request, decision, actor, config(), appClock());
+      if (result.kind === 'refused') throw new ActionError({ code: result.reason === 'notFound' ? 'NOT_FOUND' : 'CONFLICT', message: `error.office.${result.reason}` });
+      return { redirect: `/handlaggning/roller/${input.request}?klart=${input.decision}` };
+    },
   }),
 
   markPrinted: defineAction({

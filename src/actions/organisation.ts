@@ -8,6 +8,7 @@ import { config } from '../lib/server/config.ts';
 import { db } from '../lib/server/database.ts';
 import { addUnit, addUser, approvedRoles, changeableCells, loadActor, loadTarget, rolesOf, setRoles, updateOrganisation, updateUnit } from '../lib/server/organisation-admin.ts';
 import { loginContext } from '../lib/server/request-context.ts';
+import { createRoleRequest } from '../lib/server/role-requests.ts';
 import { acceptTransfer, confirmDetails, mergeUnits, proposeTransfer, splitUnit } from '../lib/server/unit-history.ts';
 
 // An empty field reaches the schema as null (or undefined when the field is optional).
@@ -37,6 +38,18 @@ const unitOf = async (actor: AdminActor, unitId: number) => {
 };
 
 export const organisation = {
+  requestRole: defineAction({
+    accept: 'form',
+    input: z.object({ areas: z.array(z.string().max(20)).max(20) }),
+    handler: async (input, context) => {
+      const { actor, audit } = await who(context);
+      require(actor, { kind: 'organisation.edit', organisationId: actor.organisationId ?? -1 });
+      const result = await createRoleRequest(db(), actor.organisationId!, [...new Set(input.areas)], audit, appClock());
+      if (result.kind === 'refused') throw new ActionError({ code: result.reason === 'none' ? 'BAD_REQUEST' : 'CONFLICT', message: `areas:error.roleRequest.${result.reason}` });
+      return { redirect: `/mina-tjanster/organisation/ny-roll/${result.id}` };
+    },
+  }),
+
   confirmDetails: defineAction({
     accept: 'form',
     input: z.object({}),

@@ -65,7 +65,7 @@ describe('the whole paper trail, as the people involved live it', () => {
     await page.getByLabel('Lösenord', { exact: true }).fill(DEMO_PASSWORD);
     await page.getByRole('button', { name: 'Logga in' }).click();
     await page.waitForURL('**/handlaggning');
-    await page.getByRole('link', { name: 'Ansökningar' }).click();
+    await page.getByRole('link', { name: 'Ansökningar', exact: true }).click();
     await expectAccessible(page);
     await page.getByLabel('Status').selectOption({ label: 'Inskickad' });
     await page.getByRole('button', { name: 'Visa' }).click();

@@ -8,7 +8,7 @@ import { startServer, type TestServer } from '../helpers/server.ts';
 import { createMember } from '../helpers/users.ts';
 
 const PASSWORD = 'lösenord för handläggningen';
-const ROUTES = ['/handlaggning', '/handlaggning/anvandare', '/handlaggning/anvandare?q=a', '/handlaggning/anvandare/1', '/handlaggning/ansokningar', '/handlaggning/ansokningar?status=inskickad', '/handlaggning/ansokningar/1', '/handlaggning/ansokningar/1/ansokan.pdf', '/handlaggning/brev', '/handlaggning/brev/1.pdf', '/handlaggning/register', '/handlaggning/handbok'];
+const ROUTES = ['/handlaggning', '/handlaggning/anvandare', '/handlaggning/anvandare?q=a', '/handlaggning/anvandare/1', '/handlaggning/ansokningar', '/handlaggning/ansokningar?status=inskickad', '/handlaggning/ansokningar/1', '/handlaggning/ansokningar/1/ansokan.pdf', '/handlaggning/brev', '/handlaggning/brev/1.pdf', '/handlaggning/register', '/handlaggning/handbok', '/handlaggning/roller', '/handlaggning/roller/1'];
 
 describe('the back office over HTTP', () => {
   let t: TestDatabase;

@@ -216,6 +216,25 @@ export interface RegisterUnit {
   unit_id: number;
 }
 
+export interface RoleRequest {
+  created_at: Timestamp;
+  decided_at: Timestamp | null;
+  decision_note: string | null;
+  id: Generated<number>;
+  organisation_id: number;
+  paper_received_on: string | null;
+  reference: string;
+  requested_by: number;
+  status: string;
+}
+
+export interface RoleRequestArea {
+  area_key: string;
+  open: Generated<boolean>;
+  organisation_id: number;
+  role_request_id: number;
+}
+
 export interface SeedRun {
   name: string;
   ran_at: Generated<Timestamp>;
@@ -292,6 +311,8 @@ export interface DB {
   register_organisation: RegisterOrganisation;
   register_publication: RegisterPublication;
   register_unit: RegisterUnit;
+  role_request: RoleRequest;
+  role_request_area: RoleRequestArea;
   seed_run: SeedRun;
   unit: Unit;
   unit_transfer: UnitTransfer;
