@@ -105,6 +105,14 @@ describe('Organisation & användare in a browser', () => {
     const filtered = await admin.locator('tbody tr').allTextContents();
     expect(filtered.length).toBeGreaterThan(0);
     expect(filtered.every((row) => row.includes('Roller ändrade'))).toBe(true);
+    // Roles read as a person would say them, before and after.
+    expect(filtered.some((row) => row.includes('efter: Administratör enhet i Demoskolan Distans, Hantera ansökan YH i Demoskolan Distans'))).toBe(true);
+    await admin.getByLabel('Enhet').selectOption({ label: 'Demoskolan Distans' });
+    await admin.getByRole('button', { name: 'Filtrera' }).click();
+    await expectAccessible(admin);
+    const byUnit = await admin.locator('tbody tr').allTextContents();
+    expect(byUnit.length).toBeGreaterThan(0);
+    expect(byUnit.every((row) => row.includes('Nora Nyberg') || row.includes('Demoskolan Distans'))).toBe(true);
   });
 
   it('ran every page without a script error or a CSP violation', () => {

@@ -86,7 +86,7 @@ describe('moving a unit to another organisation (change of huvudman)', () => {
     const events = await t.db.selectFrom('audit_event').select(['event', 'organisation_id']).where('event', '=', 'unit.transferred').execute();
     expect(events.map((event) => event.organisation_id).sort()).toEqual([ids.giver, ids.receiver].sort());
     const teacherLog = await t.db.selectFrom('audit_event').select('detail').where('subject_user_id', '=', ids.teacher).where('event', '=', 'roles.changed').executeTakeFirstOrThrow();
-    expect(teacherLog.detail).toMatchObject({ reason: 'enheten flyttades' });
+    expect(teacherLog.detail).toMatchObject({ före: 'Hantera ansökan YH i Flyttbara skolan', orsak: 'enheten flyttades' });
 
     // The register still shows the old owner until the next publication.
     await expect.poll(owner).toEqual(['Givarskolan AB']);

@@ -6,6 +6,8 @@ export const LOG_PAGE_SIZE = 50;
 export interface LogFilter {
   username?: string;
   event?: string;
+  /** Events about this unit or about people with a role in it. */
+  unit?: number;
   page?: number;
   /** An administratör enhet sees the events about users of these units only. */
   units?: ReadonlySet<number>;
@@ -24,6 +26,15 @@ export async function organisationLog(db: Db, organisationId: number, filter: Lo
     base = base.where('audit_event.subject_user_id', 'in', db.selectFrom('user_unit_role').select('user_id').where('unit_id', 'in', units));
   }
   if (filter.event) base = base.where('audit_event.event', '=', filter.event);
+  if (filter.unit) {
+    const unit = filter.unit;
+    base = base.where((eb) =>
+      eb.or([
+        eb('audit_event.subject_user_id', 'in', db.selectFrom('user_unit_role').select('user_id').where('unit_id', '=', unit)),
+        eb(sql`audit_event.detail->>'unitId'`, '=', String(unit)),
+      ]),
+    );
+  }
   if (filter.username) {
     const name = filter.username.trim().toLowerCase();
     base = base.where((eb) => eb.or([eb('actor.username', '=', name), eb('subject.username', '=', name)]));

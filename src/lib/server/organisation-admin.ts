@@ -131,9 +131,23 @@ export async function setRoles(trx: Tx, target: User, wanted: Set<string>, chang
   }
   if (added.length || removed.length) {
     const after = new Set([...current].filter((key) => !removed.includes(key)).concat(added));
-    await recordAudit(trx, { event: 'roles.changed', at: now, actorUserId: actor.userId, subjectUserId: target.id, organisationId: target.organisation_id, client: actor.client, detail: { before: [...current].sort().join(' '), after: [...after].sort().join(' ') } });
+    const readable = await describeCells(trx, [...current, ...added]);
+    const list = (keys: Iterable<string>) => [...keys].map((key) => readable.get(key)!).sort().join(', ') || '–';
+    await recordAudit(trx, { event: 'roles.changed', at: now, actorUserId: actor.userId, subjectUserId: target.id, organisationId: target.organisation_id, client: actor.client, detail: { före: list(current), efter: list(after) } });
   }
   return { added, removed };
+}
+
+/** "Hantera ansökan YH i Enhet A" for each `unitId:ROLE` cell: how the event log shows roles to a person. */
+async function describeCells(trx: Tx, keys: string[]): Promise<Map<string, string>> {
+  const unitIds = [...new Set(keys.map((key) => Number(key.split(':')[0])))];
+  const units = new Map(unitIds.length ? (await trx.selectFrom('unit').select(['id', 'name']).where('id', 'in', unitIds).execute()).map((unit) => [unit.id, unit.name]) : []);
+  const roles = new Map(catalogue().areas.flatMap((area) => area.roles.map((role) => [role.key, role.name] as const)));
+  return new Map(keys.map((key) => {
+    const [unitId, role] = key.split(':');
+    const roleName = role === UNIT_ADMIN_ROLE ? 'Administratör enhet' : (roles.get(role) ?? role);
+    return [key, `${roleName} i ${units.get(Number(unitId)) ?? unitId}`];
+  }));
 }
 
 /** Adds a user with roles; the account mails the one-time password. */

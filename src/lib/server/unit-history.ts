@@ -1,4 +1,5 @@
 import { recordAudit } from './audit.ts';
+import { findRole } from './catalogue.ts';
 import type { Actor } from './accounts.ts';
 import type { Clock } from './clock.ts';
 import type { Db, Tx } from './database.ts';
@@ -63,7 +64,8 @@ export async function acceptTransfer(trx: Tx, transferId: number, receiverId: nu
   ]);
   const now = clock.now();
   for (const role of ended) {
-    await recordAudit(trx, { event: 'roles.changed', at: now, actorUserId: actor.userId, subjectUserId: role.user_id, organisationId: transfer.from_organisation_id, client: actor.client, detail: { before: `${transfer.unit_id}:${role.role_key}`, after: '', reason: 'enheten flyttades' } });
+    const roleName = role.role_key === 'ADMIN_ENHET' ? 'Administratör enhet' : (findRole(role.role_key)?.name ?? role.role_key);
+    await recordAudit(trx, { event: 'roles.changed', at: now, actorUserId: actor.userId, subjectUserId: role.user_id, organisationId: transfer.from_organisation_id, client: actor.client, detail: { före: `${roleName} i ${unit.name}`, efter: '–', orsak: 'enheten flyttades' } });
   }
   for (const organisationId of [transfer.from_organisation_id, transfer.to_organisation_id]) {
     await recordAudit(trx, { event: 'unit.transferred', at: now, actorUserId: actor.userId, organisationId, client: actor.client, detail: { unit: unit.name, from: from.name, to: to.name, rolesEnded: ended.length } });
