@@ -19,6 +19,7 @@ export async function startServer(env: Record<string, string>, options: { timeou
       SKIP_BUILD_CHECK: 'true',
       HOST: '127.0.0.1',
       PORT: String(port),
+      APP_MODE: 'demo',
       PUBLIC_URL: `http://127.0.0.1:${port}`,
       SMTP_SINK_PORT: String(await freePort()),
       OUTBOX_POLL_MS: '200',

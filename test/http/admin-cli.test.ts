@@ -10,7 +10,7 @@ describe('npm run admin', () => {
   afterAll(() => t.drop());
 
   const run = (...args: string[]) =>
-    spawnSync(process.execPath, ['src/cli/admin.ts', ...args], { encoding: 'utf8', env: { PATH: process.env.PATH, DATABASE_URL: t.url } });
+    spawnSync(process.execPath, ['src/cli/admin.ts', ...args], { encoding: 'utf8', env: { PATH: process.env.PATH, APP_MODE: 'demo', DATABASE_URL: t.url } });
 
   it('creates a handläggare, prints the username and sends the one-time password', async () => {
     const result = run('create-staff', '--first-name', 'Åsa', '--last-name', 'Öberg', '--email', 'asa.oberg@myndighet.example');

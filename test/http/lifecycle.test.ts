@@ -4,6 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createDb } from '../../src/lib/server/database.ts';
 import { startEmbeddedPostgres } from '../../src/lib/server/embedded-postgres.ts';
 import { migrateToLatest } from '../../src/lib/server/migrate.ts';
+import { freshDatabase } from '../helpers/database.ts';
 import { freePort } from '../helpers/ports.ts';
 import { runStart, startServer } from '../helpers/server.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
@@ -27,6 +28,20 @@ describe('starting and stopping', () => {
     expect(code).toBe(2);
     expect(output).toMatch(message);
     expect(output).not.toMatch(/\n\s+at /);
+  });
+
+  it('refuses to fall into demo mode on a real database: names APP_MODE and seeds no demo account', async () => {
+    const t = await freshDatabase();
+    try {
+      const { code, output } = await runStart({ DATABASE_URL: t.url, SMTP_URL: 'smtp://127.0.0.1:9' });
+      expect(code).toBe(2);
+      expect(output).toMatch(/^\s*APP_MODE="": must be set/m);
+      expect(output).toContain('APP_MODE=production');
+      const users = await t.db.selectFrom('users').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+      expect(Number(users.n)).toBe(0);
+    } finally {
+      await t.drop();
+    }
   });
 
   it('runs on embedded Postgres, leaves no postgres process after SIGTERM, and finds the same data on the next start', async () => {

@@ -128,6 +128,6 @@ describe('the public register and its open API', () => {
   });
 
   function spawnPublish() {
-    return spawnSync(process.execPath, ['src/cli/admin.ts', 'publicera-register'], { encoding: 'utf8', env: { PATH: process.env.PATH, DATABASE_URL: t.url, CLOCK_OFFSET_FILE: clockFile } });
+    return spawnSync(process.execPath, ['src/cli/admin.ts', 'publicera-register'], { encoding: 'utf8', env: { PATH: process.env.PATH, APP_MODE: 'demo', DATABASE_URL: t.url, CLOCK_OFFSET_FILE: clockFile } });
   }
 });

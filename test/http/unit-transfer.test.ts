@@ -41,7 +41,7 @@ describe('moving a unit to another organisation (change of huvudman)', () => {
     for (const username of ['gi0001', 're0001', 'te0001']) cookies[username] = cookiesOf(await postForm(`${server.url}/logga-in?_action=auth.login`, { username, password: PASSWORD }));
     // The server's own first run may already have published today's register without these organisations.
     await t.db.deleteFrom('register_publication').execute();
-    const published = spawnSync(process.execPath, ['src/cli/admin.ts', 'publicera-register'], { encoding: 'utf8', env: { PATH: process.env.PATH, DATABASE_URL: t.url, CLOCK_OFFSET_FILE: clockFile } });
+    const published = spawnSync(process.execPath, ['src/cli/admin.ts', 'publicera-register'], { encoding: 'utf8', env: { PATH: process.env.PATH, APP_MODE: 'demo', DATABASE_URL: t.url, CLOCK_OFFSET_FILE: clockFile } });
     expect(published.status, published.stderr).toBe(0);
   });
   afterAll(async () => {
@@ -91,7 +91,7 @@ describe('moving a unit to another organisation (change of huvudman)', () => {
     // The register still shows the old owner until the next publication.
     await expect.poll(owner).toEqual(['Givarskolan AB']);
     writeFileSync(clockFile, String(25 * 3600_000));
-    const next = spawnSync(process.execPath, ['src/cli/admin.ts', 'publicera-register'], { encoding: 'utf8', env: { PATH: process.env.PATH, DATABASE_URL: t.url, CLOCK_OFFSET_FILE: clockFile } });
+    const next = spawnSync(process.execPath, ['src/cli/admin.ts', 'publicera-register'], { encoding: 'utf8', env: { PATH: process.env.PATH, APP_MODE: 'demo', DATABASE_URL: t.url, CLOCK_OFFSET_FILE: clockFile } });
     expect(next.status, next.stderr).toBe(0);
     await expect.poll(owner, { timeout: 10_000, interval: 500 }).toEqual(['Mottagarskolan AB']);
   });

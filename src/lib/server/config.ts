@@ -119,13 +119,19 @@ export class ConfigError extends Error {
 export function parseConfig(source: Record<string, string | undefined>): Config {
   const cleaned = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== undefined && value !== ''));
   const result = schema.safeParse(cleaned);
-  if (!result.success) {
-    const lines = result.error.issues.map((issue) => {
-      const name = String(issue.path[0] ?? 'environment');
-      return `${name}=${JSON.stringify(source[name] ?? '')}: ${issue.message}`;
-    });
-    throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
+  const lines = result.success
+    ? []
+    : result.error.issues.map((issue) => {
+        const name = String(issue.path[0] ?? 'environment');
+        return `${name}=${JSON.stringify(source[name] ?? '')}: ${issue.message}`;
+      });
+  // Demo mode seeds accounts whose password is public: a real database or mail server never falls into it.
+  if (!cleaned.APP_MODE && (cleaned.DATABASE_URL || cleaned.SMTP_URL)) {
+    lines.unshift(
+      'APP_MODE="": must be set when DATABASE_URL or SMTP_URL is set: APP_MODE=production for a real deployment, or APP_MODE=demo to run the demo (with its public demo accounts) on that database',
+    );
   }
+  if (!result.success || lines.length) throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
   const env = result.data;
   const secure = env.APP_MODE === 'production';
   return {
