@@ -156,7 +156,7 @@ describe('production behind a TLS-terminating nginx with two instances on one da
     expect(servedRequests(servers[1])).toBeGreaterThan(0);
 
     // An instance is taken out mid-journey (a deploy, a crash); the session lives in Postgres.
-    await servers[0].stop('SIGTERM');
+    expect(await servers[0].stop('SIGTERM'), 'the stopped instance shuts down cleanly').toBe(0);
     const servedBefore = servedRequests(servers[1]);
 
     await page.getByRole('link', { name: 'Organisation och användare' }).click();
