@@ -16,7 +16,12 @@ export default defineConfig({
     inlineStylesheets: 'never',
   },
   security: {
+    // The front server (src/lib/server/http-server.ts) presents every request with
+    // PUBLIC_URL's scheme and host, so this check compares Origin with PUBLIC_URL.
     checkOrigin: true,
+    // The front server also replaces X-Forwarded-For with the client address resolved
+    // through the trusted proxies and drops every other forwarded header: Astro may take it.
+    allowedDomains: [{}],
   },
   vite: {
     build: {

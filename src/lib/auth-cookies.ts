@@ -24,8 +24,15 @@ export function clearTicketCookie(cookies: AstroCookies): void {
   cookies.delete(TICKET_COOKIE, { path: '/losenordskiosk' });
 }
 
-/** A `next` target is followed only when it is a path on this site, never another origin. */
+/**
+ * A `next` target is followed only when it is a plain path on this site: one leading
+ * slash, no backslash, no white space or control character (browsers drop tabs and
+ * newlines, which turns `/\t/host` into `//host`), and it must stay on our origin.
+ */
 export function safeNext(next: string | undefined | null): string | undefined {
-  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\') || next.length > 500) return undefined;
-  return next;
+  if (!next || next.length > 500 || !next.startsWith('/') || next.startsWith('//')) return undefined;
+  if (/[\\\s\p{Cc}\p{Cf}]/u.test(next)) return undefined;
+  const base = 'https://portal.invalid';
+  const url = new URL(next, base);
+  return url.origin === base ? `${url.pathname}${url.search}${url.hash}` : undefined;
 }

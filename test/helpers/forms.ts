@@ -1,6 +1,8 @@
-/** Posts a form the way a browser on the same site does, without following redirects. */
-export function postForm(url: string, fields: Record<string, string>, cookie = ''): Promise<Response> {
-  const origin = new URL(url).origin;
+/**
+ * Posts a form the way a browser on the same site does, without following redirects.
+ * `origin` is the page's origin as the browser saw it: PUBLIC_URL when that differs from the socket.
+ */
+export function postForm(url: string, fields: Record<string, string>, cookie = '', origin = new URL(url).origin): Promise<Response> {
   return fetch(url, {
     method: 'POST',
     redirect: 'manual',

@@ -37,7 +37,7 @@ describe('starting and stopping', () => {
       expect(code).toBe(2);
       expect(output).toMatch(/^\s*APP_MODE="": must be set/m);
       expect(output).toContain('APP_MODE=production');
-      const users = await t.db.selectFrom('users').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+      const users = await t.db.selectFrom('app_user').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
       expect(Number(users.n)).toBe(0);
     } finally {
       await t.drop();

@@ -44,7 +44,7 @@ describe('logging in over HTTP', () => {
   });
 
   it('uses a Secure cookie with the __Host- prefix in production', async () => {
-    const response = await postForm(`${production.url}/logga-in?_action=auth.login`, { username: 'hp0001', password: PASSWORD });
+    const response = await postForm(`${production.url}/logga-in?_action=auth.login`, { username: 'hp0001', password: PASSWORD }, '', 'https://portal.example');
     expect(response.status).toBe(303);
     const cookie = response.headers.getSetCookie().find((c) => c.startsWith('__Host-sid='))!;
     expect(cookie).toMatch(/; Secure/);

@@ -1,11 +1,11 @@
 import { z } from 'zod';
+import { parseTrustProxy, type TrustProxy } from './client-address.ts';
 
 /**
  * Every setting the portal reads, with its default. Read once per process from the
  * environment; a bad value stops the start with a message that names the variable.
  */
 const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
-const flag = z.enum(['true', 'false']).transform((value) => value === 'true');
 
 const schema = z
   .object({
@@ -22,7 +22,17 @@ const schema = z
     OUTBOX_POLL_MS: integer(100, 600_000).default(2000),
     OUTBOX_MAX_ATTEMPTS: integer(1, 1000).default(50),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    TRUST_PROXY: flag.default(false),
+    TRUST_PROXY: z
+      .string()
+      .default('false')
+      .transform((value, ctx) => {
+        try {
+          return parseTrustProxy(value);
+        } catch (error) {
+          ctx.addIssue({ code: 'custom', message: error instanceof Error ? error.message : String(error) });
+          return z.NEVER;
+        }
+      }),
     CLOCK_OFFSET_FILE: z.string().min(1).optional(),
     SECRET_KEY: z.string().min(32).optional(),
     AUDIT_CLIENT_ADDRESS: z.enum(['truncate', 'hash']).default('truncate'),
@@ -81,7 +91,8 @@ export interface Config {
   mailFrom: string;
   outbox: { pollMs: number; maxAttempts: number };
   logLevel: Env['LOG_LEVEL'];
-  trustProxy: boolean;
+  /** Which hops in front may name the client in X-Forwarded-For. */
+  trustProxy: TrustProxy;
   catalogueFile: string;
   /** How the audit log keeps client addresses. */
   auditClientAddress: 'truncate' | 'hash';

@@ -83,7 +83,8 @@ export async function startPortal(config: Config, distDir = path.resolve('dist')
     const server = createHttpServer({
       clientDir: path.join(distDir, 'client'),
       appHandler: handler,
-      publicOrigin: config.publicUrl.origin,
+      publicUrl: config.publicUrl,
+      trustProxy: config.trustProxy,
       secure: config.secure,
       log,
     });

@@ -1,5 +1,4 @@
 import { auditClient } from './audit.ts';
-import { clientAddress } from './client-address.ts';
 import { appClock } from './clock.ts';
 import { config } from './config.ts';
 import type { LoginContext } from './login.ts';
@@ -7,10 +6,13 @@ import { hitLimit, type LimitResult } from './rate-limit.ts';
 import { db } from './database.ts';
 import type { SessionLimits } from './session.ts';
 
-/** What the auth rules need to know about the request they serve. */
-export function loginContext(request: Request, socketAddress: string | undefined): LoginContext & { address: string } {
+/**
+ * What the auth rules need to know about the request they serve. `clientAddress` is
+ * Astro's, which the front server has already resolved through the trusted proxies.
+ */
+export function loginContext(_request: Request, clientAddress: string | undefined): LoginContext & { address: string } {
   const settings = config();
-  const address = clientAddress(request, socketAddress, settings.trustProxy);
+  const address = clientAddress ?? 'unknown';
   return { clock: appClock(), config: settings, client: auditClient(address, settings.auditClientAddress), address };
 }
 
