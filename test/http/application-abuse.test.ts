@@ -145,7 +145,8 @@ describe('what an application lets a stranger do', () => {
 
     const payload = await solvedPayload();
     const cookie = await draft(911);
-    for (const fields of [{ altcha: 'inte base64 alls' }, { altcha: Buffer.from('{}').toString('base64') }, { altcha: payload, webbplats: 'https://spam.example' }]) {
+    const attempts: Record<string, string>[] = [{ altcha: 'inte base64 alls' }, { altcha: Buffer.from('{}').toString('base64') }, { altcha: payload, webbplats: 'https://spam.example' }];
+    for (const fields of attempts) {
       const refused = await submit(cookie, fields);
       expect(refused.status).toBe(400);
       expect(pageText(await refused.text())).toContain('Den automatiska kontrollen mot robotar gick inte igenom');
