@@ -1,12 +1,31 @@
 import { ActionError, defineAction } from 'astro:actions';
+import { z } from 'astro/zod';
 import { applicationSchema } from '../lib/server/application-schema.ts';
 import { readDraft, saveDraft, submitApplication } from '../lib/server/applications.ts';
+import { checkCaptcha } from '../lib/server/captcha.ts';
 import { appClock } from '../lib/server/clock.ts';
 import { config } from '../lib/server/config.ts';
 import { db } from '../lib/server/database.ts';
+import { hitLimit } from '../lib/server/rate-limit.ts';
+import { loginContext } from '../lib/server/request-context.ts';
 
 export const DRAFT_COOKIE = 'ansokan';
 const draftCookie = { httpOnly: true, sameSite: 'lax' as const, path: '/ansok', maxAge: 4 * 60 * 60 };
+const HOUR_MS = 60 * 60_000;
+
+/**
+ * Anyone may apply, so the form is limited per client address (in Postgres, shared by
+ * every instance): each draft is a row, each submission a row and a mail.
+ */
+async function limitClient(context: { request: Request; clientAddress: string }, kind: 'drafts' | 'submissions'): Promise<void> {
+  const address = loginContext(context.request, context.clientAddress).address;
+  const max = config().applicationClientLimits[kind];
+  const limit = await hitLimit(db(), { bucket: `application-${kind}`, key: address, max, windowMs: HOUR_MS }, appClock());
+  if (!limit.allowed) {
+    const minutes = Math.ceil(limit.retryAfterSeconds / 60);
+    throw new ActionError({ code: 'TOO_MANY_REQUESTS', message: `error.application.tooMany|minutes=${minutes}|retryAfter=${limit.retryAfterSeconds}` });
+  }
+}
 
 export const applications = {
   /** "Fortsätt": validates every field, keeps the answers in a draft, goes to "Kontrollera dina uppgifter". */
@@ -14,22 +33,32 @@ export const applications = {
     accept: 'form',
     input: applicationSchema,
     handler: async (input, context) => {
+      await limitClient(context, 'drafts');
       const token = await saveDraft(db(), context.cookies.get(DRAFT_COOKIE)?.value, input, appClock());
       context.cookies.set(DRAFT_COOKIE, token, { ...draftCookie, secure: config().secure });
       return { redirect: '/ansok/kontrollera' };
     },
   }),
 
-  /** "Skicka in ansökan": validates the draft once more and stores the application. */
+  /** "Skicka in ansökan": the same robot check as the kiosk, then validates the draft once more and stores the application. */
   submit: defineAction({
     accept: 'form',
-    handler: async (_input, context) => {
+    // The honeypot is a field people never see; the captcha payload is absent without JavaScript, and the rate limit carries the load.
+    input: z.object({ webbplats: z.string().max(200).optional(), altcha: z.string().max(20_000).optional() }),
+    handler: async (input, context) => {
+      await limitClient(context, 'submissions');
+      const check = await checkCaptcha(db(), input.altcha, config().secretKey, appClock());
+      if (input.webbplats || check === 'invalid' || check === 'used') throw new ActionError({ code: 'BAD_REQUEST', message: 'error.captcha.failed' });
       const token = context.cookies.get(DRAFT_COOKIE)?.value;
       const draft = await readDraft(db(), token, appClock());
       const parsed = applicationSchema.safeParse(draft);
       if (!parsed.success) throw new ActionError({ code: 'BAD_REQUEST', message: 'error.application.expired' });
-      const result = await submitApplication(db(), parsed.data, token, config(), appClock());
-      if (result.kind === 'taken') throw new ActionError({ code: 'CONFLICT', message: 'error.application.taken' });
+      const settings = config();
+      const result = await submitApplication(db(), parsed.data, token, settings, appClock());
+      if (result.kind === 'taken') {
+        const { phone, email } = settings.authority;
+        throw new ActionError({ code: 'CONFLICT', message: `error.application.taken|days=${settings.rules.applicationPaperDays}|phone=${phone}|email=${email}` });
+      }
       context.cookies.delete(DRAFT_COOKIE, { path: '/ansok' });
       return { redirect: `/ansok/status/${result.token}?ny=1` };
     },

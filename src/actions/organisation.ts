@@ -7,6 +7,7 @@ import { appClock } from '../lib/server/clock.ts';
 import { config } from '../lib/server/config.ts';
 import { db } from '../lib/server/database.ts';
 import { addUnit, addUser, approvedRoles, changeableCells, loadActor, loadTarget, rolesOf, setRoles, updateOrganisation, updateUnit } from '../lib/server/organisation-admin.ts';
+import { nameField } from '../lib/server/name-schema.ts';
 import { loginContext } from '../lib/server/request-context.ts';
 import { createRoleRequest } from '../lib/server/role-requests.ts';
 import { acceptTransfer, confirmDetails, mergeUnits, proposeTransfer, splitUnit } from '../lib/server/unit-history.ts';
@@ -101,7 +102,7 @@ export const organisation = {
 
   splitUnit: defineAction({
     accept: 'form',
-    input: z.object({ unit: z.coerce.number().int().positive(), newName: text(150, 'error.unitName.required') }),
+    input: z.object({ unit: z.coerce.number().int().positive(), newName: nameField(150, 'error.unitName.required') }),
     handler: async (input, context) => {
       const { actor, audit } = await who(context);
       const from = await unitOf(actor, input.unit);
@@ -126,7 +127,7 @@ export const organisation = {
   addUnit: defineAction({
     accept: 'form',
     // Prefixed names: the page also holds the organisation's own address form.
-    input: z.object({ unit_name: text(150, 'error.unitName.required'), unit_postal_address: optional(200), unit_postal_code: postalCode, unit_city: optional(100) }),
+    input: z.object({ unit_name: nameField(150, 'error.unitName.required'), unit_postal_address: optional(200), unit_postal_code: postalCode, unit_city: optional(100) }),
     handler: async (input, context) => {
       const { actor, audit } = await who(context);
       require(actor, { kind: 'unit.add', organisationId: actor.organisationId ?? -1 });
@@ -138,7 +139,7 @@ export const organisation = {
 
   updateUnit: defineAction({
     accept: 'form',
-    input: z.object({ unit: z.coerce.number().int().positive(), name: text(150, 'error.unitName.required'), postal_address: optional(200), postal_code: postalCode, city: optional(100), status: z.enum(['active', 'inactive']) }),
+    input: z.object({ unit: z.coerce.number().int().positive(), name: nameField(150, 'error.unitName.required'), postal_address: optional(200), postal_code: postalCode, city: optional(100), status: z.enum(['active', 'inactive']) }),
     handler: async (input, context) => {
       const { actor, audit } = await who(context);
       const unit = await db().selectFrom('unit').selectAll().where('id', '=', input.unit).executeTakeFirst();
@@ -152,7 +153,7 @@ export const organisation = {
 
   addUser: defineAction({
     accept: 'form',
-    input: z.object({ firstName: text(100, 'error.firstName.required'), lastName: text(100, 'error.lastName.required'), email, phone: optional(40), roles: cells }),
+    input: z.object({ firstName: nameField(100, 'error.firstName.required'), lastName: nameField(100, 'error.lastName.required'), email, phone: optional(40), roles: cells }),
     handler: async (input, context) => {
       const { actor, audit } = await who(context);
       const organisationId = actor.organisationId ?? -1;

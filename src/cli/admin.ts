@@ -14,6 +14,8 @@ import { appClock } from '../lib/server/clock.ts';
 import { ConfigError, config } from '../lib/server/config.ts';
 import { createDb, databaseAnswers } from '../lib/server/database.ts';
 import { migrateToLatest } from '../lib/server/migrate.ts';
+import { nameField } from '../lib/server/name-schema.ts';
+import { message } from '../lib/form-errors.ts';
 import { publishRegister } from '../lib/server/register.ts';
 
 const USAGE = 'Usage: npm run admin -- create-staff --first-name NAME --last-name NAME --email ADDRESS\n       npm run admin -- publicera-register';
@@ -48,13 +50,20 @@ try {
     }
     process.exit(0);
   }
-  const firstName = values['first-name']?.trim();
-  const lastName = values['last-name']?.trim();
   const email = values.email?.trim();
-  if (command !== 'create-staff' || !firstName || !lastName || !email || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) {
+  if (command !== 'create-staff' || !values['first-name']?.trim() || !values['last-name']?.trim() || !email || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) {
     console.error(USAGE);
     process.exit(2);
   }
+  // The same rule as every name typed in the portal: no invisible characters, stored NFC.
+  const names = [values['first-name'], values['last-name']].map((value) => nameField(100).safeParse(value));
+  for (const [option, result] of [['--first-name', names[0]], ['--last-name', names[1]]] as const) {
+    if (!result.success) {
+      console.error(`${option}: ${message(result.error.issues[0].message)}`);
+      process.exit(2);
+    }
+  }
+  const [firstName, lastName] = names.map((result) => result.data!);
   const { db, stop } = await openDatabase();
   try {
     const user = await db.transaction().execute((trx) =>

@@ -32,3 +32,9 @@ export function formState(result: Result, order: string[], now: Date = new Date(
   const text = message(withTimes(code ?? '', now));
   return field ? { status, errors: [{ field, message: text }], general: [] } : { status, errors: [], general: [text] };
 }
+
+/** The seconds a rate-limited action asked the client to wait (its `retryAfter` parameter), for a `Retry-After` header. */
+export function retryAfter(result: Result): string | undefined {
+  const raw = (result?.error as { message?: string } | undefined)?.message ?? '';
+  return /\|retryAfter=(\d+)/.exec(raw)?.[1];
+}

@@ -78,11 +78,16 @@ describe('applying for an account, as a new organisation would', () => {
     expect(await inGroup('Organisation').getByLabel('Ort').inputValue()).toBe('Örebro');
     await page.getByRole('button', { name: 'Fortsätt' }).click();
     await page.waitForURL('**/ansok/kontrollera');
+    // The proof-of-work check solves itself and leaves its payload in the form; the server redeems it once.
+    await expect.poll(() => page.locator('input[name="altcha"]').inputValue().catch(() => ''), { timeout: 15_000 }).not.toBe('');
+    const redemptions = async () => Number((await t.db.selectFrom('captcha_redemption').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    const redeemed = await redemptions();
     await page.getByRole('button', { name: 'Skicka in ansökan' }).click();
 
     await page.waitForURL(/\/ansok\/status\/[\w-]+\?ny=1$/);
     await expectAccessible(page);
     expect(await page.getByRole('status').textContent()).toContain('Tack! Ansökan är inskickad.');
+    expect(await redemptions()).toBe(redeemed + 1);
     const reference = /AK-\d{4}-\d{5}/.exec((await page.getByRole('heading', { level: 1 }).textContent()) ?? '')![0];
     expect(await page.getByText('Demomyndigheten, Box 000, 000 00 Exempelstad', { exact: false }).count()).toBeGreaterThan(0);
 

@@ -2,6 +2,7 @@ import Organisationsnummer from 'organisationsnummer';
 import Personnummer from 'personnummer';
 import { z } from 'zod';
 import { catalogue } from './catalogue.ts';
+import { nameField, optionalNameField } from './name-schema.ts';
 
 /**
  * Ansökan om användarkonto as data: what each field accepts, normalised (trimmed,
@@ -31,20 +32,20 @@ const email = (required: string) => z.string({ error: required }).trim().min(1, 
 export const applicationSchema = z
   .object({
     orgNumber,
-    orgName: text(200, 'error.orgName.required'),
+    orgName: nameField(200, 'error.orgName.required'),
     postalAddress: text(200, 'error.postalAddress.required'),
     postalCode,
     city: text(100, 'error.city.required'),
     phone: phone('error.phone.required'),
     email: email('error.email.required'),
     areas: z.array(z.string()).min(1, 'error.areas.required').max(20, 'error.areas.required'),
-    signatoryFirstName: text(100, 'error.firstName.required'),
-    signatoryLastName: text(100, 'error.lastName.required'),
+    signatoryFirstName: nameField(100, 'error.firstName.required'),
+    signatoryLastName: nameField(100, 'error.lastName.required'),
     signatoryPersonnummer: personalNumber('error.personnummer.required'),
-    signatoryTitle: text(100, 'error.title.required'),
+    signatoryTitle: nameField(100, 'error.title.required'),
     holderIsSignatory: z.enum(['ja']).optional(),
-    holderFirstName: z.string().trim().max(100, 'error.tooLong|max=100').optional(),
-    holderLastName: z.string().trim().max(100, 'error.tooLong|max=100').optional(),
+    holderFirstName: optionalNameField(100),
+    holderLastName: optionalNameField(100),
     holderPersonnummer: z.string().trim().max(20, 'error.personnummer').optional(),
     holderEmail: email('error.holderEmail.required'),
     holderPhone: phone('error.holderPhone.required'),

@@ -9,7 +9,7 @@ import { enqueueMail, renderMail } from './mail.ts';
 import { formatDate } from './format.ts';
 
 export type ApplicationRow = Selectable<Application>;
-export type ApplicationStatus = 'inskickad' | 'underlag_mottaget' | 'godkand' | 'avslagen';
+export type ApplicationStatus = 'inskickad' | 'underlag_mottaget' | 'godkand' | 'avslagen' | 'forfallen';
 export interface Person {
   firstName: string;
   lastName: string;
@@ -93,7 +93,7 @@ export async function submitApplication(db: Db, data: ApplicationData, draftToke
         .execute();
       await trx.insertInto('application_area').values(data.areas.map((area) => ({ application_id: id, area_key: area }))).execute();
       await trx.insertInto('application_event').values({ application_id: id, status: 'inskickad', at: now }).execute();
-      await enqueueMail(trx, data.holderEmail, confirmationMail(reference, data, token, config));
+      await enqueueMail(trx, data.holderEmail, confirmationMail(reference, data.orgNumber, token, config));
       if (draftToken) await trx.deleteFrom('application_draft').where('id', '=', draftToken.split('.')[0]).execute();
       return { kind: 'ok', reference, token } as const;
     });
@@ -103,20 +103,50 @@ export async function submitApplication(db: Db, data: ApplicationData, draftToke
   }
 }
 
-function confirmationMail(reference: string, data: ApplicationData, token: string, config: Config) {
+/**
+ * Anyone may type any address into the form, so the mail sent in the authority's name
+ * carries fixed text, the reference and the organisation number only: none of the
+ * applicant's free text (names, addresses, a link posing as an organisation name).
+ */
+function confirmationMail(reference: string, orgNumber: string, token: string, config: Config) {
   return renderMail(
     {
       subject: `Vi har tagit emot er ansökan ${reference}`,
-      greeting: `Hej ${data.holderFirstName}!`,
+      greeting: 'Hej!',
       paragraphs: [
-        `Vi har tagit emot ansökan om användarkonto för ${data.orgName}. Referensnumret är ${reference}.`,
-        `Nästa steg: skriv ut dokumenten, låt rätt personer skriva under och skicka dem med post till ${config.authority.postalAddress}. Ansökan behandlas när vi har fått de underskrivna dokumenten.`,
+        `Vi har tagit emot en ansökan om användarkonto för organisationsnummer ${formatOrgNumber(orgNumber)}. Referensnumret är ${reference}.`,
+        `Nästa steg: skriv ut dokumenten, låt rätt personer skriva under och skicka dem med post till ${config.authority.postalAddress}. Ansökan behandlas när vi har fått de underskrivna dokumenten. Om de inte har kommit fram inom ${config.rules.applicationPaperDays} dagar upphör ansökan att gälla.`,
         'Via länken nedan hämtar du dokumenten och ser hur det går med ansökan. Spara meddelandet. Länken är personlig.',
+        `Om du inte känner till ansökan kan du bortse från meddelandet eller kontakta oss på ${config.authority.phone} eller ${config.authority.email}.`,
       ],
       action: { label: 'Se ansökan och hämta dokumenten', url: new URL(`/ansok/status/${token}`, config.publicUrl).href },
     },
     config.authority,
   );
+}
+
+const formatOrgNumber = (value: string) => value.replace(/^(\d{6})(\d{4})$/, '$1-$2');
+
+/**
+ * Applications whose signed paper has not arrived `paperDays` after submission lapse,
+ * with a history row, and so leave the partial unique index: a stranger's application
+ * holds an organisation number for a limited time only. Safe to run in several
+ * instances at once: the update takes each row once.
+ */
+export async function lapseApplications(db: Db, paperDays: number, clock: Clock): Promise<number> {
+  const now = clock.now();
+  const cutoff = new Date(now.getTime() - paperDays * 24 * 60 * 60_000);
+  return db.transaction().execute(async (trx) => {
+    const lapsed = await trx
+      .updateTable('application')
+      .set({ status: 'forfallen', decided_at: now })
+      .where('status', '=', 'inskickad')
+      .where('submitted_at', '<', cutoff)
+      .returning('id')
+      .execute();
+    if (lapsed.length) await trx.insertInto('application_event').values(lapsed.map(({ id }) => ({ application_id: id, status: 'forfallen', at: now }))).execute();
+    return lapsed.length;
+  });
 }
 
 /** The application a status link names, while the link still works. */

@@ -13,7 +13,12 @@ export interface LogFilter {
   units?: ReadonlySet<number>;
 }
 
-/** The organisation's audit rows with who did it and to whom, newest first, filtered and paged. */
+/**
+ * The organisation's audit rows with who did it and to whom, newest first, filtered and
+ * paged, as the organisation's administrators read them: a handläggare acted for the
+ * authority, so their name and username are left out (`actor` is null and `actor_staff`
+ * true) and searching by a handläggare's username finds nothing.
+ */
 export async function organisationLog(db: Db, organisationId: number, filter: LogFilter) {
   let base = db
     .selectFrom('audit_event')
@@ -37,7 +42,7 @@ export async function organisationLog(db: Db, organisationId: number, filter: Lo
   }
   if (filter.username) {
     const name = filter.username.trim().toLowerCase();
-    base = base.where((eb) => eb.or([eb('actor.username', '=', name), eb('subject.username', '=', name)]));
+    base = base.where((eb) => eb.or([eb.and([eb('actor.username', '=', name), eb('actor.kind', '<>', 'staff')]), eb('subject.username', '=', name)]));
   }
   const page = Math.max(1, filter.page ?? 1);
   const [rows, count] = await Promise.all([
@@ -47,7 +52,8 @@ export async function organisationLog(db: Db, organisationId: number, filter: Lo
         'audit_event.at',
         'audit_event.event',
         'audit_event.detail',
-        sql<string | null>`actor.first_name || ' ' || actor.last_name || ' (' || actor.username || ')'`.as('actor'),
+        sql<string | null>`case when actor.kind = 'staff' then null else actor.first_name || ' ' || actor.last_name || ' (' || actor.username || ')' end`.as('actor'),
+        sql<boolean>`coalesce(actor.kind = 'staff', false)`.as('actor_staff'),
         'actor.org_role as actor_role',
         sql<string | null>`subject.first_name || ' ' || subject.last_name || ' (' || subject.username || ')'`.as('subject'),
       ])

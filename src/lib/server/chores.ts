@@ -3,6 +3,7 @@ import { pruneAudit } from './audit.ts';
 import { appClock } from './clock.ts';
 import type { Config } from './config.ts';
 import type { Db } from './database.ts';
+import { lapseApplications } from './applications.ts';
 import { sendExpiryNotices } from './password-expiry.ts';
 import { pruneLimits } from './rate-limit.ts';
 import { publishRegister } from './register.ts';
@@ -19,6 +20,7 @@ export function startChores(db: Db, config: Config, log: Logger): { stop(): void
       if (published.created) log.info({ publication: published.publication.published_on }, 'register published');
       const pruned = await pruneLimits(db, appClock());
       await pruneAudit(db, config.auditRetentionMonths, appClock().now());
+      await lapseApplications(db, config.rules.applicationPaperDays, appClock());
       await db.deleteFrom('captcha_redemption').where('expires_at', '<', appClock().now()).execute();
       await db.deleteFrom('kiosk_ticket').where('expires_at', '<', new Date(appClock().now().getTime() - 24 * 60 * 60_000)).execute();
       if (notices || pruned) log.info({ notices, pruned }, 'chores');

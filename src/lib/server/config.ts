@@ -38,6 +38,8 @@ const schema = z
     AUDIT_CLIENT_ADDRESS: z.enum(['truncate', 'hash']).default('truncate'),
     LOGIN_CLIENT_LIMIT: integer(1, 100_000).default(60),
     API_CLIENT_LIMIT: integer(1, 10_000_000).default(1200),
+    APPLICATION_DRAFT_CLIENT_LIMIT: integer(1, 1_000_000).default(100),
+    APPLICATION_SUBMIT_CLIENT_LIMIT: integer(1, 1_000_000).default(10),
     REGISTER_CONFIRM_MONTHS: integer(1, 120).default(12),
     AUDIT_RETENTION_MONTHS: integer(1, 240).default(24),
     CATALOGUE_FILE: z.string().min(1).default('catalogue/default.json'),
@@ -63,6 +65,7 @@ const schema = z
     SESSION_WARNING_SECONDS: integer(10, 3600).default(120),
     ONE_TIME_PASSWORD_DAYS: integer(1, 60).default(7),
     RESET_CODE_MINUTES: integer(5, 24 * 60).default(30),
+    APPLICATION_PAPER_DAYS: integer(1, 365).default(60),
   })
   .superRefine((env, ctx) => {
     if (env.APP_MODE !== 'production') return;
@@ -100,6 +103,8 @@ export interface Config {
   loginClientLimit: number;
   /** Open API requests per client address per minute. */
   apiClientLimit: number;
+  /** Application drafts ("Fortsätt") and submissions per client address per hour. */
+  applicationClientLimits: { drafts: number; submissions: number };
   /** Organisations that have not confirmed their details for this long are listed for the back office. */
   registerConfirmMonths: number;
   /** How long audit rows are kept. */
@@ -119,6 +124,8 @@ export interface Config {
     sessionWarningSeconds: number;
     oneTimePasswordDays: number;
     resetCodeMinutes: number;
+    /** An application whose signed paper has not arrived this many days after submission lapses. */
+    applicationPaperDays: number;
   };
 }
 
@@ -165,6 +172,7 @@ export function parseConfig(source: Record<string, string | undefined>): Config 
     auditClientAddress: env.AUDIT_CLIENT_ADDRESS,
     loginClientLimit: env.LOGIN_CLIENT_LIMIT,
     apiClientLimit: env.API_CLIENT_LIMIT,
+    applicationClientLimits: { drafts: env.APPLICATION_DRAFT_CLIENT_LIMIT, submissions: env.APPLICATION_SUBMIT_CLIENT_LIMIT },
     registerConfirmMonths: env.REGISTER_CONFIRM_MONTHS,
     auditRetentionMonths: env.AUDIT_RETENTION_MONTHS,
     secretKey: env.SECRET_KEY ?? 'demo-only-secret-key-not-for-production-use',
@@ -187,6 +195,7 @@ export function parseConfig(source: Record<string, string | undefined>): Config 
       sessionWarningSeconds: env.SESSION_WARNING_SECONDS,
       oneTimePasswordDays: env.ONE_TIME_PASSWORD_DAYS,
       resetCodeMinutes: env.RESET_CODE_MINUTES,
+      applicationPaperDays: env.APPLICATION_PAPER_DAYS,
     },
   };
 }
