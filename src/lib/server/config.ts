@@ -21,6 +21,7 @@ const schema = z
     MAIL_FROM: z.string().min(3).default('Anordnarportalen <noreply@demomyndigheten.example>'),
     OUTBOX_POLL_MS: integer(100, 600_000).default(2000),
     OUTBOX_MAX_ATTEMPTS: integer(1, 1000).default(50),
+    OUTBOX_LEASE_SECONDS: integer(10, 86_400).default(600),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     TRUST_PROXY: flag.default(false),
     CLOCK_OFFSET_FILE: z.string().min(1).optional(),
@@ -79,7 +80,8 @@ export interface Config {
   smtpUrl: string | undefined;
   smtpSinkPort: number;
   mailFrom: string;
-  outbox: { pollMs: number; maxAttempts: number };
+  /** `leaseMs`: how long a claimed mail is one sender's alone before another may take it over. */
+  outbox: { pollMs: number; maxAttempts: number; leaseMs: number };
   logLevel: Env['LOG_LEVEL'];
   trustProxy: boolean;
   catalogueFile: string;
@@ -147,7 +149,7 @@ export function parseConfig(source: Record<string, string | undefined>): Config 
     smtpUrl: env.SMTP_URL,
     smtpSinkPort: env.SMTP_SINK_PORT,
     mailFrom: env.MAIL_FROM,
-    outbox: { pollMs: env.OUTBOX_POLL_MS, maxAttempts: env.OUTBOX_MAX_ATTEMPTS },
+    outbox: { pollMs: env.OUTBOX_POLL_MS, maxAttempts: env.OUTBOX_MAX_ATTEMPTS, leaseMs: env.OUTBOX_LEASE_SECONDS * 1000 },
     logLevel: env.LOG_LEVEL,
     trustProxy: env.TRUST_PROXY,
     catalogueFile: env.CATALOGUE_FILE,
