@@ -50,7 +50,7 @@ describe('a big organisation', () => {
   const get = (path: string) => fetch(`${server.url}${path}`, { headers: { Cookie: cookie } });
 
   it('keeps the administration pages under 1 MB', async () => {
-    for (const path of ['/mina-tjanster/organisation', '/mina-tjanster/organisation/anvandare/ny', `/mina-tjanster/organisation/anvandare/${ids.elev}`, `/mina-tjanster/organisation/enhet/${ids.zebra}`]) {
+    for (const path of ['/mina-tjanster/organisation', '/mina-tjanster/organisation/anvandare/ny', `/mina-tjanster/organisation/anvandare/${ids.elev}`, `/mina-tjanster/organisation/enhet/${ids.zebra}`, '/mina-tjanster/organisation/logg']) {
       const response = await get(path);
       expect(response.status, path).toBe(200);
       expect((await response.arrayBuffer()).byteLength, path).toBeLessThan(MB);
@@ -66,6 +66,8 @@ describe('a big organisation', () => {
         expect((await response.arrayBuffer()).byteLength).toBeLessThan(MB);
       }
     };
+    // Once first, so that loading the page's code is not counted as work per request.
+    await (await get('/mina-tjanster/organisation/anvandare/ny')).arrayBuffer();
     const probes: number[] = [];
     const probe = async () => {
       while (loading) {
