@@ -8,6 +8,7 @@ import { config } from '../lib/server/config.ts';
 import { db } from '../lib/server/database.ts';
 import { addUnit, addUser, approvedRoles, changeableCells, loadActor, loadTarget, rolesOf, setRoles, updateOrganisation, updateUnit } from '../lib/server/organisation-admin.ts';
 import { nameField } from '../lib/server/name-schema.ts';
+import { hitLimit } from '../lib/server/rate-limit.ts';
 import { loginContext } from '../lib/server/request-context.ts';
 import { createRoleRequest } from '../lib/server/role-requests.ts';
 import { acceptTransfer, confirmDetails, mergeUnits, proposeTransfer, splitUnit } from '../lib/server/unit-history.ts';
@@ -19,6 +20,9 @@ const optional = (max: number) => z.string().trim().max(max, `error.tooLong|max=
 const postalCode = z.string().trim().regex(/^(\d{3} ?\d{2})?$/, 'error.postalCode').transform((value) => value.replace(/\s/g, '')).optional();
 const email = z.string({ error: 'error.email' }).trim().max(200, 'error.email').pipe(z.email('error.email'));
 const cells = z.array(z.string().regex(/^\d{1,12}:[A-Z0-9_]{1,40}$/, 'error.invalid')).max(5000);
+// The units a paged role grid showed: saving touches the roles of these units only.
+const shownUnits = z.array(z.string().regex(/^\d{1,12}$/, 'error.invalid')).max(500);
+const unitsOf = (keys: Iterable<string>) => [...keys].map((key) => Number(key.split(':')[0]));
 
 /** The signed-in administrator, as the policy sees them. */
 async function who(context: { locals: App.Locals; request: Request; clientAddress: string }): Promise<{ actor: AdminActor; audit: Actor }> {
@@ -131,6 +135,9 @@ export const organisation = {
     handler: async (input, context) => {
       const { actor, audit } = await who(context);
       require(actor, { kind: 'unit.add', organisationId: actor.organisationId ?? -1 });
+      // Per organisation, in Postgres: every instance counts against the same limit.
+      const limit = await hitLimit(db(), { bucket: 'unit-add', key: String(actor.organisationId), max: config().unitAddLimit, windowMs: 60 * 60_000 }, appClock());
+      if (!limit.allowed) throw new ActionError({ code: 'TOO_MANY_REQUESTS', message: `error.unitAddLimit|minutes=${Math.ceil(limit.retryAfterSeconds / 60)}` });
       const fields = { name: input.unit_name, postal_address: input.unit_postal_address ?? '', postal_code: input.unit_postal_code ?? '', city: input.unit_city ?? '' };
       await db().transaction().execute((trx) => addUnit(trx, actor.organisationId!, fields, audit, appClock()));
       return { redirect: '/mina-tjanster/organisation?klart=enhet' };
@@ -160,7 +167,7 @@ export const organisation = {
       const wanted = new Set(input.roles);
       const unitIds = [...new Set([...wanted].map((key) => Number(key.split(':')[0])))];
       require(actor, { kind: 'user.add', organisationId, unitIds: actor.orgRole ? unitIds : unitIds.length ? unitIds : [] });
-      const allowed = await changeableCells(db(), actor, organisationId, { id: -1, organisationId, orgRole: null, units: new Set() });
+      const allowed = await changeableCells(db(), actor, organisationId, { id: -1, organisationId, orgRole: null, units: new Set() }, unitIds);
       const refused = [...wanted].find((key) => !allowed.has(key));
       if (refused) throw new ActionError({ code: 'FORBIDDEN', message: 'admin.denied.ownUnitsOnly' });
       const user = await db().transaction().execute((trx) =>
@@ -172,16 +179,18 @@ export const organisation = {
 
   setRoles: defineAction({
     accept: 'form',
-    input: z.object({ user: z.coerce.number().int().positive(), roles: cells, orgAdmin: z.enum(['ja']).optional(), orgAdminShown: z.enum(['ja']).optional() }),
+    input: z.object({ user: z.coerce.number().int().positive(), roles: cells, units: shownUnits, orgAdmin: z.enum(['ja']).optional(), orgAdminShown: z.enum(['ja']).optional() }),
     handler: async (input, context) => {
       const { actor, audit } = await who(context);
       const target = await loadTarget(db(), input.user);
       if (!target || target.organisationId !== actor.organisationId) throw new ActionError({ code: 'FORBIDDEN', message: 'admin.denied.otherOrganisation' });
       require(actor, { kind: 'user.manage', target });
       const organisationId = target.organisationId!;
-      const allowed = await changeableCells(db(), actor, organisationId, target);
       const wanted = new Set(input.roles);
-      const current = await rolesOf(db(), target.id);
+      const scope = new Set([...input.units.map(Number), ...unitsOf(wanted)]);
+      const allowed = await changeableCells(db(), actor, organisationId, target, scope);
+      // Roles in units the form did not show are left as they are.
+      const current = new Set([...(await rolesOf(db(), target.id))].filter((key) => scope.has(Number(key.split(':')[0]))));
       const changed = [...new Set([...wanted, ...current])].filter((key) => wanted.has(key) !== current.has(key));
       const refused = changed.find((key) => !allowed.has(key));
       if (refused) {
@@ -217,7 +226,24 @@ export const organisation = {
       if (!target || target.organisationId !== actor.organisationId) throw new ActionError({ code: 'FORBIDDEN', message: 'admin.denied.otherOrganisation' });
       const holders = await db().selectFrom('app_user').select((eb) => eb.fn.countAll<number>().as('n')).where('organisation_id', '=', target.organisationId).where('org_role', '=', 'fullmaktshavare').where('status', '=', 'active').executeTakeFirstOrThrow();
       require(actor, { kind: 'user.manage', target, inactivate: input.active === 'nej', activeHolders: Number(holders.n) });
-      await db().transaction().execute((trx) => setUserActive(trx, target.user, input.active === 'ja', audit, appClock()));
+      const reactivating = input.active === 'ja' && target.user.status !== 'active';
+      // An organisation has at most one active holder of each organisation role (a unique
+      // index): reactivating a former one while another holds it is refused, saying why.
+      const taken = target.orgRole === 'admin_org' ? 'admin.denied.oneOrgAdmin' : 'admin.denied.oneHolder';
+      await db()
+        .transaction()
+        .execute(async (trx) => {
+          if (reactivating && target.orgRole) {
+            const other = await trx.selectFrom('app_user').select('id').where('organisation_id', '=', target.organisationId).where('org_role', '=', target.orgRole).where('status', '=', 'active').where('id', '!=', target.id).executeTakeFirst();
+            if (other) throw new ActionError({ code: 'CONFLICT', message: taken });
+          }
+          await setUserActive(trx, target.user, input.active === 'ja', audit, appClock());
+        })
+        .catch((error: unknown) => {
+          // Two reactivations at once: the index decides, the answer is the same.
+          if ((error as { constraint?: string }).constraint === 'app_user_one_org_role') throw new ActionError({ code: 'CONFLICT', message: taken });
+          throw error;
+        });
       return { redirect: `/mina-tjanster/organisation/anvandare/${target.id}?klart=${input.active === 'ja' ? 'aktiverad' : 'inaktiverad'}` };
     },
   }),

@@ -1,9 +1,11 @@
+import { sql } from 'kysely';
+import { SMTPServer } from 'smtp-server';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock, MINUTE } from '../../src/lib/server/clock.ts';
 import { parseConfig } from '../../src/lib/server/config.ts';
 import { createDb } from '../../src/lib/server/database.ts';
 import { enqueueMail, renderMail, smtpTransport } from '../../src/lib/server/mail.ts';
-import { sendDueMail } from '../../src/lib/server/outbox.ts';
+import { claimDueMail, sendDueMail } from '../../src/lib/server/outbox.ts';
 import { startSmtpSink } from '../../src/lib/server/smtp-sink.ts';
 import { freshDatabase, type TestDatabase } from '../helpers/database.ts';
 import { freePort } from '../helpers/ports.ts';
@@ -99,5 +101,77 @@ describe('mail outbox', () => {
     const subjects = (await t.db.selectFrom('dev_mailbox').select('subject').execute()).map((row) => row.subject);
     expect(subjects).toHaveLength(40);
     expect(new Set(subjects).size).toBe(40);
+  });
+
+  it('holds no transaction open while a slow mail server takes its time', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let arrived!: () => void;
+    const arriving = new Promise<void>((resolve) => (arrived = resolve));
+    const slow = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      logger: false,
+      // The sender's connection may linger after the test: close it at once.
+      closeTimeout: 100,
+      onData(stream, _session, callback) {
+        stream.resume();
+        stream.on('end', () => {
+          arrived();
+          void held.then(() => callback());
+        });
+      },
+    });
+    await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', () => resolve()));
+    const port = (slow.server.address() as { port: number }).port;
+    const sender = createDb(t.url, 2);
+    try {
+      await enqueueMail(t.db, 'langsam@skola.example', message('Långsam server'));
+      const transport = smtpTransport(`smtp://127.0.0.1:${port}`);
+      const sending = sendDueMail(sender, transport, { from: FROM });
+      await arriving;
+      const open = await sql<{ n: string }>`
+        select count(*) as n from pg_stat_activity
+        where datname = current_database() and state like 'idle in transaction%'`.execute(t.db);
+      expect(Number(open.rows[0].n)).toBe(0);
+      // The claimed row is leased, not locked: another sender can look at the outbox without waiting.
+      const row = await t.db.selectFrom('mail_outbox').select(['status', 'locked_until']).executeTakeFirstOrThrow();
+      release();
+      expect(await sending).toEqual({ sent: 1, retried: 0, failed: 0 });
+      transport.close();
+      expect(row.status).toBe('pending');
+      expect(row.locked_until).not.toBeNull();
+      expect(await t.db.selectFrom('mail_outbox').select(['status', 'locked_until']).executeTakeFirstOrThrow()).toEqual({ status: 'sent', locked_until: null });
+    } finally {
+      release();
+      await sender.destroy();
+      await new Promise<void>((resolve) => slow.close(() => resolve()));
+    }
+  });
+
+  it('reclaims the mail of a sender that died once its lease has run out, exactly once', async () => {
+    const clock = new ManualClock('2026-03-01T08:00:00Z');
+    const sink = await startSmtpSink(t.db, 0);
+    const url = `smtp://127.0.0.1:${sink.port}`;
+    const senders = [createDb(t.url, 2), createDb(t.url, 2), createDb(t.url, 2)];
+    try {
+      await enqueueMail(t.db, 'forlorad@skola.example', message('Avbruten sändning'), clock.now());
+      // A sender claims the row and dies before it sends: the row stays leased.
+      const claimed = await claimDueMail(senders[0], { clock, leaseMs: 5 * MINUTE });
+      expect(claimed).toHaveLength(1);
+      const transports = [smtpTransport(url), smtpTransport(url)];
+      const runBoth = () => Promise.all([1, 2].map((i) => sendDueMail(senders[i], transports[i - 1], { from: FROM, clock, leaseMs: 5 * MINUTE })));
+      expect((await runBoth()).map((result) => result.sent)).toEqual([0, 0]);
+      clock.advance(5 * MINUTE + 1);
+      const after = await runBoth();
+      expect(after[0].sent + after[1].sent).toBe(1);
+      expect((await runBoth()).map((result) => result.sent)).toEqual([0, 0]);
+      for (const transport of transports) transport.close();
+    } finally {
+      await Promise.all(senders.map((db) => db.destroy()));
+      await sink.stop();
+    }
+    expect(await t.db.selectFrom('dev_mailbox').select('subject').execute()).toEqual([{ subject: 'Avbruten sändning' }]);
+    expect(await t.db.selectFrom('mail_outbox').select(['status', 'attempts']).executeTakeFirstOrThrow()).toEqual({ status: 'sent', attempts: 1 });
   });
 });

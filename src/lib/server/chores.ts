@@ -1,11 +1,10 @@
 import type { Logger } from 'pino';
-import { pruneAudit } from './audit.ts';
 import { appClock } from './clock.ts';
 import type { Config } from './config.ts';
 import type { Db } from './database.ts';
 import { lapseApplications } from './applications.ts';
 import { sendExpiryNotices } from './password-expiry.ts';
-import { pruneLimits } from './rate-limit.ts';
+import { pruneExpired } from './prune.ts';
 import { publishRegister } from './register.ts';
 
 // Often enough that the day's register is published within minutes of midnight.
@@ -18,12 +17,9 @@ export function startChores(db: Db, config: Config, log: Logger): { stop(): void
       const notices = await sendExpiryNotices(db, config, appClock());
       const published = await publishRegister(db, appClock());
       if (published.created) log.info({ publication: published.publication.published_on }, 'register published');
-      const pruned = await pruneLimits(db, appClock());
-      await pruneAudit(db, config.auditRetentionMonths, appClock().now());
+      const pruned = await pruneExpired(db, config, appClock());
       await lapseApplications(db, config.rules.applicationPaperDays, appClock());
-      await db.deleteFrom('captcha_redemption').where('expires_at', '<', appClock().now()).execute();
-      await db.deleteFrom('kiosk_ticket').where('expires_at', '<', new Date(appClock().now().getTime() - 24 * 60 * 60_000)).execute();
-      if (notices || pruned) log.info({ notices, pruned }, 'chores');
+      if (notices || Object.values(pruned).some(Boolean)) log.info({ notices, pruned }, 'chores');
     } catch (error) {
       log.error({ err: error }, 'chores failed');
     }

@@ -21,6 +21,7 @@ const schema = z
     MAIL_FROM: z.string().min(3).default('Anordnarportalen <noreply@demomyndigheten.example>'),
     OUTBOX_POLL_MS: integer(100, 600_000).default(2000),
     OUTBOX_MAX_ATTEMPTS: integer(1, 1000).default(50),
+    OUTBOX_LEASE_SECONDS: integer(10, 86_400).default(600),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     TRUST_PROXY: z
       .string()
@@ -40,6 +41,7 @@ const schema = z
     API_CLIENT_LIMIT: integer(1, 10_000_000).default(1200),
     APPLICATION_DRAFT_CLIENT_LIMIT: integer(1, 1_000_000).default(100),
     APPLICATION_SUBMIT_CLIENT_LIMIT: integer(1, 1_000_000).default(10),
+    UNIT_ADD_LIMIT: integer(1, 100_000).default(100),
     REGISTER_CONFIRM_MONTHS: integer(1, 120).default(12),
     AUDIT_RETENTION_MONTHS: integer(1, 240).default(24),
     CATALOGUE_FILE: z.string().min(1).default('catalogue/default.json'),
@@ -92,7 +94,8 @@ export interface Config {
   smtpUrl: string | undefined;
   smtpSinkPort: number;
   mailFrom: string;
-  outbox: { pollMs: number; maxAttempts: number };
+  /** `leaseMs`: how long a claimed mail is one sender's alone before another may take it over. */
+  outbox: { pollMs: number; maxAttempts: number; leaseMs: number };
   logLevel: Env['LOG_LEVEL'];
   /** Which hops in front may name the client in X-Forwarded-For. */
   trustProxy: TrustProxy;
@@ -105,6 +108,8 @@ export interface Config {
   apiClientLimit: number;
   /** Application drafts ("Fortsätt") and submissions per client address per hour. */
   applicationClientLimits: { drafts: number; submissions: number };
+  /** Units one organisation may add per hour. */
+  unitAddLimit: number;
   /** Organisations that have not confirmed their details for this long are listed for the back office. */
   registerConfirmMonths: number;
   /** How long audit rows are kept. */
@@ -165,7 +170,7 @@ export function parseConfig(source: Record<string, string | undefined>): Config 
     smtpUrl: env.SMTP_URL,
     smtpSinkPort: env.SMTP_SINK_PORT,
     mailFrom: env.MAIL_FROM,
-    outbox: { pollMs: env.OUTBOX_POLL_MS, maxAttempts: env.OUTBOX_MAX_ATTEMPTS },
+    outbox: { pollMs: env.OUTBOX_POLL_MS, maxAttempts: env.OUTBOX_MAX_ATTEMPTS, leaseMs: env.OUTBOX_LEASE_SECONDS * 1000 },
     logLevel: env.LOG_LEVEL,
     trustProxy: env.TRUST_PROXY,
     catalogueFile: env.CATALOGUE_FILE,
@@ -173,6 +178,7 @@ export function parseConfig(source: Record<string, string | undefined>): Config 
     loginClientLimit: env.LOGIN_CLIENT_LIMIT,
     apiClientLimit: env.API_CLIENT_LIMIT,
     applicationClientLimits: { drafts: env.APPLICATION_DRAFT_CLIENT_LIMIT, submissions: env.APPLICATION_SUBMIT_CLIENT_LIMIT },
+    unitAddLimit: env.UNIT_ADD_LIMIT,
     registerConfirmMonths: env.REGISTER_CONFIRM_MONTHS,
     auditRetentionMonths: env.AUDIT_RETENTION_MONTHS,
     secretKey: env.SECRET_KEY ?? 'demo-only-secret-key-not-for-production-use',

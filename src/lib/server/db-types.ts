@@ -141,6 +141,7 @@ export interface MailOutbox {
   html_body: string;
   id: Generated<number>;
   last_error: string | null;
+  locked_until: Timestamp | null;
   message_id: string | null;
   send_after: Generated<Timestamp>;
   sent_at: Timestamp | null;

@@ -13,6 +13,7 @@ import type { User } from './users.ts';
 export type OrganisationRow = Selectable<Organisation>;
 export type UnitRow = Selectable<Unit>;
 export const USERS_PAGE_SIZE = 50;
+export const UNITS_PAGE_SIZE = 50;
 
 export async function loadActor(db: Db | Tx, user: User): Promise<AdminActor> {
   const units = await db.selectFrom('user_unit_role').select('unit_id').where('user_id', '=', user.id).where('role_key', '=', UNIT_ADMIN_ROLE).execute();
@@ -36,6 +37,45 @@ export const getOrganisation = (db: Db | Tx, id: number) => db.selectFrom('organ
 
 export const listUnits = (db: Db | Tx, organisationId: number) =>
   db.selectFrom('unit').selectAll().where('organisation_id', '=', organisationId).orderBy('is_main', 'desc').orderBy('name').execute();
+
+export interface UnitPage {
+  rows: UnitRow[];
+  total: number;
+  /** The page shown: the one asked for, within 1…pages. */
+  page: number;
+  pages: number;
+}
+
+/**
+ * One page of the organisation's units, searched by name, in SQL: an organisation may
+ * have tens of thousands, and no page may carry (or loop over) them all.
+ * `within`: only these units; `orHeldBy`: also the units where this user holds a role.
+ */
+export async function pageUnits(
+  db: Db | Tx,
+  organisationId: number,
+  options: { query?: string; page?: number; activeOnly?: boolean; within?: ReadonlySet<number>; orHeldBy?: number; except?: number },
+): Promise<UnitPage> {
+  let base = db.selectFrom('unit').where('unit.organisation_id', '=', organisationId);
+  const query = options.query?.trim().toLowerCase();
+  if (query) base = base.where((eb) => eb(eb.fn('lower', [eb.ref('unit.name')]), 'like', `%${query.replace(/[\\%_]/g, (char) => `\\${char}`)}%`));
+  if (options.except !== undefined) base = base.where('unit.id', '!=', options.except);
+  const within = options.within ? [...options.within] : undefined;
+  base = base.where((eb) => {
+    const shown = [];
+    if (options.activeOnly) shown.push(eb('unit.status', '=', 'active'));
+    if (within) shown.push(within.length ? eb('unit.id', 'in', within) : eb.val(false));
+    const offered = eb.and(shown);
+    if (options.orHeldBy === undefined) return offered;
+    return eb.or([offered, eb('unit.id', 'in', eb.selectFrom('user_unit_role').select('unit_id').where('user_id', '=', options.orHeldBy))]);
+  });
+  const count = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const total = Number(count.n);
+  const pages = Math.max(1, Math.ceil(total / UNITS_PAGE_SIZE));
+  const page = Math.min(pages, Math.max(1, Math.floor(options.page ?? 1)));
+  const rows = await base.selectAll('unit').orderBy('unit.is_main', 'desc').orderBy('unit.name').orderBy('unit.id').limit(UNITS_PAGE_SIZE).offset((page - 1) * UNITS_PAGE_SIZE).execute();
+  return { rows, total, page, pages };
+}
 
 export async function approvedAreas(db: Db | Tx, organisationId: number) {
   return db.selectFrom('organisation_area').select(['area_key', 'approved_at']).where('organisation_id', '=', organisationId).orderBy('area_key').execute();
@@ -87,10 +127,15 @@ export async function updateUnit(trx: Tx, unit: UnitRow, fields: { name: string;
   await recordAudit(trx, { event: 'unit.updated', at: clock.now(), actorUserId: actor.userId, organisationId: unit.organisation_id, client: actor.client, detail: { unitId: unit.id, ...changes(unit, fields) } });
 }
 
-/** Every cell of the units × roles grid the actor may change for `target` (a new user: id -1, no units). */
-export async function changeableCells(db: Db | Tx, actor: AdminActor, organisationId: number, target: TargetUser): Promise<Set<string>> {
+/**
+ * The cells of the units × roles grid the actor may change for `target` (a new user: id
+ * -1, no units), among the given units: never the whole organisation, which may be huge.
+ */
+export async function changeableCells(db: Db | Tx, actor: AdminActor, organisationId: number, target: TargetUser, unitIds: Iterable<number>): Promise<Set<string>> {
+  const ids = [...new Set(unitIds)].filter((id) => Number.isSafeInteger(id));
+  if (ids.length === 0) return new Set();
   const approved = await approvedRoles(db, organisationId);
-  const units = (await listUnits(db, organisationId)).filter((unit) => unit.status === 'active');
+  const units = await db.selectFrom('unit').select('id').where('organisation_id', '=', organisationId).where('status', '=', 'active').where('id', 'in', ids).execute();
   const allowed = new Set<string>();
   for (const unit of units) {
     for (const role of [...approved, UNIT_ADMIN_ROLE]) {

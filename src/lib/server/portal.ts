@@ -72,6 +72,7 @@ export async function startPortal(config: Config, distDir = path.resolve('dist')
       from: config.mailFrom,
       intervalMs: config.outbox.pollMs,
       maxAttempts: config.outbox.maxAttempts,
+      leaseMs: config.outbox.leaseMs,
       onError: (error) => log.error({ err: error }, 'outbox poll failed'),
     });
     stops.push(() => sender.stop());
