@@ -28,6 +28,7 @@ const schema = z
     AUDIT_CLIENT_ADDRESS: z.enum(['truncate', 'hash']).default('truncate'),
     LOGIN_CLIENT_LIMIT: integer(1, 100_000).default(60),
     API_CLIENT_LIMIT: integer(1, 10_000_000).default(1200),
+    API_CACHE_MB: integer(1, 16_384).default(64),
     REGISTER_CONFIRM_MONTHS: integer(1, 120).default(12),
     AUDIT_RETENTION_MONTHS: integer(1, 240).default(24),
     CATALOGUE_FILE: z.string().min(1).default('catalogue/default.json'),
@@ -89,6 +90,8 @@ export interface Config {
   loginClientLimit: number;
   /** Open API requests per client address per minute. */
   apiClientLimit: number;
+  /** Bytes of open API answers each process keeps in memory. */
+  apiCacheBytes: number;
   /** Organisations that have not confirmed their details for this long are listed for the back office. */
   registerConfirmMonths: number;
   /** How long audit rows are kept. */
@@ -154,6 +157,7 @@ export function parseConfig(source: Record<string, string | undefined>): Config 
     auditClientAddress: env.AUDIT_CLIENT_ADDRESS,
     loginClientLimit: env.LOGIN_CLIENT_LIMIT,
     apiClientLimit: env.API_CLIENT_LIMIT,
+    apiCacheBytes: env.API_CACHE_MB * 1024 * 1024,
     registerConfirmMonths: env.REGISTER_CONFIRM_MONTHS,
     auditRetentionMonths: env.AUDIT_RETENTION_MONTHS,
     secretKey: env.SECRET_KEY ?? 'demo-only-secret-key-not-for-production-use',
