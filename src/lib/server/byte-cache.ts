@@ -6,10 +6,13 @@
  */
 export class ByteCache {
   static readonly ENTRY_OVERHEAD = 100;
-  readonly #entries = new Map<string, Uint8Array>();
+  readonly #entries = new Map<string, Uint8Array<ArrayBuffer>>();
   #bytes = 0;
+  maxBytes: number;
 
-  constructor(public maxBytes: number) {}
+  constructor(maxBytes: number) {
+    this.maxBytes = maxBytes;
+  }
 
   /** The bytes the cache holds now, by the same measure as its bound. */
   get bytes(): number {
@@ -20,7 +23,7 @@ export class ByteCache {
     return this.#entries.size;
   }
 
-  get(key: string): Uint8Array | undefined {
+  get(key: string): Uint8Array<ArrayBuffer> | undefined {
     const value = this.#entries.get(key);
     if (value === undefined) return undefined;
     // Re-inserting moves the entry to the end of the Map's order: the most recently used.
@@ -29,7 +32,7 @@ export class ByteCache {
     return value;
   }
 
-  set(key: string, value: Uint8Array): void {
+  set(key: string, value: Uint8Array<ArrayBuffer>): void {
     this.delete(key);
     const cost = ByteCache.cost(key, value);
     if (cost > this.maxBytes) return;
@@ -51,7 +54,7 @@ export class ByteCache {
     this.#evictUntil(maxBytes);
   }
 
-  static cost(key: string, value: Uint8Array): number {
+  static cost(key: string, value: Uint8Array<ArrayBuffer>): number {
     return key.length * 2 + value.byteLength + ByteCache.ENTRY_OVERHEAD;
   }
 
