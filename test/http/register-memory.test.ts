@@ -51,6 +51,8 @@ describe('the open API under many distinct queries', () => {
     // Warm up with ordinary traffic that fills the cache: V8 grows its heap to the working size on the first
     // few hundred answers, and that growth is the same whatever the cache keeps.
     expect(Object.fromEntries(await requestMany(server, 600, distinctPage))).toEqual({ 200: 600 });
+    // Refused requests take other code paths (problem answers, Swedish texts); warm those too.
+    await requestMany(server, 500, (i) => `/api/v1/enheter?warmup=${i}`);
   }, 120_000);
   afterAll(async () => {
     await server?.stop();
