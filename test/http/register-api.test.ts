@@ -71,6 +71,63 @@ describe('the public register and its open API', () => {
     expect(missing.status).toBe(404);
   });
 
+  it('refuses an unknown parameter with 400 problem+json that names it, in Swedish', async () => {
+    const response = await get('/api/v1/enheter?per_sida=5&cachebust=17');
+    expect(response.status).toBe(400);
+    expect(response.headers.get('content-type')).toBe('application/problem+json; charset=utf-8');
+    const body = await response.json();
+    expect(matches('Fel', body)).toEqual([]);
+    expect(body.status).toBe(400);
+    expect(body.title).toBe('Ogiltig fråga');
+    expect(body.detail).toBe('Okänd parameter: cachebust. Tillåtna parametrar är sida, per_sida, q, ort, organisationsnummer, publicering.');
+  });
+
+  it('answers invalid parameter values with 400 problem+json, never 500', async () => {
+    const queries = ['publicering=2026-13-45', 'publicering=2026-02-30', 'publicering=0000-01-01', 'sida=-1', 'sida=99999999999999999999', 'per_sida=-5', 'q=%00', 'ort=a%00b', 'organisationsnummer=556600-1235%00', 'sida=1&sida=2'];
+    for (const query of queries) {
+      for (const resource of ['enheter', 'organisationer']) {
+        const response = await get(`/api/v1/${resource}?${query}`);
+        expect(response.status, query).toBe(400);
+        expect(response.headers.get('content-type'), query).toBe('application/problem+json; charset=utf-8');
+        const body = await response.json();
+        expect(matches('Fel', body), query).toEqual([]);
+        expect(body.detail, query).toMatch(/^Ogiltigt värde för (publicering|sida|per_sida|q|ort|organisationsnummer)/);
+      }
+    }
+  });
+
+  it('answers a NUL byte in the register search with 400 and a Swedish message on the page', async () => {
+    for (const query of ['q=%00', 'ort=%00', 'q=abc%00def']) {
+      const response = await get(`/register?${query}`);
+      expect(response.status, query).toBe(400);
+      expect(response.headers.get('content-type')).toMatch(/^text\/html/);
+      expect(pageText(await response.text()), query).toContain('Sökningen innehåller tecken som inte är tillåtna.');
+    }
+  });
+
+  it('describes the 400 answer as problem+json in the OpenAPI document', async () => {
+    const document = await (await get('/api/v1/openapi.json')).json();
+    for (const path of ['/organisationer', '/enheter']) {
+      const bad = document.paths[path].get.responses['400'];
+      expect(Object.keys(bad.content)).toEqual(['application/problem+json']);
+      expect(bad.content['application/problem+json'].schema).toEqual({ $ref: '#/components/schemas/Fel' });
+    }
+    expect(document.components.schemas.Fel.required).toEqual(['type', 'title', 'status', 'detail']);
+  });
+
+  it('never sends Set-Cookie on a public answer of the register, even to a visitor with an old session cookie', async () => {
+    const routes = ['/register', '/register?q=demo', '/register/enheter.csv', '/register/enheter.json', '/api/v1/organisationer', '/api/v1/enheter?per_sida=3', '/api/v1/publiceringar', '/api/v1/openapi.json'];
+    for (const route of routes) {
+      const response = await get(route, { Cookie: 'sid=ended.0123456789abcdef0123456789abcdef' });
+      expect(response.status, route).toBe(200);
+      const cacheControl = response.headers.get('cache-control') ?? '';
+      const setCookie = response.headers.getSetCookie();
+      expect({ route, publicWithCookie: cacheControl.includes('public') && setCookie.length > 0 }).toEqual({ route, publicWithCookie: false });
+      // Without the cookie the same route is public again.
+      expect((await get(route)).headers.get('cache-control'), route).toMatch(/^public/);
+    }
+  });
+
   it('lets clients cache until the next publication and answers a conditional request with 304', async () => {
     const first = await get('/api/v1/enheter?per_sida=5');
     const etag = first.headers.get('etag')!;

@@ -20,11 +20,11 @@ const listParameters = [
   { name: 'organisationsnummer', in: 'query', schema: { type: 'string', pattern: '^\\d{6}-?\\d{4}$' } },
   { name: 'publicering', in: 'query', schema: { type: 'string', format: 'date' }, description: 'En tidigare publicering (ÅÅÅÅ-MM-DD). Utan den: den senaste.' },
 ];
-const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Fel' } } } });
+const errorResponse = (description: string) => ({ description, content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Fel' } } } });
 const listResponses = (schema: string) => ({
   '200': { description: 'En sida ur publiceringen.', content: { 'application/json': { schema: { $ref: `#/components/schemas/${schema}` } } } },
   '304': { description: 'Oförändrat sedan förra hämtningen (If-None-Match).' },
-  '400': errorResponse('Ogiltig parameter.'),
+  '400': errorResponse('Okänd parameter, en parameter som anges två gånger, eller ett ogiltigt värde (till exempel ett datum som inte finns, ett sidnummer utanför gränserna eller styrtecken). `detail` namnger parametern.'),
   '404': errorResponse('Ingen sådan publicering.'),
   '429': errorResponse('För många anrop.'),
 });
@@ -51,7 +51,19 @@ export const OPENAPI_DOCUMENT = {
   components: {
     schemas: {
       Publicering: publication,
-      Fel: { type: 'object', required: ['fel'], properties: { fel: { type: 'string' } }, additionalProperties: false },
+      Fel: {
+        type: 'object',
+        description: 'Ett fel enligt RFC 9457 (problem details), på svenska.',
+        required: ['type', 'title', 'status', 'detail'],
+        properties: {
+          type: { type: 'string' },
+          title: { type: 'string' },
+          status: { type: 'integer', minimum: 400, maximum: 599 },
+          detail: { type: 'string' },
+          fel: { type: 'string', deprecated: true, description: 'Samma text som detail, för klienter skrivna mot den första versionen.' },
+        },
+        additionalProperties: false,
+      },
       Organisation: {
         type: 'object',
         required: ['organisationsnummer', 'namn', 'ort', 'omraden', 'uppgifter_bekraftade'],

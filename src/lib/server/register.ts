@@ -1,10 +1,13 @@
 import { sql } from 'kysely';
+import { Temporal } from 'temporal-polyfill';
 import type { Clock } from './clock.ts';
 import type { Db } from './database.ts';
 
+const REGISTER_TIME_ZONE = 'Europe/Stockholm';
+
 /** The register's day is Swedish: a publication belongs to the date in Stockholm. */
 export function registerDate(now: Date): string {
-  return new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Stockholm', year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+  return new Intl.DateTimeFormat('sv-SE', { timeZone: REGISTER_TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
 }
 
 export interface Publication {
@@ -110,10 +113,32 @@ export async function registerUnits(db: Db, publicationId: number, query: Regist
   return { rows, total: Number(count.n) };
 }
 
-/** Seconds until the next publication (the next Stockholm midnight, roughly): how long caches may keep answers. */
-export function secondsUntilNextPublication(now: Date): number {
-  const next = new Date(now);
-  next.setUTCHours(23, 0, 0, 0);
-  if (next <= now) next.setUTCDate(next.getUTCDate() + 1);
-  return Math.max(60, Math.floor((next.getTime() - now.getTime()) / 1000));
+/** While today's publication is still to come, caches check back this often. */
+export const PENDING_MAX_AGE_SECONDS = 60;
+
+/**
+ * When the next publication is due: the next midnight in Stockholm, which is 23:00 UTC
+ * in winter and 22:00 UTC in summer (and the day of a DST change has 23 or 25 hours).
+ */
+export function nextPublicationAt(now: Date): Date {
+  const today = Temporal.Instant.fromEpochMilliseconds(now.getTime()).toZonedDateTimeISO(REGISTER_TIME_ZONE).toPlainDate();
+  return new Date(today.add({ days: 1 }).toZonedDateTime({ timeZone: REGISTER_TIME_ZONE }).epochMilliseconds);
+}
+
+/**
+ * How long shared caches may keep an answer built from the latest publication: until the
+ * next publication is due, or only briefly while today's has not been made yet (the chores
+ * publish within minutes of midnight, and the answer must not outlive that).
+ */
+export function latestCacheLifetime(latest: Publication | undefined, now: Date): { maxAge: number; expires: Date } {
+  const pending = { maxAge: PENDING_MAX_AGE_SECONDS, expires: new Date(now.getTime() + PENDING_MAX_AGE_SECONDS * 1000) };
+  if (!latest || latest.published_on !== registerDate(now)) return pending;
+  const expires = nextPublicationAt(now);
+  return { maxAge: Math.max(0, Math.floor((expires.getTime() - now.getTime()) / 1000)), expires };
+}
+
+/** The headers that let browsers and shared caches keep an answer from the latest publication. */
+export function latestCacheHeaders(latest: Publication | undefined, now: Date): Record<string, string> {
+  const { maxAge, expires } = latestCacheLifetime(latest, now);
+  return { 'Cache-Control': `public, max-age=${maxAge}`, Expires: expires.toUTCString() };
 }

@@ -1,7 +1,8 @@
 import type { APIRoute } from 'astro';
+import { appClock } from '../../lib/server/clock.ts';
 import { db } from '../../lib/server/database.ts';
-import { formatOrgNumber } from '../../lib/server/register-api.ts';
-import { findPublication, registerUnits } from '../../lib/server/register.ts';
+import { formatOrgNumber, privateIfSettingCookies } from '../../lib/server/register-api.ts';
+import { findPublication, latestCacheHeaders, registerUnits } from '../../lib/server/register.ts';
 
 export const prerender = false;
 
@@ -12,7 +13,7 @@ const cell = (value: string | boolean) => {
 };
 
 /** The whole latest publication's units as CSV (semicolon-separated, as Swedish spreadsheets expect). */
-export const GET: APIRoute = async () => {
+export const GET: APIRoute = async ({ cookies }) => {
   const publication = await findPublication(db());
   if (!publication) return new Response('Registret har inte publicerats ännu.', { status: 404, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
   const { rows } = await registerUnits(db(), publication.id, { page: 1, perPage: 1_000_000 });
@@ -20,12 +21,13 @@ export const GET: APIRoute = async () => {
     ['organisationsnummer', 'organisation', 'enhet', 'huvudorganisation', 'utdelningsadress', 'postnummer', 'ort'].map(cell).join(';'),
     ...rows.map((row) => [formatOrgNumber(row.org_number), row.organisation_name, row.name, row.is_main ? 'ja' : 'nej', row.postal_address, row.postal_code, row.city].map(cell).join(';')),
   ];
-  return new Response(`\uFEFF${lines.join('\r\n')}\r\n`, {
+  const response = new Response(`\uFEFF${lines.join('\r\n')}\r\n`, {
     headers: {
       'Content-Type': 'text/csv; charset=utf-8',
       'Content-Disposition': `attachment; filename="register-${publication.published_on}.csv"`,
-      'Cache-Control': 'public, max-age=300',
+      ...latestCacheHeaders(publication, appClock().now()),
       'Last-Modified': publication.published_at.toUTCString(),
     },
   });
+  return privateIfSettingCookies(response, cookies);
 };
