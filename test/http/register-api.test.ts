@@ -91,17 +91,24 @@ describe('the public register and its open API', () => {
         expect(response.headers.get('content-type'), query).toBe('application/problem+json; charset=utf-8');
         const body = await response.json();
         expect(matches('Fel', body), query).toEqual([]);
-        expect(body.detail, query).toMatch(/^Ogiltigt värde för (publicering|sida|per_sida|q|ort|organisationsnummer)/);
+        // A NUL byte is refused by the front server for every route, before the API parses anything.
+        expect(body.detail, query).toMatch(query.includes('%00') ? /nolltecken/ : /^Ogiltigt värde för (publicering|sida|per_sida|q|ort|organisationsnummer)/);
       }
     }
   });
 
-  it('answers a NUL byte in the register search with 400 and a Swedish message on the page', async () => {
-    for (const query of ['q=%00', 'ort=%00', 'q=abc%00def']) {
+  it('answers a NUL byte or another control character in the register search with 400 and a Swedish message on the page', async () => {
+    for (const [query, message] of [
+      ['q=%00', 'nolltecken'],
+      ['ort=%00', 'nolltecken'],
+      ['q=abc%00def', 'nolltecken'],
+      ['q=abc%07def', 'Sökningen innehåller tecken som inte är tillåtna.'],
+      ['ort=%1B', 'Sökningen innehåller tecken som inte är tillåtna.'],
+    ]) {
       const response = await get(`/register?${query}`);
       expect(response.status, query).toBe(400);
       expect(response.headers.get('content-type')).toMatch(/^text\/html/);
-      expect(pageText(await response.text()), query).toContain('Sökningen innehåller tecken som inte är tillåtna.');
+      expect(pageText(await response.text()), query).toContain(message);
     }
   });
 

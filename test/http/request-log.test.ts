@@ -36,7 +36,7 @@ describe('the request log', () => {
       if (answer.headers.getSetCookie().length) expect(answer.headers.get('cache-control') ?? '').not.toMatch(/\bpublic\b/);
     }
     expect(api.headers.getSetCookie().join()).toMatch(/^sid=[^;]*;.*Expires=Thu, 01 Jan 1970/);
-    expect(api.headers.get('cache-control')).toBe('no-store');
+    expect(api.headers.get('cache-control')).toBe('no-store'); // the front server's guard, for every route
     expect((await fetch(`${server.url}/api/v1/publiceringar`)).headers.get('cache-control')).toMatch(/\bpublic\b/);
   });
 });

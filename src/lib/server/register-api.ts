@@ -138,14 +138,6 @@ export async function answer(db: Db, request: Request, resource: Resource, clien
   return response;
 }
 
-/**
- * A shared cache must never keep a Set-Cookie meant for one visitor (the middleware clears
- * an ended session's cookie on any page): an answer that sets a cookie is not public.
- */
-export function privateIfSettingCookies(response: Response, cookies: { headers(): Iterable<string> }): Response {
-  if ([...cookies.headers()].length > 0) response.headers.set('Cache-Control', 'private, no-store');
-  return response;
-}
 
 async function build(db: Db, publication: Publication, resource: Resource, input: z.infer<typeof params>, cache: Record<string, string>): Promise<Response> {
   const query: RegisterQuery = { q: input.q, city: input.ort, orgNumber: input.organisationsnummer, page: input.sida, perPage: input.per_sida };

@@ -1,7 +1,7 @@
 import type { APIRoute } from 'astro';
 import { appClock } from '../../lib/server/clock.ts';
 import { db } from '../../lib/server/database.ts';
-import { formatOrgNumber, privateIfSettingCookies } from '../../lib/server/register-api.ts';
+import { formatOrgNumber } from '../../lib/server/register-api.ts';
 import { findPublication, latestCacheHeaders, registerUnits } from '../../lib/server/register.ts';
 
 export const prerender = false;
@@ -13,7 +13,7 @@ const cell = (value: string | boolean) => {
 };
 
 /** The whole latest publication's units as CSV (semicolon-separated, as Swedish spreadsheets expect). */
-export const GET: APIRoute = async ({ cookies }) => {
+export const GET: APIRoute = async () => {
   const publication = await findPublication(db());
   if (!publication) return new Response('Registret har inte publicerats ännu.', { status: 404, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
   const { rows } = await registerUnits(db(), publication.id, { page: 1, perPage: 1_000_000 });
@@ -29,5 +29,5 @@ export const GET: APIRoute = async ({ cookies }) => {
       'Last-Modified': publication.published_at.toUTCString(),
     },
   });
-  return privateIfSettingCookies(response, cookies);
+  return response;
 };

@@ -1,13 +1,13 @@
 import type { APIRoute } from 'astro';
 import { appClock } from '../../lib/server/clock.ts';
 import { db } from '../../lib/server/database.ts';
-import { formatOrgNumber, privateIfSettingCookies, publicationJson } from '../../lib/server/register-api.ts';
+import { formatOrgNumber, publicationJson } from '../../lib/server/register-api.ts';
 import { findPublication, latestCacheHeaders, registerUnits } from '../../lib/server/register.ts';
 
 export const prerender = false;
 
 /** The whole latest publication's units as JSON, in the API's field names. */
-export const GET: APIRoute = async ({ cookies }) => {
+export const GET: APIRoute = async () => {
   const publication = await findPublication(db());
   if (!publication) return Response.json({ fel: 'Registret har inte publicerats ännu.' }, { status: 404 });
   const { rows } = await registerUnits(db(), publication.id, { page: 1, perPage: 1_000_000 });
@@ -18,5 +18,5 @@ export const GET: APIRoute = async ({ cookies }) => {
   const response = Response.json(body, {
     headers: { 'Content-Disposition': `attachment; filename="register-${publication.published_on}.json"`, ...latestCacheHeaders(publication, appClock().now()), 'Last-Modified': publication.published_at.toUTCString() },
   });
-  return privateIfSettingCookies(response, cookies);
+  return response;
 };

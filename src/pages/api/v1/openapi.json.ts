@@ -1,8 +1,7 @@
 import type { APIRoute } from 'astro';
-import { privateIfSettingCookies } from '../../../lib/server/register-api.ts';
 import { OPENAPI_DOCUMENT } from '../../../lib/server/register-openapi.ts';
 
 export const prerender = false;
 
-export const GET: APIRoute = ({ cookies }) =>
-  privateIfSettingCookies(Response.json(OPENAPI_DOCUMENT, { headers: { 'Access-Control-Allow-Origin': '*', 'Cross-Origin-Resource-Policy': 'cross-origin', 'Cache-Control': 'public, max-age=3600' } }), cookies);
+export const GET: APIRoute = () =>
+  Response.json(OPENAPI_DOCUMENT, { headers: { 'Access-Control-Allow-Origin': '*', 'Cross-Origin-Resource-Policy': 'cross-origin', 'Cache-Control': 'public, max-age=3600' } });
