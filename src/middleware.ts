@@ -1,4 +1,6 @@
 import { defineMiddleware } from 'astro:middleware';
+import { clearSessionCookie } from './lib/auth-cookies.ts';
+import { t } from './lib/i18n.ts';
 import { appClock } from './lib/server/clock.ts';
 import { config } from './lib/server/config.ts';
 import { db } from './lib/server/database.ts';
@@ -7,8 +9,21 @@ import { sessionCookieName, validateSession } from './lib/server/session.ts';
 import { CURRENT_TERMS_VERSION } from './lib/server/terms.ts';
 import { findUserById } from './lib/server/users.ts';
 
-// Until the current terms are accepted, a signed-in user reaches only these.
-const OPEN_BEFORE_TERMS = ['/mina-tjanster/villkor', '/logga-ut', '/api/session', '/_actions/'];
+// Until the current terms are accepted, a signed-in user reaches only these pages and
+// endpoints, and only this action: everything else acts in their name under terms they
+// have not accepted.
+const OPEN_BEFORE_TERMS = ['/mina-tjanster/villkor', '/logga-ut', '/api/session'];
+const ACTIONS_BEFORE_TERMS = new Set(['account.acceptTerms']);
+
+/**
+ * The action a request calls, found as Astro finds it: an RPC call names it in the path
+ * after /_actions/, a form post in the `_action` query parameter of any page.
+ */
+function calledAction(url: URL, method: string): string | undefined {
+  if (url.pathname.includes('/_actions/')) return url.pathname.replace(/^.*\/_actions\//, '');
+  if (method === 'POST') return url.searchParams.get('_action') ?? undefined;
+  return undefined;
+}
 
 /** Finds the signed-in user on every on-demand request; prerendered pages never see a session. */
 export const onRequest = defineMiddleware(async (context, next) => {
@@ -26,13 +41,19 @@ export const onRequest = defineMiddleware(async (context, next) => {
         context.locals.session = check.session;
       }
     } else {
-      context.cookies.delete(name, { path: '/' });
+      // With the attributes it was set with: a __Host- cookie cleared without Secure is refused by the browser, which keeps it.
+      clearSessionCookie(context.cookies);
       context.locals.sessionEnded = check.ended;
     }
   }
   const user = context.locals.user;
-  if (user && user.terms_version !== CURRENT_TERMS_VERSION && !OPEN_BEFORE_TERMS.some((path) => context.url.pathname.startsWith(path))) {
-    if (context.url.pathname.startsWith('/mina-tjanster') || context.url.pathname.startsWith('/handlaggning')) {
+  if (user && user.terms_version !== CURRENT_TERMS_VERSION) {
+    const action = calledAction(context.url, context.request.method);
+    if (action !== undefined && !ACTIONS_BEFORE_TERMS.has(action)) {
+      return new Response(t('error.terms.first'), { status: 403, headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' } });
+    }
+    const open = OPEN_BEFORE_TERMS.some((path) => context.url.pathname.startsWith(path));
+    if (!open && (context.url.pathname.startsWith('/mina-tjanster') || context.url.pathname.startsWith('/handlaggning'))) {
       return context.redirect('/mina-tjanster/villkor', 303);
     }
   }

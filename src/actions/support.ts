@@ -5,6 +5,7 @@ import { appClock } from '../lib/server/clock.ts';
 import { config } from '../lib/server/config.ts';
 import { db } from '../lib/server/database.ts';
 import { loginContext } from '../lib/server/request-context.ts';
+import { managedAtDesk } from '../lib/server/support.ts';
 import { findUserById, type User } from '../lib/server/users.ts';
 
 /** Every support action re-checks that a handläggare is asking, and names them in the audit log. */
@@ -14,6 +15,7 @@ async function staffAndTarget(context: { locals: App.Locals; request: Request; c
   if (staff.kind !== 'staff') throw new ActionError({ code: 'FORBIDDEN', message: 'forbidden.text' });
   const target = await findUserById(db(), userId);
   if (!target) throw new ActionError({ code: 'NOT_FOUND', message: 'error.support.noUser' });
+  if (!managedAtDesk(target)) throw new ActionError({ code: 'FORBIDDEN', message: 'error.support.staffAccount' });
   return { actor: { userId: staff.id, client: loginContext(context.request, context.clientAddress).client }, target };
 }
 

@@ -21,7 +21,7 @@ export function setTicketCookie(cookies: AstroCookies, token: string): void {
 export const readTicketCookie = (cookies: AstroCookies) => cookies.get(TICKET_COOKIE)?.value;
 
 export function clearTicketCookie(cookies: AstroCookies): void {
-  cookies.delete(TICKET_COOKIE, { path: '/losenordskiosk' });
+  cookies.delete(TICKET_COOKIE, { path: '/losenordskiosk', httpOnly: true, sameSite: 'strict', secure: config().secure });
 }
 
 /**

@@ -61,15 +61,30 @@ describe('the password kiosk', () => {
     expect(await t.db.selectFrom('mail_outbox').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).toEqual(before);
   });
 
-  it('voids a code after five wrong tries and keeps the count when a new code is ordered', async () => {
+  it('voids a code after five wrong tries, and a new code starts with its own count', async () => {
     const user = await createMember(t.db, { username: 'ki0002', password: OLD });
     await requestReset(t.db, 'ki0002', context());
-    for (let i = 0; i < 3; i++) expect(await redeemCode(t.db, user.id, 'reset', '00000000', clock)).toBe('wrong');
+    const first = await codeFromMail(user.email);
+    const kinds = [];
+    for (let i = 0; i < 5; i++) kinds.push(await redeemCode(t.db, user.id, 'reset', '00000000', clock));
+    expect(kinds).toEqual(['wrong', 'wrong', 'wrong', 'wrong', 'void']);
+    expect(await redeemCode(t.db, user.id, 'reset', first, clock)).toBe('void');
     await requestReset(t.db, 'ki0002', context());
     const code = await codeFromMail(user.email);
-    expect(await redeemCode(t.db, user.id, 'reset', '00000000', clock)).toBe('wrong');
-    expect(await redeemCode(t.db, user.id, 'reset', '00000000', clock)).toBe('void');
-    expect(await redeemCode(t.db, user.id, 'reset', code, clock)).toBe('void');
+    for (let i = 0; i < 4; i++) expect(await redeemCode(t.db, user.id, 'reset', '00000000', clock)).toBe('wrong');
+    expect(await redeemCode(t.db, user.id, 'reset', code, clock)).toBe('ok');
+  });
+
+  it('lets the owner in with a newly ordered code after an attacker spent five wrong codes', async () => {
+    const user = await createMember(t.db, { username: 'ki0105', password: OLD });
+    const attacker = (await readTicket(t.db, (await requestReset(t.db, 'ki0105', context())).ticket, 'code', clock))!;
+    const kinds = [];
+    for (let i = 0; i < 5; i++) kinds.push((await enterCode(t.db, attacker, String(10_000_000 + i), context())).kind);
+    expect(kinds.slice(0, 4)).toEqual(['wrong', 'wrong', 'wrong', 'wrong']);
+    clock.advance(MINUTE);
+    const owner = (await readTicket(t.db, (await requestReset(t.db, 'ki0105', context())).ticket, 'code', clock))!;
+    const entered = await enterCode(t.db, owner, await codeFromMail(user.email), context());
+    expect(entered.kind).toBe('ok');
   });
 
   it('lets a code expire after its lifetime', async () => {

@@ -65,6 +65,52 @@ describe('logging in', () => {
     expect(await lockedUntil(t.db, 'li0003', clock.now())).toEqual(new Date('2026-06-01T08:30:00Z'));
   });
 
+  it('records exactly one login.locked event and one lock mail under 50 simultaneous wrong logins', async () => {
+    const user = await createMember(t.db, { username: 'li0013', password: PASSWORD });
+    const many = createDb(t.url, 25);
+    // Each attempt reads the clock a moment later, as on a real server.
+    let tick = 0;
+    const ticking = { clock: { now: () => new Date(clock.now().getTime() + tick++) }, config, client: '192.0.2.0' };
+    try {
+      const outcomes = await Promise.all(Array.from({ length: 50 }, (_, i) => attemptLogin(i % 2 ? many : t.db, 'li0013', `fel lösenord nummer ${i}`, ticking)));
+      expect(outcomes.filter((o) => o.kind === 'locked').length).toBeGreaterThanOrEqual(46);
+    } finally {
+      await many.destroy();
+    }
+    expect(await lockedUntil(t.db, 'li0013', clock.now())).not.toBeNull();
+    const events = await t.db.selectFrom('audit_event').select('event').where('subject_user_id', '=', user.id).where('event', '=', 'login.locked').execute();
+    expect(events).toHaveLength(1);
+    const mails = await t.db.selectFrom('mail_outbox').select('subject').where('to_address', '=', user.email).execute();
+    expect(mails.map((m) => m.subject)).toEqual(['Ditt konto i Anordnarportalen är tillfälligt låst']);
+  });
+
+  it('runs the same statements for a wrong password whether or not the username exists, also when it locks', async () => {
+    await createMember(t.db, { username: 'li0014', password: PASSWORD });
+    const statements = async (username: string, tries: number) => {
+      const seen: string[] = [];
+      const table = (node: unknown): string => JSON.stringify(node).match(/"kind":"IdentifierNode","name":"(\w+)"/)?.[1] ?? '';
+      const traced = t.db.withPlugin({
+        transformQuery: (args) => {
+          seen.push(`${args.node.kind} ${table(args.node)}`);
+          return args.node;
+        },
+        transformResult: async (args) => args.result,
+      });
+      const kinds = [];
+      for (let i = 0; i < tries; i++) kinds.push((await attemptLogin(traced, username, `fel lösenord nummer ${i}`, context())).kind);
+      return { kinds, seen };
+    };
+    const failedKnown = await statements('li0014', 1);
+    const failedUnknown = await statements('li9914', 1);
+    expect(failedKnown.kinds).toEqual(['failed']);
+    expect(failedUnknown).toEqual(failedKnown);
+    expect(failedKnown.seen).toContain('InsertQueryNode audit_event');
+    const lockingKnown = await statements('li0014', 3);
+    const lockingUnknown = await statements('li9914', 3);
+    expect(lockingKnown.kinds).toEqual(['failed', 'failed', 'locked']);
+    expect(lockingUnknown).toEqual(lockingKnown);
+  });
+
   it('shares a lock between two app processes on one database', async () => {
     await createMember(t.db, { username: 'li0004', password: PASSWORD });
     const other = createDb(t.url, 2);

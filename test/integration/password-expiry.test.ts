@@ -2,6 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/lib/server/clock.ts';
 import { parseConfig } from '../../src/lib/server/config.ts';
 import { createDb } from '../../src/lib/server/database.ts';
+import { sql } from 'kysely';
+import { attemptLogin } from '../../src/lib/server/login.ts';
+import { passwordExpiresAt, passwordExpiresAtSql } from '../../src/lib/server/users.ts';
 import { sendExpiryNotices } from '../../src/lib/server/password-expiry.ts';
 import { freshDatabase, type TestDatabase } from '../helpers/database.ts';
 import { createMember } from '../helpers/users.ts';
@@ -52,6 +55,65 @@ describe('password expiry notices', () => {
     await sendExpiryNotices(t.db, config, clock);
     expect(await notices(user.email)).toHaveLength(1);
   });
+});
+
+/**
+ * One calendar for a password's lifetime: months added in Europe/Stockholm, the day
+ * clamped to the month's end, the same in the login check (JS) and the notices (SQL).
+ */
+describe('a password\'s expiry on the calendar\'s edges', () => {
+  let t: TestDatabase;
+  beforeAll(async () => {
+    t = await freshDatabase();
+  });
+  afterAll(() => t.drop());
+  const PASSWORD = 'ett skottårslösenord som åldras';
+  const noticeDays = async (id: number) => (await t.db.selectFrom('app_user').select('expiry_notice_days').where('id', '=', id).executeTakeFirstOrThrow()).expiry_notice_days;
+
+  it('lets a password set on 29 February expire on 28 February, in the notice and at login alike', async () => {
+    const user = await createMember(t.db, { username: 'ex0003', password: PASSWORD, passwordChangedAt: new Date('2024-02-29T10:00:00Z') });
+    const clock = new ManualClock('2025-02-27T10:30:00Z');
+    await sendExpiryNotices(t.db, config, clock);
+    expect(await noticeDays(user.id)).toBe(1);
+    expect((await notices(user.email))[0].text_body).toContain('28 februari 2025');
+    clock.set('2025-02-28T09:59:59Z');
+    expect(await attemptLogin(t.db, 'ex0003', PASSWORD, { clock, config, client: '' })).toMatchObject({ kind: 'ok', passwordExpired: false });
+    clock.set('2025-02-28T10:00:00Z');
+    expect(await attemptLogin(t.db, 'ex0003', PASSWORD, { clock, config, client: '' })).toMatchObject({ kind: 'ok', passwordExpired: true });
+  });
+
+  it('keeps the Stockholm wall-clock time across a change to summer time, in the notice and at login alike', async () => {
+    // 01:30 CET on 31 March 2024; twelve months on is 01:30 CEST on 31 March 2025 (23:30 UTC the day before).
+    const user = await createMember(t.db, { username: 'ex0004', password: PASSWORD, passwordChangedAt: new Date('2024-03-31T00:30:00Z') });
+    const clock = new ManualClock('2025-03-29T23:45:00Z');
+    await sendExpiryNotices(t.db, config, clock);
+    expect(await noticeDays(user.id)).toBe(1);
+    clock.set('2025-03-30T23:29:59Z');
+    expect(await attemptLogin(t.db, 'ex0004', PASSWORD, { clock, config, client: '' })).toMatchObject({ kind: 'ok', passwordExpired: false });
+    clock.set('2025-03-30T23:30:00Z');
+    expect(await attemptLogin(t.db, 'ex0004', PASSWORD, { clock, config, client: '' })).toMatchObject({ kind: 'ok', passwordExpired: true });
+  });
+
+  it('computes the same expiry in JS as in Postgres, on month ends and on days when the clocks change', async () => {
+    const dates = [
+      '2024-02-29T10:00:00Z', // leap day
+      '2024-01-31T12:00:00Z', // month end
+      '2024-03-31T00:30:00Z', // 01:30 in winter; a year on the clocks have gone forward
+      '2024-03-30T01:30:00Z', // 02:30: a year on, a time that does not exist
+      '2024-10-26T00:30:00Z', // 02:30: a year on, a time that occurs twice
+      '2024-12-31T23:30:00Z', // already 1 January in Stockholm
+    ];
+    for (const months of [1, 6, 12, 13]) {
+      for (const date of dates) {
+        const changed = new Date(date);
+        const row = await sql<{ expires: Date }>`select ${passwordExpiresAtSql(sql`${changed}::timestamptz`, months)} as expires`.execute(t.db);
+        expect(row.rows[0].expires.toISOString(), `${date} + ${months} months`).toBe(passwordExpiresAt(changed, months)!.toISOString());
+      }
+    }
+  });
+
+  const notices = (email: string) =>
+    t.db.selectFrom('mail_outbox').select('text_body').where('to_address', '=', email).where('subject', 'like', '%går snart ut%').execute();
 });
 
 describe('the event log', () => {

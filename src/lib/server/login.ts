@@ -4,7 +4,6 @@ import { recordAudit } from './audit.ts';
 import type { Clock } from './clock.ts';
 import type { Config } from './config.ts';
 import type { Db } from './database.ts';
-import { enqueueMail } from './mail.ts';
 import { lockedMail } from './mail-templates.ts';
 import { checkCode } from './one-time-code.ts';
 import { hashPassword, needsRehash, verifyDummy, verifyPassword } from './password.ts';
@@ -71,7 +70,7 @@ export async function attemptLogin(
   if (counted.attempts > maxAttempts) {
     // Beyond the allowed attempts while the last allowed ones are still being checked.
     await verifyDummy(password);
-    return { kind: 'locked', until: await lock(db, key, new Date(now.getTime() + lockMs)) };
+    return { kind: 'locked', until: await lockAndTell(db, key, username, new Date(now.getTime() + lockMs), context) };
   }
 
   const user = await findUserByUsername(db, username);
@@ -89,32 +88,50 @@ export async function attemptLogin(
     return { kind: 'ok', user, passwordExpired: !!expiresAt && expiresAt <= now, viaOneTimePassword };
   }
 
-  if (counted.attempts >= maxAttempts) {
-    const until = new Date(now.getTime() + lockMs);
-    const lockedUntil = await lock(db, key, until);
-    if (user && lockedUntil.getTime() === until.getTime()) await tellOwnerOfLock(db, user, until, context);
-    return { kind: 'locked', until: lockedUntil };
-  }
-  if (user) await recordAudit(db, { event: 'login.failed', at: now, subjectUserId: user.id, organisationId: user.organisation_id, client: context.client });
+  if (counted.attempts >= maxAttempts) return { kind: 'locked', until: await lockAndTell(db, key, username, new Date(now.getTime() + lockMs), context) };
+  // An unknown username's failure is recorded too (with no subject): the same write on both
+  // paths, so the time the answer takes does not tell whether the username exists.
+  await recordAudit(db, { event: 'login.failed', at: now, subjectUserId: user?.id ?? null, organisationId: user?.organisation_id ?? null, client: context.client });
   return { kind: 'failed' };
 }
 
-/** Sets the lock unless one is already set, and returns the lock that holds. */
-async function lock(db: Db, key: string, until: Date): Promise<Date> {
-  const row = await db
-    .updateTable('login_throttle')
-    .set({ locked_until: sql`coalesce(locked_until, ${until})` })
-    .where('username_key', '=', key)
-    .returning('locked_until')
-    .executeTakeFirstOrThrow();
-  return row.locked_until ?? until;
+/**
+ * Sets the lock unless one is already set, and returns the lock that holds. Of any number
+ * of simultaneous attempts exactly one sets it (the UPDATE re-checks `locked_until is null`
+ * on the row it waited for), and that one, and only that one, tells the owner.
+ */
+async function lockAndTell(db: Db, key: string, username: string, until: Date, context: LoginContext): Promise<Date> {
+  const set = await db.updateTable('login_throttle').set({ locked_until: until }).where('username_key', '=', key).where('locked_until', 'is', null).returning('locked_until').executeTakeFirst();
+  if (!set) {
+    const held = await db.selectFrom('login_throttle').select('locked_until').where('username_key', '=', key).executeTakeFirst();
+    return held?.locked_until ?? until;
+  }
+  await tellOwnerOfLock(db, await findUserByUsername(db, username), until, context);
+  return until;
 }
 
-/** The account's owner, and nobody else, learns of the lock: by e-mail, with a way out through the kiosk. */
-async function tellOwnerOfLock(db: Db, user: User, until: Date, context: LoginContext): Promise<void> {
+// Stands in for an unknown username, so that both paths render and write the same.
+const NOBODY = { first_name: '', username: '' };
+
+/**
+ * The account's owner, and nobody else, learns of the lock: by e-mail, with a way out
+ * through the kiosk. An unknown username runs the same statements; the mail's INSERT … SELECT
+ * then finds no owner and writes no row.
+ */
+async function tellOwnerOfLock(db: Db, user: User | undefined, until: Date, context: LoginContext): Promise<void> {
+  const mail = lockedMail(user ?? NOBODY, until, context.config);
   await db.transaction().execute(async (trx) => {
-    await recordAudit(trx, { event: 'login.locked', at: context.clock.now(), subjectUserId: user.id, organisationId: user.organisation_id, client: context.client, detail: { until: until.toISOString() } });
-    await enqueueMail(trx, user.email, lockedMail(user, until, context.config));
+    await recordAudit(trx, { event: 'login.locked', at: context.clock.now(), subjectUserId: user?.id ?? null, organisationId: user?.organisation_id ?? null, client: context.client, detail: { until: until.toISOString() } });
+    await trx
+      .insertInto('mail_outbox')
+      .columns(['to_address', 'subject', 'text_body', 'html_body'])
+      .expression((eb) =>
+        eb
+          .selectFrom('app_user')
+          .select((inner) => ['email', inner.val(mail.subject).as('subject'), inner.val(mail.text).as('text_body'), inner.val(mail.html).as('html_body')])
+          .where('id', '=', user?.id ?? 0),
+      )
+      .execute();
   });
 }
 

@@ -24,12 +24,13 @@ export function generateCode(purpose: CodePurpose): string {
 }
 
 /**
- * Issues a new code and voids the user's older ones of the same purpose. The failure
- * count carries over, so asking for new codes does not buy more guesses.
+ * Issues a new code and voids the user's older ones of the same purpose. Each code counts
+ * its own wrong tries: carrying a count over would let anyone who knows a username void
+ * every code its owner orders. The per-account limit on codes sent an hour bounds guessing.
  */
 export async function issueCode(trx: Tx, userId: number, purpose: CodePurpose, lifetimeMs: number, clock: Clock): Promise<{ code: string; expiresAt: Date }> {
   const now = clock.now();
-  const voided = await trx
+  await trx
     .updateTable('one_time_code')
     .set({ voided_at: now })
     .where('user_id', '=', userId)
@@ -37,7 +38,6 @@ export async function issueCode(trx: Tx, userId: number, purpose: CodePurpose, l
     .where('used_at', 'is', null)
     .where('voided_at', 'is', null)
     .where('expires_at', '>', now)
-    .returning('failed_attempts')
     .execute();
   const code = generateCode(purpose);
   const expiresAt = new Date(now.getTime() + lifetimeMs);
@@ -49,7 +49,7 @@ export async function issueCode(trx: Tx, userId: number, purpose: CodePurpose, l
       code_hash: hashCode(code),
       created_at: now,
       expires_at: expiresAt,
-      failed_attempts: Math.max(0, ...voided.map((row) => row.failed_attempts)),
+      failed_attempts: 0,
     })
     .execute();
   return { code, expiresAt };

@@ -4,7 +4,7 @@ import type { Config } from './config.ts';
 import type { Db } from './database.ts';
 import { enqueueMail } from './mail.ts';
 import { expiryNoticeMail } from './mail-templates.ts';
-import { passwordExpiresAt } from './users.ts';
+import { passwordExpiresAt, passwordExpiresAtSql } from './users.ts';
 
 /**
  * Mails the owners of passwords that expire within one of the notice periods (30, 7
@@ -19,7 +19,7 @@ export async function sendExpiryNotices(db: Db, config: Config, clock: Clock): P
   let sent = 0;
   for (const days of [...config.rules.passwordExpiryNoticeDays].sort((a, b) => a - b)) {
     await db.transaction().execute(async (trx) => {
-      const expires = sql`password_changed_at + make_interval(months => ${maxAge})`;
+      const expires = passwordExpiresAtSql(sql.ref('password_changed_at'), maxAge);
       const due = await trx
         .updateTable('app_user')
         .set({ expiry_notice_days: days })

@@ -6,12 +6,20 @@ import type { User } from './users.ts';
 
 export const SUPPORT_PAGE_SIZE = 25;
 
-/** Users whose username, name or e-mail contains the query, for staff on the phone. */
+/**
+ * The desk serves the organisations' users only. Staff accounts are managed with
+ * `npm run admin`: a handläggare who could inactivate colleagues, or the last of them,
+ * from the desk could leave the authority without anyone to run it.
+ */
+export const managedAtDesk = (user: Pick<User, 'kind'>) => user.kind === 'member';
+
+/** Members whose username, name or e-mail contains the query, for staff on the phone. */
 export async function searchUsers(db: Db, query: string, page: number): Promise<{ rows: Array<User & { organisation_name: string | null }>; total: number }> {
   const needle = `%${query.trim().toLowerCase().replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
   const base = db
     .selectFrom('app_user')
     .leftJoin('organisation', 'organisation.id', 'app_user.organisation_id')
+    .where('app_user.kind', '=', 'member')
     .where((eb) =>
       eb.or([
         eb(sql`lower(app_user.username)`, 'like', needle),

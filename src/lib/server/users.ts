@@ -1,4 +1,5 @@
-import type { Selectable } from 'kysely';
+import { type RawBuilder, type Selectable, sql } from 'kysely';
+import { Temporal } from 'temporal-polyfill';
 import type { Db, Tx } from './database.ts';
 import type { AppUser } from './db-types.ts';
 
@@ -23,18 +24,32 @@ export async function organisationName(db: Db | Tx, user: Pick<User, 'organisati
 }
 
 /** Whole months from `since` to `now`, as the reminder and expiry rules count them. */
+// The calendar of password ages: months counted on the wall clock in Stockholm, where the
+// rule is read, the same in JS and in SQL (see passwordExpiresAtSql).
+const ZONE = 'Europe/Stockholm';
+const inZone = (date: Date) => Temporal.Instant.fromEpochMilliseconds(date.getTime()).toZonedDateTimeISO(ZONE);
+
+/** Whole calendar months from `since` to `now`, on the wall clock in Stockholm. */
 export function monthsBetween(since: Date, now: Date): number {
-  const months = (now.getUTCFullYear() - since.getUTCFullYear()) * 12 + now.getUTCMonth() - since.getUTCMonth();
-  return now.getUTCDate() < since.getUTCDate() ? months - 1 : months;
+  if (now <= since) return 0;
+  return inZone(now).since(inZone(since), { largestUnit: 'months' }).months;
 }
 
-/** When a password set at `changedAt` expires, or null when expiry is off. */
+/**
+ * When a password set at `changedAt` expires, or null when expiry is off: the same wall-clock
+ * time in Stockholm `maxAgeMonths` later, the day clamped to the month's end (29 February
+ * plus 12 months is 28 February), as Postgres adds months to a timestamp. A wall-clock time
+ * that a change to or from summer time skips or repeats resolves as Postgres resolves it.
+ */
 export function passwordExpiresAt(changedAt: Date, maxAgeMonths: number): Date | null {
   if (maxAgeMonths <= 0) return null;
-  const expires = new Date(changedAt);
-  expires.setUTCMonth(expires.getUTCMonth() + maxAgeMonths);
-  return expires;
+  const local = inZone(changedAt).toPlainDateTime().add({ months: maxAgeMonths }, { overflow: 'constrain' });
+  return new Date(local.toZonedDateTime(ZONE, { disambiguation: 'later' }).epochMilliseconds);
 }
+
+/** passwordExpiresAt in SQL, for queries over many users: the one definition, twice written. */
+export const passwordExpiresAtSql = (changedAt: RawBuilder<unknown>, maxAgeMonths: number) =>
+  sql<Date>`((${changedAt} at time zone ${sql.lit(ZONE)}) + make_interval(months => ${maxAgeMonths})) at time zone ${sql.lit(ZONE)}`;
 
 export interface NewUser {
   username: string;
