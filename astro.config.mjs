@@ -2,12 +2,12 @@
 import { defineConfig } from 'astro/config';
 import node from '@astrojs/node';
 import { unified } from '@astrojs/markdown-remark';
-import { remarkHandbook } from './src/lib/remark-handbook.ts';
+import { remarkHandbook } from '#server/handbook/remark.ts';
 
 export default defineConfig({
   // Static-first: pages are prerendered unless they say `export const prerender = false`.
   output: 'static',
-  // Our own server (src/lib/server/http-server.ts) wraps the adapter's handler.
+  // Our own server (src/server/runtime/http-server.ts) wraps the adapter's handler.
   adapter: node({ mode: 'middleware', bodySizeLimit: 256 * 1024 }),
   site: process.env.PUBLIC_URL || 'http://localhost:4321',
   trailingSlash: 'ignore',
@@ -16,7 +16,7 @@ export default defineConfig({
     inlineStylesheets: 'never',
   },
   security: {
-    // The front server (src/lib/server/http-server.ts) presents every request with
+    // The front server (src/server/runtime/http-server.ts) presents every request with
     // PUBLIC_URL's scheme and host, so this check compares Origin with PUBLIC_URL.
     checkOrigin: true,
     // The front server also replaces X-Forwarded-For with the client address resolved

@@ -1,13 +1,13 @@
 import { defineMiddleware } from 'astro:middleware';
-import { clearSessionCookie } from './lib/auth-cookies.ts';
-import { t } from './lib/i18n.ts';
-import { appClock } from './lib/server/clock.ts';
-import { config } from './lib/server/config.ts';
-import { db } from './lib/server/database.ts';
-import { sessionLimits } from './lib/server/request-context.ts';
-import { sessionCookieName, validateSession } from './lib/server/session.ts';
-import { CURRENT_TERMS_VERSION } from './lib/server/terms.ts';
-import { findUserById } from './lib/server/users.ts';
+import { clearSessionCookie } from '#web/auth-cookies.ts';
+import { t } from '#web/i18n.ts';
+import { appClock } from '#server/platform/clock.ts';
+import { config } from '#server/platform/config.ts';
+import { db } from '#server/platform/database.ts';
+import { sessionLimits } from '#web/request-context.ts';
+import { sessionCookieName, validateSession } from '#server/identity/session.ts';
+import { CURRENT_TERMS_VERSION } from '#server/identity/terms.ts';
+import { findUserById } from '#server/identity/users.ts';
 
 // Until the current terms are accepted, a signed-in user reaches only these pages and
 // endpoints, and only this action: everything else acts in their name under terms they

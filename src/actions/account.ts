@@ -1,12 +1,12 @@
 import { ActionError, defineAction } from 'astro:actions';
 import { z } from 'astro/zod';
-import { recordAudit } from '../lib/server/audit.ts';
-import { appClock } from '../lib/server/clock.ts';
-import { db } from '../lib/server/database.ts';
-import { loginContext } from '../lib/server/request-context.ts';
-import { rememberUnit } from '../lib/server/services.ts';
-import { deleteSession } from '../lib/server/session.ts';
-import { CURRENT_TERMS_VERSION } from '../lib/server/terms.ts';
+import { recordAudit } from '#server/platform/audit.ts';
+import { appClock } from '#server/platform/clock.ts';
+import { db } from '#server/platform/database.ts';
+import { loginContext } from '#web/request-context.ts';
+import { rememberUnit } from '#server/organisation/services.ts';
+import { deleteSession } from '#server/identity/session.ts';
+import { CURRENT_TERMS_VERSION } from '#server/identity/terms.ts';
 
 const signedIn = (locals: App.Locals) => {
   if (!locals.user || !locals.session) throw new ActionError({ code: 'UNAUTHORIZED', message: 'error.signedOut' });

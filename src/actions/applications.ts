@@ -1,13 +1,13 @@
 import { ActionError, defineAction } from 'astro:actions';
 import { z } from 'astro/zod';
-import { applicationSchema } from '../lib/server/application-schema.ts';
-import { readDraft, saveDraft, submitApplication } from '../lib/server/applications.ts';
-import { checkCaptcha } from '../lib/server/captcha.ts';
-import { appClock } from '../lib/server/clock.ts';
-import { config } from '../lib/server/config.ts';
-import { db } from '../lib/server/database.ts';
-import { hitLimit } from '../lib/server/rate-limit.ts';
-import { loginContext } from '../lib/server/request-context.ts';
+import { applicationSchema } from '#server/applications/schema.ts';
+import { readDraft, saveDraft, submitApplication } from '#server/applications/applications.ts';
+import { checkCaptcha } from '#server/identity/captcha.ts';
+import { appClock } from '#server/platform/clock.ts';
+import { config } from '#server/platform/config.ts';
+import { db } from '#server/platform/database.ts';
+import { hitLimit } from '#server/platform/rate-limit.ts';
+import { loginContext } from '#web/request-context.ts';
 
 export const DRAFT_COOKIE = 'ansokan';
 const draftCookie = { httpOnly: true, sameSite: 'lax' as const, path: '/ansok', maxAge: 4 * 60 * 60 };

@@ -1,18 +1,18 @@
 import { ActionError, defineAction } from 'astro:actions';
 import { z } from 'astro/zod';
-import { clearTicketCookie, readTicketCookie, safeNext, setSessionCookie, setTicketCookie } from '../lib/auth-cookies.ts';
-import { recordAudit } from '../lib/server/audit.ts';
-import { checkCaptcha } from '../lib/server/captcha.ts';
-import { appClock } from '../lib/server/clock.ts';
-import { config } from '../lib/server/config.ts';
-import { db } from '../lib/server/database.ts';
-import { readTicket } from '../lib/server/kiosk-ticket.ts';
-import { enterCode, requestReset, setNewPassword, startChange } from '../lib/server/kiosk.ts';
-import { createTicket } from '../lib/server/kiosk-ticket.ts';
-import { attemptLogin } from '../lib/server/login.ts';
-import { MAX_PASSWORD_LENGTH } from '../lib/server/password.ts';
-import { loginContext, sessionLimits, throttleClient } from '../lib/server/request-context.ts';
-import { createSession } from '../lib/server/session.ts';
+import { clearTicketCookie, readTicketCookie, safeNext, setSessionCookie, setTicketCookie } from '#web/auth-cookies.ts';
+import { recordAudit } from '#server/platform/audit.ts';
+import { checkCaptcha } from '#server/identity/captcha.ts';
+import { appClock } from '#server/platform/clock.ts';
+import { config } from '#server/platform/config.ts';
+import { db } from '#server/platform/database.ts';
+import { readTicket } from '#server/kiosk/ticket.ts';
+import { enterCode, requestReset, setNewPassword, startChange } from '#server/kiosk/kiosk.ts';
+import { createTicket } from '#server/kiosk/ticket.ts';
+import { attemptLogin } from '#server/identity/login.ts';
+import { MAX_PASSWORD_LENGTH } from '#server/identity/password.ts';
+import { loginContext, sessionLimits, throttleClient } from '#web/request-context.ts';
+import { createSession } from '#server/identity/session.ts';
 
 /** Form fields: trimmed where a person would not mean the spaces; passwords exactly as typed. */
 // An empty field reaches the schema as null: the "required" message covers that too.

@@ -6,7 +6,7 @@ import { organisation } from './organisation.ts';
 import { support } from './support.ts';
 
 /**
- * Astro Actions: thin form handlers that validate input and call src/lib/server.
+ * Astro Actions: thin form handlers that validate input and call the domain in src/server.
  * Each concept keeps its actions in its own file here and is spread in below.
  */
 export const server = {

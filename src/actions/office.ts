@@ -1,14 +1,14 @@
 import { ActionError, defineAction } from 'astro:actions';
 import { z } from 'astro/zod';
-import type { Actor } from '../lib/server/accounts.ts';
-import { approveApplication, registerPaper, rejectApplication, type Decision } from '../lib/server/approval.ts';
-import { recordAudit } from '../lib/server/audit.ts';
-import { decideRoleRequest } from '../lib/server/role-requests.ts';
-import { appClock } from '../lib/server/clock.ts';
-import { config } from '../lib/server/config.ts';
-import { db } from '../lib/server/database.ts';
-import { registerDate } from '../lib/server/register.ts';
-import { loginContext } from '../lib/server/request-context.ts';
+import type { Actor } from '#server/identity/accounts.ts';
+import { approveApplication, registerPaper, rejectApplication, type Decision } from '#server/applications/approval.ts';
+import { recordAudit } from '#server/platform/audit.ts';
+import { decideRoleRequest } from '#server/organisation/role-requests.ts';
+import { appClock } from '#server/platform/clock.ts';
+import { config } from '#server/platform/config.ts';
+import { db } from '#server/platform/database.ts';
+import { registerDate } from '#server/register/publication.ts';
+import { loginContext } from '#web/request-context.ts';
 
 /** Every back-office action re-checks that a handläggare is asking, and names them in the audit log. */
 function staff(context: { locals: App.Locals; request: Request; clientAddress: string }): Actor {

@@ -1,17 +1,17 @@
 import { ActionError, defineAction } from 'astro:actions';
 import { z } from 'astro/zod';
-import { sendOneTimePassword, setUserActive, type Actor } from '../lib/server/accounts.ts';
-import { decide, type AdminAction, type AdminActor } from '../lib/server/admin-policy.ts';
-import { recordAudit } from '../lib/server/audit.ts';
-import { appClock } from '../lib/server/clock.ts';
-import { config } from '../lib/server/config.ts';
-import { db } from '../lib/server/database.ts';
-import { addUnit, addUser, approvedRoles, changeableCells, loadActor, loadTarget, rolesOf, setRoles, updateOrganisation, updateUnit } from '../lib/server/organisation-admin.ts';
-import { nameField } from '../lib/server/name-schema.ts';
-import { hitLimit } from '../lib/server/rate-limit.ts';
-import { loginContext } from '../lib/server/request-context.ts';
-import { createRoleRequest } from '../lib/server/role-requests.ts';
-import { acceptTransfer, confirmDetails, mergeUnits, proposeTransfer, splitUnit } from '../lib/server/unit-history.ts';
+import { sendOneTimePassword, setUserActive, type Actor } from '#server/identity/accounts.ts';
+import { decide, type AdminAction, type AdminActor } from '#server/organisation/policy.ts';
+import { recordAudit } from '#server/platform/audit.ts';
+import { appClock } from '#server/platform/clock.ts';
+import { config } from '#server/platform/config.ts';
+import { db } from '#server/platform/database.ts';
+import { addUnit, addUser, approvedRoles, changeableCells, loadActor, loadTarget, rolesOf, setRoles, updateOrganisation, updateUnit } from '#server/organisation/admin.ts';
+import { nameField } from '#server/platform/name-schema.ts';
+import { hitLimit } from '#server/platform/rate-limit.ts';
+import { loginContext } from '#web/request-context.ts';
+import { createRoleRequest } from '#server/organisation/role-requests.ts';
+import { acceptTransfer, confirmDetails, mergeUnits, proposeTransfer, splitUnit } from '#server/organisation/unit-history.ts';
 
 // An empty field reaches the schema as null (or undefined when the field is optional).
 const text = (max: number, required = 'error.required') => z.string({ error: required }).trim().min(1, required).max(max, `error.tooLong|max=${max}`);

@@ -1,12 +1,12 @@
 import { ActionError, defineAction } from 'astro:actions';
 import { z } from 'astro/zod';
-import { sendOneTimePassword, setUserActive, unlockUser, type Actor } from '../lib/server/accounts.ts';
-import { appClock } from '../lib/server/clock.ts';
-import { config } from '../lib/server/config.ts';
-import { db } from '../lib/server/database.ts';
-import { loginContext } from '../lib/server/request-context.ts';
-import { managedAtDesk } from '../lib/server/support.ts';
-import { findUserById, type User } from '../lib/server/users.ts';
+import { sendOneTimePassword, setUserActive, unlockUser, type Actor } from '#server/identity/accounts.ts';
+import { appClock } from '#server/platform/clock.ts';
+import { config } from '#server/platform/config.ts';
+import { db } from '#server/platform/database.ts';
+import { loginContext } from '#web/request-context.ts';
+import { managedAtDesk } from '#server/back-office/support.ts';
+import { findUserById, type User } from '#server/identity/users.ts';
 
 /** Every support action re-checks that a handläggare is asking, and names them in the audit log. */
 async function staffAndTarget(context: { locals: App.Locals; request: Request; clientAddress: string }, userId: number): Promise<{ actor: Actor; target: User }> {

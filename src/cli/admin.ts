@@ -9,21 +9,21 @@
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { createAccount } from '../lib/server/accounts.ts';
-import { appClock } from '../lib/server/clock.ts';
-import { ConfigError, config } from '../lib/server/config.ts';
-import { createDb, databaseAnswers } from '../lib/server/database.ts';
-import { migrateToLatest } from '../lib/server/migrate.ts';
-import { nameField } from '../lib/server/name-schema.ts';
-import { message } from '../lib/form-errors.ts';
-import { publishRegister } from '../lib/server/register.ts';
+import { createAccount } from '#server/identity/accounts.ts';
+import { appClock } from '#server/platform/clock.ts';
+import { ConfigError, config } from '#server/platform/config.ts';
+import { createDb, databaseAnswers } from '#server/platform/database.ts';
+import { migrateToLatest } from '#server/runtime/migrate.ts';
+import { nameField } from '#server/platform/name-schema.ts';
+import { message } from '#web/form-errors.ts';
+import { publishRegister } from '#server/register/publication.ts';
 
 const USAGE = 'Usage: npm run admin -- create-staff --first-name NAME --last-name NAME --email ADDRESS\n       npm run admin -- publicera-register';
 
 async function openDatabase() {
   const settings = config();
   if (settings.databaseUrl) return { db: createDb(settings.databaseUrl, 2), stop: async () => {} };
-  const { embeddedBaseUrl, startEmbeddedPostgres } = await import('../lib/server/embedded-postgres.ts');
+  const { embeddedBaseUrl, startEmbeddedPostgres } = await import('#server/runtime/embedded-postgres.ts');
   const running = createDb(`${embeddedBaseUrl(settings.embeddedPgPort)}/anordnarportalen`, 2);
   if (await databaseAnswers(running)) return { db: running, stop: async () => {} };
   await running.destroy();

@@ -1,7 +1,7 @@
 /** `npm run migrate`: applies pending migrations to DATABASE_URL (production's explicit step). */
-import { ConfigError, config } from '../lib/server/config.ts';
-import { createDb } from '../lib/server/database.ts';
-import { migrateToLatest } from '../lib/server/migrate.ts';
+import { ConfigError, config } from '#server/platform/config.ts';
+import { createDb } from '#server/platform/database.ts';
+import { migrateToLatest } from '#server/runtime/migrate.ts';
 
 try {
   const url = config().databaseUrl;

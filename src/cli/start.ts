@@ -2,10 +2,10 @@
  * `npm start`: builds when needed, then runs the whole portal in this process.
  * With no settings it runs the demo on embedded Postgres and the SMTP sink.
  */
-import { ensureBuilt } from '../lib/server/build-check.ts';
-import { ConfigError, config as loadConfig, type Config } from '../lib/server/config.ts';
-import { startPortal } from '../lib/server/portal.ts';
-import { DEMO_PASSWORD, DEMO_PEOPLE } from '../lib/server/seed.ts';
+import { ensureBuilt } from '#server/runtime/build-check.ts';
+import { ConfigError, config as loadConfig, type Config } from '#server/platform/config.ts';
+import { startPortal } from '#server/runtime/portal.ts';
+import { DEMO_PASSWORD, DEMO_PEOPLE } from '#server/runtime/seed.ts';
 
 function readConfig(): Config {
   try {

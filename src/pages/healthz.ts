@@ -1,5 +1,5 @@
 import type { APIRoute } from 'astro';
-import { databaseAnswers } from '../lib/server/database.ts';
+import { databaseAnswers } from '#server/platform/database.ts';
 
 export const prerender = false;
 

@@ -1,9 +1,9 @@
 import type { APIRoute } from 'astro';
-import { clearSessionCookie } from '../lib/auth-cookies.ts';
-import { recordAudit } from '../lib/server/audit.ts';
-import { appClock } from '../lib/server/clock.ts';
-import { db } from '../lib/server/database.ts';
-import { deleteSession } from '../lib/server/session.ts';
+import { clearSessionCookie } from '#web/auth-cookies.ts';
+import { recordAudit } from '#server/platform/audit.ts';
+import { appClock } from '#server/platform/clock.ts';
+import { db } from '#server/platform/database.ts';
+import { deleteSession } from '#server/identity/session.ts';
 
 export const prerender = false;
 

@@ -1,6 +1,6 @@
 /** Time and size of the application documents, generated in this process as the server does. */
-import { parseConfig } from '../../src/lib/server/config.ts';
-import { applicationPdf, undertakingPdf } from '../../src/lib/server/pdf-application.ts';
+import { parseConfig } from '#server/platform/config.ts';
+import { applicationPdf, undertakingPdf } from '#server/pdf/application.ts';
 import { sampleApplication } from '../helpers/sample-application.ts';
 
 const RUNS = 60;

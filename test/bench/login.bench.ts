@@ -3,14 +3,14 @@
  * cost of the session check that every signed-in page pays.
  */
 import path from 'node:path';
-import { appClock } from '../../src/lib/server/clock.ts';
-import { createDb } from '../../src/lib/server/database.ts';
-import { startEmbeddedPostgres } from '../../src/lib/server/embedded-postgres.ts';
-import { migrateToLatest } from '../../src/lib/server/migrate.ts';
-import { hashPassword, verifyPassword } from '../../src/lib/server/password.ts';
-import { createSession, validateSession } from '../../src/lib/server/session.ts';
-import { CURRENT_TERMS_VERSION } from '../../src/lib/server/terms.ts';
-import { findUserById, insertUser, type User } from '../../src/lib/server/users.ts';
+import { appClock } from '#server/platform/clock.ts';
+import { createDb } from '#server/platform/database.ts';
+import { startEmbeddedPostgres } from '#server/runtime/embedded-postgres.ts';
+import { migrateToLatest } from '#server/runtime/migrate.ts';
+import { hashPassword, verifyPassword } from '#server/identity/password.ts';
+import { createSession, validateSession } from '#server/identity/session.ts';
+import { CURRENT_TERMS_VERSION } from '#server/identity/terms.ts';
+import { findUserById, insertUser, type User } from '#server/identity/users.ts';
 import { freePort } from '../helpers/ports.ts';
 import { startServer } from '../helpers/server.ts';
 import { tempDir } from '../helpers/temp-dir.ts';

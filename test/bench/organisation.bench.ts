@@ -1,10 +1,10 @@
 /** The users page of a large organisation: 50 units, 2 000 users, as its fullmaktshavare sees it. */
 import path from 'node:path';
-import { createDb } from '../../src/lib/server/database.ts';
-import { startEmbeddedPostgres } from '../../src/lib/server/embedded-postgres.ts';
-import { migrateToLatest } from '../../src/lib/server/migrate.ts';
-import { hashPassword } from '../../src/lib/server/password.ts';
-import { CURRENT_TERMS_VERSION } from '../../src/lib/server/terms.ts';
+import { createDb } from '#server/platform/database.ts';
+import { startEmbeddedPostgres } from '#server/runtime/embedded-postgres.ts';
+import { migrateToLatest } from '#server/runtime/migrate.ts';
+import { hashPassword } from '#server/identity/password.ts';
+import { CURRENT_TERMS_VERSION } from '#server/identity/terms.ts';
 import { freePort } from '../helpers/ports.ts';
 import { startServer } from '../helpers/server.ts';
 import { tempDir } from '../helpers/temp-dir.ts';

@@ -1,10 +1,10 @@
 /** The open API against a register of 5 000 organisations: a page of 100 units, 16 clients. */
 import path from 'node:path';
-import { systemClock } from '../../src/lib/server/clock.ts';
-import { createDb } from '../../src/lib/server/database.ts';
-import { startEmbeddedPostgres } from '../../src/lib/server/embedded-postgres.ts';
-import { migrateToLatest } from '../../src/lib/server/migrate.ts';
-import { publishRegister } from '../../src/lib/server/register.ts';
+import { systemClock } from '#server/platform/clock.ts';
+import { createDb } from '#server/platform/database.ts';
+import { startEmbeddedPostgres } from '#server/runtime/embedded-postgres.ts';
+import { migrateToLatest } from '#server/runtime/migrate.ts';
+import { publishRegister } from '#server/register/publication.ts';
 import { freePort } from '../helpers/ports.ts';
 import { startServer } from '../helpers/server.ts';
 import { tempDir } from '../helpers/temp-dir.ts';

@@ -5,8 +5,8 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { ensureBuilt } from '../../src/lib/server/build-check.ts';
-import { parseConfig } from '../../src/lib/server/config.ts';
+import { ensureBuilt } from '#server/runtime/build-check.ts';
+import { parseConfig } from '#server/platform/config.ts';
 
 // The benches start the built server: build it first when the sources changed.
 ensureBuilt(process.cwd(), parseConfig({}), (line) => console.log(line));

@@ -1,6 +1,6 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_PASSWORD } from '../../src/lib/server/seed.ts';
+import { DEMO_PASSWORD } from '#server/runtime/seed.ts';
 import { collectPageErrors, expectAccessible, launchBrowser } from '../helpers/browser.ts';
 import { freshDatabase, type TestDatabase } from '../helpers/database.ts';
 import { waitForMail } from '../helpers/mailbox.ts';

@@ -2,7 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_PASSWORD } from '../../src/lib/server/seed.ts';
+import { DEMO_PASSWORD } from '#server/runtime/seed.ts';
 import { collectPageErrors, expectAccessible, launchBrowser } from '../helpers/browser.ts';
 import { freshDatabase, type TestDatabase } from '../helpers/database.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
-import { createDb, type Db } from '../../src/lib/server/database.ts';
+import { createDb, type Db } from '#server/platform/database.ts';
 
 export interface TestDatabase {
   url: string;

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 
-export const DB_TYPES_FILE = 'src/lib/server/db-types.ts';
+export const DB_TYPES_FILE = 'src/server/platform/db-types.ts';
 
 /** Runs kysely-codegen against a migrated database: writes the types, or with `verify` only compares. */
 export function runCodegen(url: string, verify: boolean): { status: number | null; output: string } {

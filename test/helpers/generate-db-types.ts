@@ -1,8 +1,8 @@
-/** `npm run db:types`: migrates a throw-away embedded database and regenerates src/lib/server/db-types.ts from it. */
+/** `npm run db:types`: migrates a throw-away embedded database and regenerates src/server/platform/db-types.ts from it. */
 import path from 'node:path';
-import { createDb } from '../../src/lib/server/database.ts';
-import { startEmbeddedPostgres } from '../../src/lib/server/embedded-postgres.ts';
-import { migrateToLatest } from '../../src/lib/server/migrate.ts';
+import { createDb } from '#server/platform/database.ts';
+import { startEmbeddedPostgres } from '#server/runtime/embedded-postgres.ts';
+import { migrateToLatest } from '#server/runtime/migrate.ts';
 import { runCodegen } from './db-types.ts';
 import { freePort } from './ports.ts';
 import { tempDir } from './temp-dir.ts';

@@ -1,10 +1,10 @@
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { ensureBuilt } from '../../src/lib/server/build-check.ts';
-import { parseConfig } from '../../src/lib/server/config.ts';
-import { createDb } from '../../src/lib/server/database.ts';
-import { startEmbeddedPostgres } from '../../src/lib/server/embedded-postgres.ts';
-import { migrateToLatest } from '../../src/lib/server/migrate.ts';
+import { ensureBuilt } from '#server/runtime/build-check.ts';
+import { parseConfig } from '#server/platform/config.ts';
+import { createDb } from '#server/platform/database.ts';
+import { startEmbeddedPostgres } from '#server/runtime/embedded-postgres.ts';
+import { migrateToLatest } from '#server/runtime/migrate.ts';
 import { freePort } from './ports.ts';
 import { tempDir } from './temp-dir.ts';
 

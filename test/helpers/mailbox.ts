@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import type { Db } from '../../src/lib/server/database.ts';
+import type { Db } from '#server/platform/database.ts';
 
 /** Waits for the newest mail to `to` whose subject matches, as the SMTP sink received it. */
 export async function waitForMail(db: Db, to: string, subject: RegExp, after = 0): Promise<{ id: number; text: string }> {

@@ -1,4 +1,4 @@
-import type { ApplicationForPdf } from '../../src/lib/server/pdf-application.ts';
+import type { ApplicationForPdf } from '#server/pdf/application.ts';
 
 /** An application as stored, for generating its documents directly. */
 export function sampleApplication(): ApplicationForPdf {

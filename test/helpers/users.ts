@@ -1,6 +1,6 @@
-import type { Db } from '../../src/lib/server/database.ts';
-import { hashPassword } from '../../src/lib/server/password.ts';
-import { insertUser, type User } from '../../src/lib/server/users.ts';
+import type { Db } from '#server/platform/database.ts';
+import { hashPassword } from '#server/identity/password.ts';
+import { insertUser, type User } from '#server/identity/users.ts';
 
 let counter = 0;
 

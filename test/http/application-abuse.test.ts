@@ -171,7 +171,7 @@ describe('what an application lets a stranger do', () => {
 
   /** The chore every instance runs, as it would run at the moved time. */
   async function runChores() {
-    const { lapseApplications } = await import('../../src/lib/server/applications.ts');
+    const { lapseApplications } = await import('#server/applications/applications.ts');
     const offset = Number((await import('node:fs')).readFileSync(clockFile, 'utf8'));
     await lapseApplications(t.db, 60, { now: () => new Date(Date.now() + offset) });
   }

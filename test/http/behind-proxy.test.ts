@@ -1,6 +1,6 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CURRENT_TERMS_VERSION } from '../../src/lib/server/terms.ts';
+import { CURRENT_TERMS_VERSION } from '#server/identity/terms.ts';
 import { freshDatabase, type TestDatabase } from '../helpers/database.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { createMember } from '../helpers/users.ts';

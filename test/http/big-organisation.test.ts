@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashPassword } from '../../src/lib/server/password.ts';
-import { CURRENT_TERMS_VERSION } from '../../src/lib/server/terms.ts';
-import { insertUser } from '../../src/lib/server/users.ts';
+import { hashPassword } from '#server/identity/password.ts';
+import { CURRENT_TERMS_VERSION } from '#server/identity/terms.ts';
+import { insertUser } from '#server/identity/users.ts';
 import { freshDatabase, type TestDatabase } from '../helpers/database.ts';
 import { cookiesOf, pageText, postForm } from '../helpers/forms.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';

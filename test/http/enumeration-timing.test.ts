@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CURRENT_TERMS_VERSION } from '../../src/lib/server/terms.ts';
+import { CURRENT_TERMS_VERSION } from '#server/identity/terms.ts';
 import { freshDatabase, type TestDatabase } from '../helpers/database.ts';
 import { pageText, postForm } from '../helpers/forms.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';

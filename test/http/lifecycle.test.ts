@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createDb } from '../../src/lib/server/database.ts';
-import { startEmbeddedPostgres } from '../../src/lib/server/embedded-postgres.ts';
-import { migrateToLatest } from '../../src/lib/server/migrate.ts';
+import { createDb } from '#server/platform/database.ts';
+import { startEmbeddedPostgres } from '#server/runtime/embedded-postgres.ts';
+import { migrateToLatest } from '#server/runtime/migrate.ts';
 import { freshDatabase } from '../helpers/database.ts';
 import { freePort } from '../helpers/ports.ts';
 import { runStart, startServer } from '../helpers/server.ts';

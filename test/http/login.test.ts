@@ -3,7 +3,7 @@ import { freshDatabase, type TestDatabase } from '../helpers/database.ts';
 import { cookiesOf, pageText, postForm } from '../helpers/forms.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { createMember } from '../helpers/users.ts';
-import { CURRENT_TERMS_VERSION } from '../../src/lib/server/terms.ts';
+import { CURRENT_TERMS_VERSION } from '#server/identity/terms.ts';
 
 const PASSWORD = 'ett lösenord för http-testerna';
 const login = (server: TestServer, username: string, password: string) =>

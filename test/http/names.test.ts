@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { recordAudit } from '../../src/lib/server/audit.ts';
-import { hashPassword } from '../../src/lib/server/password.ts';
-import { CURRENT_TERMS_VERSION } from '../../src/lib/server/terms.ts';
-import { insertUser } from '../../src/lib/server/users.ts';
+import { recordAudit } from '#server/platform/audit.ts';
+import { hashPassword } from '#server/identity/password.ts';
+import { CURRENT_TERMS_VERSION } from '#server/identity/terms.ts';
+import { insertUser } from '#server/identity/users.ts';
 import { applicationFields, applyOverHttp } from '../helpers/application.ts';
 import { freshDatabase, type TestDatabase } from '../helpers/database.ts';
 import { cookiesOf, pageText, postForm } from '../helpers/forms.ts';

@@ -5,7 +5,7 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OPENAPI_DOCUMENT } from '../../src/lib/server/register-openapi.ts';
+import { OPENAPI_DOCUMENT } from '#server/register/openapi.ts';
 import { freshDatabase, type TestDatabase } from '../helpers/database.ts';
 import { pageText } from '../helpers/forms.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';

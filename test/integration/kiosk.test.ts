@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ManualClock, MINUTE } from '../../src/lib/server/clock.ts';
-import { parseConfig } from '../../src/lib/server/config.ts';
-import { createDb } from '../../src/lib/server/database.ts';
-import { readTicket } from '../../src/lib/server/kiosk-ticket.ts';
-import { enterCode, requestReset, setNewPassword, startChange } from '../../src/lib/server/kiosk.ts';
-import { attemptLogin } from '../../src/lib/server/login.ts';
-import { issueCode, redeemCode } from '../../src/lib/server/one-time-code.ts';
-import { createSession } from '../../src/lib/server/session.ts';
+import { ManualClock, MINUTE } from '#server/platform/clock.ts';
+import { parseConfig } from '#server/platform/config.ts';
+import { createDb } from '#server/platform/database.ts';
+import { readTicket } from '#server/kiosk/ticket.ts';
+import { enterCode, requestReset, setNewPassword, startChange } from '#server/kiosk/kiosk.ts';
+import { attemptLogin } from '#server/identity/login.ts';
+import { issueCode, redeemCode } from '#server/identity/one-time-code.ts';
+import { createSession } from '#server/identity/session.ts';
 import { freshDatabase, type TestDatabase } from '../helpers/database.ts';
 import { createMember } from '../helpers/users.ts';
 

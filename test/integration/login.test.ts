@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ManualClock, MINUTE } from '../../src/lib/server/clock.ts';
-import { parseConfig } from '../../src/lib/server/config.ts';
-import { createDb } from '../../src/lib/server/database.ts';
-import { attemptLogin, lockedUntil } from '../../src/lib/server/login.ts';
-import { verifications } from '../../src/lib/server/password.ts';
+import { ManualClock, MINUTE } from '#server/platform/clock.ts';
+import { parseConfig } from '#server/platform/config.ts';
+import { createDb } from '#server/platform/database.ts';
+import { attemptLogin, lockedUntil } from '#server/identity/login.ts';
+import { verifications } from '#server/identity/password.ts';
 import { freshDatabase, type TestDatabase } from '../helpers/database.ts';
 import { createMember } from '../helpers/users.ts';
 

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrateToLatest, pendingMigrations } from '../../src/lib/server/migrate.ts';
+import { migrateToLatest, pendingMigrations } from '#server/runtime/migrate.ts';
 import { freshDatabase, type TestDatabase } from '../helpers/database.ts';
 import { runCodegen } from '../helpers/db-types.ts';
 
@@ -22,7 +22,7 @@ describe('migrations', () => {
     expect(tables.rows.map((row) => row.table_name)).toEqual(expect.arrayContaining(['mail_outbox', 'dev_mailbox', 'seed_run']));
   });
 
-  it('leave a schema that matches the TypeScript types in src/lib/server/db-types.ts', () => {
+  it('leave a schema that matches the TypeScript types in src/server/platform/db-types.ts', () => {
     const result = runCodegen(empty.url, true);
     expect(result.output).not.toMatch(/outdated|differ/i);
     expect(result.status, `kysely-codegen --verify: ${result.output}\nRun \`npm run db:types\` after changing a migration.`).toBe(0);

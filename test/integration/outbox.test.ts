@@ -1,12 +1,12 @@
 import { sql } from 'kysely';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock, MINUTE } from '../../src/lib/server/clock.ts';
-import { parseConfig } from '../../src/lib/server/config.ts';
-import { createDb } from '../../src/lib/server/database.ts';
-import { enqueueMail, renderMail, smtpTransport } from '../../src/lib/server/mail.ts';
-import { claimDueMail, sendDueMail } from '../../src/lib/server/outbox.ts';
-import { startSmtpSink } from '../../src/lib/server/smtp-sink.ts';
+import { ManualClock, MINUTE } from '#server/platform/clock.ts';
+import { parseConfig } from '#server/platform/config.ts';
+import { createDb } from '#server/platform/database.ts';
+import { enqueueMail, renderMail, smtpTransport } from '#server/mail/mail.ts';
+import { claimDueMail, sendDueMail } from '#server/mail/outbox.ts';
+import { startSmtpSink } from '#server/runtime/smtp-sink.ts';
 import { freshDatabase, type TestDatabase } from '../helpers/database.ts';
 import { freePort } from '../helpers/ports.ts';
 

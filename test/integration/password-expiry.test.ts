@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../src/lib/server/clock.ts';
-import { parseConfig } from '../../src/lib/server/config.ts';
-import { createDb } from '../../src/lib/server/database.ts';
+import { ManualClock } from '#server/platform/clock.ts';
+import { parseConfig } from '#server/platform/config.ts';
+import { createDb } from '#server/platform/database.ts';
 import { sql } from 'kysely';
-import { attemptLogin } from '../../src/lib/server/login.ts';
-import { passwordExpiresAt, passwordExpiresAtSql } from '../../src/lib/server/users.ts';
-import { sendExpiryNotices } from '../../src/lib/server/password-expiry.ts';
+import { attemptLogin } from '#server/identity/login.ts';
+import { passwordExpiresAt, passwordExpiresAtSql } from '#server/identity/users.ts';
+import { sendExpiryNotices } from '#server/identity/password-expiry.ts';
 import { freshDatabase, type TestDatabase } from '../helpers/database.ts';
 import { createMember } from '../helpers/users.ts';
 
@@ -118,7 +118,7 @@ describe('a password\'s expiry on the calendar\'s edges', () => {
 
 describe('the event log', () => {
   it('keeps rows for the configured retention period only', async () => {
-    const { pruneAudit, recordAudit } = await import('../../src/lib/server/audit.ts');
+    const { pruneAudit, recordAudit } = await import('#server/platform/audit.ts');
     const t = await freshDatabase();
     try {
       await recordAudit(t.db, { event: 'gammal', at: new Date('2023-01-01T00:00:00Z') });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HOUR, ManualClock, MINUTE } from '../../src/lib/server/clock.ts';
-import { parseConfig } from '../../src/lib/server/config.ts';
-import { pruneExpired } from '../../src/lib/server/prune.ts';
+import { HOUR, ManualClock, MINUTE } from '#server/platform/clock.ts';
+import { parseConfig } from '#server/platform/config.ts';
+import { pruneExpired } from '#server/runtime/prune.ts';
 import { freshDatabase, type TestDatabase } from '../helpers/database.ts';
 import { createMember } from '../helpers/users.ts';
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock, MINUTE } from '../../src/lib/server/clock.ts';
-import { createDb } from '../../src/lib/server/database.ts';
-import { hitLimit, pruneLimits } from '../../src/lib/server/rate-limit.ts';
+import { ManualClock, MINUTE } from '#server/platform/clock.ts';
+import { createDb } from '#server/platform/database.ts';
+import { hitLimit, pruneLimits } from '#server/platform/rate-limit.ts';
 import { freshDatabase, type TestDatabase } from '../helpers/database.ts';
 
 describe('rate limits in Postgres', () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../src/lib/server/clock.ts';
-import { createDb } from '../../src/lib/server/database.ts';
-import { findPublication, publishRegister, registerDate, registerUnits } from '../../src/lib/server/register.ts';
+import { ManualClock } from '#server/platform/clock.ts';
+import { createDb } from '#server/platform/database.ts';
+import { findPublication, publishRegister, registerDate, registerUnits } from '#server/register/publication.ts';
 import { freshDatabase, type TestDatabase } from '../helpers/database.ts';
 import { createOrganisation } from '../helpers/users.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decide, UNIT_ADMIN_ROLE, type AdminActor, type AdminAction, type TargetUser } from '../../src/lib/server/admin-policy.ts';
+import { decide, UNIT_ADMIN_ROLE, type AdminActor, type AdminAction, type TargetUser } from '#server/organisation/policy.ts';
 
 const ORG = 1;
 const OTHER_ORG = 2;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { applicationSchema } from '../../src/lib/server/application-schema.ts';
-import { parseConfig } from '../../src/lib/server/config.ts';
-import { applicationPdf, undertakingAreas, undertakingPdf } from '../../src/lib/server/pdf-application.ts';
+import { applicationSchema } from '#server/applications/schema.ts';
+import { parseConfig } from '#server/platform/config.ts';
+import { applicationPdf, undertakingAreas, undertakingPdf } from '#server/pdf/application.ts';
 import { applicationFields } from '../helpers/application.ts';
 import { sampleApplication } from '../helpers/sample-application.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ByteCache } from '../../src/lib/server/byte-cache.ts';
+import { ByteCache } from '#server/platform/byte-cache.ts';
 
 const bytes = (n: number, fill = 1) => new Uint8Array(n).fill(fill);
 

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { allRoles, DEFAULT_CATALOGUE_FILE, findRole, loadCatalogue } from '../../src/lib/server/catalogue.ts';
+import { allRoles, DEFAULT_CATALOGUE_FILE, findRole, loadCatalogue } from '#server/organisation/catalogue.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
 describe('the role catalogue', () => {

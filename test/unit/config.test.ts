@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig } from '../../src/lib/server/config.ts';
+import { ConfigError, parseConfig } from '#server/platform/config.ts';
 
 describe('configuration', () => {
   it('runs the demo on embedded defaults when nothing is set', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isCrossSiteRequest } from '../../src/lib/server/csrf.ts';
+import { isCrossSiteRequest } from '#server/runtime/csrf.ts';
 
 const allowed = ['https://portal.example'];
 

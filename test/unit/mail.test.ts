@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../src/lib/server/config.ts';
-import { renderMail } from '../../src/lib/server/mail.ts';
-import { retryDelayMs } from '../../src/lib/server/outbox.ts';
+import { parseConfig } from '#server/platform/config.ts';
+import { renderMail } from '#server/mail/mail.ts';
+import { retryDelayMs } from '#server/mail/outbox.ts';
 
 const { authority } = parseConfig({});
 

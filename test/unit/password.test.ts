@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkPasswordPolicy, hashPassword, needsRehash, passwordLength, verifyDummy, verifyPassword } from '../../src/lib/server/password.ts';
+import { checkPasswordPolicy, hashPassword, needsRehash, passwordLength, verifyDummy, verifyPassword } from '#server/identity/password.ts';
 
 const context = { minLength: 15, username: 'ab1234', organisationName: 'Demoskolan AB' };
 

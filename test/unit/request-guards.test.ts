@@ -1,10 +1,10 @@
 import { Socket } from 'node:net';
 import { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { safeNext } from '../../src/lib/auth-cookies.ts';
-import { clientAddressResolver, parseTrustProxy } from '../../src/lib/server/client-address.ts';
-import { parseConfig } from '../../src/lib/server/config.ts';
-import { loggedPath } from '../../src/lib/server/log-path.ts';
+import { safeNext } from '#web/auth-cookies.ts';
+import { clientAddressResolver, parseTrustProxy } from '#server/platform/client-address.ts';
+import { parseConfig } from '#server/platform/config.ts';
+import { loggedPath } from '#server/runtime/log-path.ts';
 
 function requestFrom(socketAddress: string, forwardedFor?: string): IncomingMessage {
   const socket = new Socket();

@@ -1,7 +1,7 @@
 import type { APIRoute } from 'astro';
-import { createCaptcha } from '../../lib/server/captcha.ts';
-import { appClock } from '../../lib/server/clock.ts';
-import { config } from '../../lib/server/config.ts';
+import { createCaptcha } from '#server/identity/captcha.ts';
+import { appClock } from '#server/platform/clock.ts';
+import { config } from '#server/platform/config.ts';
 
 export const prerender = false;
 

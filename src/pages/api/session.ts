@@ -1,8 +1,8 @@
 import type { APIRoute } from 'astro';
-import { appClock } from '../../lib/server/clock.ts';
-import { db } from '../../lib/server/database.ts';
-import { sessionLimits } from '../../lib/server/request-context.ts';
-import { touchSession, type ValidSession } from '../../lib/server/session.ts';
+import { appClock } from '#server/platform/clock.ts';
+import { db } from '#server/platform/database.ts';
+import { sessionLimits } from '#web/request-context.ts';
+import { touchSession, type ValidSession } from '#server/identity/session.ts';
 
 export const prerender = false;
 

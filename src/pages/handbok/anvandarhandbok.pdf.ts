@@ -1,7 +1,7 @@
 import type { APIRoute } from 'astro';
-import { handbookPages } from '../../lib/handbook.ts';
-import { config } from '../../lib/server/config.ts';
-import { handbookPdf } from '../../lib/server/pdf-handbook.ts';
+import { handbookPages } from '#web/handbook.ts';
+import { config } from '#server/platform/config.ts';
+import { handbookPdf } from '#server/pdf/handbook.ts';
 
 /** Made once, at build time, into dist/client/handbok/anvandarhandbok.pdf. */
 export const GET: APIRoute = async () => {

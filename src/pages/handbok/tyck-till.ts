@@ -1,10 +1,10 @@
 import type { APIRoute } from 'astro';
 import { getCollection } from 'astro:content';
-import { appClock } from '../../lib/server/clock.ts';
-import { db } from '../../lib/server/database.ts';
-import { recordFeedback } from '../../lib/server/feedback.ts';
-import { loginContext } from '../../lib/server/request-context.ts';
-import { t } from '../../lib/i18n.ts';
+import { appClock } from '#server/platform/clock.ts';
+import { db } from '#server/platform/database.ts';
+import { recordFeedback } from '#server/handbook/feedback.ts';
+import { loginContext } from '#web/request-context.ts';
+import { t } from '#web/i18n.ts';
 
 export const prerender = false;
 

@@ -1,8 +1,8 @@
 import type { APIRoute } from 'astro';
-import { appClock } from '../../lib/server/clock.ts';
-import { db } from '../../lib/server/database.ts';
-import { formatOrgNumber, publicationJson } from '../../lib/server/register-api.ts';
-import { findPublication, latestCacheHeaders, registerUnits } from '../../lib/server/register.ts';
+import { appClock } from '#server/platform/clock.ts';
+import { db } from '#server/platform/database.ts';
+import { formatOrgNumber, publicationJson } from '#server/register/api.ts';
+import { findPublication, latestCacheHeaders, registerUnits } from '#server/register/publication.ts';
 
 export const prerender = false;
 

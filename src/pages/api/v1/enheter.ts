@@ -1,9 +1,9 @@
 import type { APIRoute } from 'astro';
-import { appClock } from '../../../lib/server/clock.ts';
-import { config } from '../../../lib/server/config.ts';
-import { db } from '../../../lib/server/database.ts';
-import { answer } from '../../../lib/server/register-api.ts';
-import { loginContext } from '../../../lib/server/request-context.ts';
+import { appClock } from '#server/platform/clock.ts';
+import { config } from '#server/platform/config.ts';
+import { db } from '#server/platform/database.ts';
+import { answer } from '#server/register/api.ts';
+import { loginContext } from '#web/request-context.ts';
 
 export const prerender = false;
 

@@ -1,5 +1,5 @@
 import type { APIRoute } from 'astro';
-import { OPENAPI_DOCUMENT } from '../../../lib/server/register-openapi.ts';
+import { OPENAPI_DOCUMENT } from '#server/register/openapi.ts';
 
 export const prerender = false;
 

@@ -1,8 +1,8 @@
 import type { APIRoute } from 'astro';
-import { appClock } from '../../../lib/server/clock.ts';
-import { db } from '../../../lib/server/database.ts';
-import { CORS, publicationJson } from '../../../lib/server/register-api.ts';
-import { latestCacheHeaders, listPublications } from '../../../lib/server/register.ts';
+import { appClock } from '#server/platform/clock.ts';
+import { db } from '#server/platform/database.ts';
+import { CORS, publicationJson } from '#server/register/api.ts';
+import { latestCacheHeaders, listPublications } from '#server/register/publication.ts';
 
 export const prerender = false;
 

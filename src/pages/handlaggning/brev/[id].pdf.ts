@@ -1,8 +1,8 @@
 import type { APIRoute } from 'astro';
-import { letterData } from '../../../lib/server/approval.ts';
-import { config } from '../../../lib/server/config.ts';
-import { db } from '../../../lib/server/database.ts';
-import { usernameLetterPdf } from '../../../lib/server/pdf-letter.ts';
+import { letterData } from '#server/applications/approval.ts';
+import { config } from '#server/platform/config.ts';
+import { db } from '#server/platform/database.ts';
+import { usernameLetterPdf } from '#server/pdf/letter.ts';
 
 export const prerender = false;
 

@@ -1,9 +1,9 @@
 import type { APIRoute } from 'astro';
-import { findByToken, type Person } from '../../../../lib/server/applications.ts';
-import { appClock } from '../../../../lib/server/clock.ts';
-import { config } from '../../../../lib/server/config.ts';
-import { db } from '../../../../lib/server/database.ts';
-import { applicationPdf, undertakingAreas, undertakingPdf } from '../../../../lib/server/pdf-application.ts';
+import { findByToken, type Person } from '#server/applications/applications.ts';
+import { appClock } from '#server/platform/clock.ts';
+import { config } from '#server/platform/config.ts';
+import { db } from '#server/platform/database.ts';
+import { applicationPdf, undertakingAreas, undertakingPdf } from '#server/pdf/application.ts';
 
 export const prerender = false;
 

@@ -1,8 +1,8 @@
 import type { APIRoute } from 'astro';
-import type { Person } from '../../../../lib/server/applications.ts';
-import { config } from '../../../../lib/server/config.ts';
-import { db } from '../../../../lib/server/database.ts';
-import { applicationPdf, undertakingAreas, undertakingPdf } from '../../../../lib/server/pdf-application.ts';
+import type { Person } from '#server/applications/applications.ts';
+import { config } from '#server/platform/config.ts';
+import { db } from '#server/platform/database.ts';
+import { applicationPdf, undertakingAreas, undertakingPdf } from '#server/pdf/application.ts';
 
 export const prerender = false;
 

@@ -1,9 +1,9 @@
 import type { APIRoute } from 'astro';
-import { decide } from '../../../../../lib/server/admin-policy.ts';
-import { config } from '../../../../../lib/server/config.ts';
-import { db } from '../../../../../lib/server/database.ts';
-import { loadActor, loadTarget } from '../../../../../lib/server/organisation-admin.ts';
-import { usernameLetterPdf } from '../../../../../lib/server/pdf-letter.ts';
+import { decide } from '#server/organisation/policy.ts';
+import { config } from '#server/platform/config.ts';
+import { db } from '#server/platform/database.ts';
+import { loadActor, loadTarget } from '#server/organisation/admin.ts';
+import { usernameLetterPdf } from '#server/pdf/letter.ts';
 
 export const prerender = false;
 

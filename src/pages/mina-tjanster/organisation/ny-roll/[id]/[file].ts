@@ -1,9 +1,9 @@
 import type { APIRoute } from 'astro';
-import { decide } from '../../../../../lib/server/admin-policy.ts';
-import { config } from '../../../../../lib/server/config.ts';
-import { db } from '../../../../../lib/server/database.ts';
-import { loadActor } from '../../../../../lib/server/organisation-admin.ts';
-import { roleRequestFile } from '../../../../../lib/server/role-request-files.ts';
+import { decide } from '#server/organisation/policy.ts';
+import { config } from '#server/platform/config.ts';
+import { db } from '#server/platform/database.ts';
+import { loadActor } from '#server/organisation/admin.ts';
+import { roleRequestFile } from '#server/organisation/role-request-files.ts';
 
 export const prerender = false;
 

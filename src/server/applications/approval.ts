@@ -1,0 +1,144 @@
+import { sql } from 'kysely';
+import { createAccount, type Actor } from '#server/identity/accounts.ts';
+import { setApplicationStatus, type ApplicationRow, type Person } from '#server/applications/applications.ts';
+import { recordAudit } from '#server/platform/audit.ts';
+import { catalogue } from '#server/organisation/catalogue.ts';
+import type { Clock } from '#server/platform/clock.ts';
+import type { Config } from '#server/platform/config.ts';
+import type { Db } from '#server/platform/database.ts';
+import { enqueueMail, renderMail } from '#server/mail/mail.ts';
+import { cell, setRoles } from '#server/organisation/admin.ts';
+
+/**
+ * The back office closes the paper trail: registers the signed paper, then approves
+ * (creating the organisation, its huvudorganisation, its areas and the fullmaktshavare's
+ * account, all in one transaction) or rejects with a reason. The application row is
+ * locked first, so approving twice at once creates one organisation.
+ */
+export type Decision = { kind: 'ok'; organisationId?: number } | { kind: 'refused'; reason: 'notFound' | 'wrongStatus' | 'paperMissing' | 'organisationExists' };
+
+export async function registerPaper(db: Db, applicationId: number, receivedOn: string, actor: Actor, clock: Clock): Promise<Decision> {
+  return db.transaction().execute(async (trx) => {
+    const application = await trx.selectFrom('application').selectAll().where('id', '=', applicationId).forUpdate().executeTakeFirst();
+    if (!application) return { kind: 'refused', reason: 'notFound' } as const;
+    if (application.status !== 'inskickad') return { kind: 'refused', reason: 'wrongStatus' } as const;
+    await trx.updateTable('application').set({ paper_received_on: receivedOn }).where('id', '=', applicationId).execute();
+    await setApplicationStatus(trx, applicationId, 'underlag_mottaget', clock, `Underlaget mottaget ${receivedOn}`);
+    await recordAudit(trx, { event: 'application.paperReceived', at: clock.now(), actorUserId: actor.userId, client: actor.client, detail: { reference: application.reference, receivedOn } });
+    return { kind: 'ok' } as const;
+  });
+}
+
+export async function approveApplication(db: Db, applicationId: number, actor: Actor, config: Config, clock: Clock): Promise<Decision> {
+  return db.transaction().execute(async (trx) => {
+    const application = await trx.selectFrom('application').selectAll().where('id', '=', applicationId).forUpdate().executeTakeFirst();
+    if (!application) return { kind: 'refused', reason: 'notFound' } as const;
+    if (application.status === 'inskickad') return { kind: 'refused', reason: 'paperMissing' } as const;
+    if (application.status !== 'underlag_mottaget') return { kind: 'refused', reason: 'wrongStatus' } as const;
+    const taken = await trx.selectFrom('organisation').select('id').where('org_number', '=', application.org_number).executeTakeFirst();
+    if (taken) return { kind: 'refused', reason: 'organisationExists' } as const;
+
+    const now = clock.now();
+    const organisation = await trx
+      .insertInto('organisation')
+      .values({ org_number: application.org_number, name: application.org_name, postal_address: application.postal_address, postal_code: application.postal_code, city: application.city, phone: application.phone, email: application.email, created_at: now })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const main = await trx
+      .insertInto('unit')
+      .values({ organisation_id: organisation.id, name: application.org_name, is_main: true, postal_address: application.postal_address, postal_code: application.postal_code, city: application.city, created_at: now })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const areas = (await trx.selectFrom('application_area').select('area_key').where('application_id', '=', applicationId).execute()).map((row) => row.area_key);
+    await trx.insertInto('organisation_area').values(areas.map((area) => ({ organisation_id: organisation.id, area_key: area, approved_at: now }))).execute();
+
+    const holder = application.holder as unknown as Person;
+    const user = await createAccount(
+      trx,
+      { kind: 'member', organisationId: organisation.id, firstName: holder.firstName, lastName: holder.lastName, email: holder.email!, phone: holder.phone, orgRole: 'fullmaktshavare' },
+      actor,
+      config,
+      clock,
+    );
+    // The fullmaktshavare starts with every service role of the approved areas in the huvudorganisation.
+    const roles = new Set(catalogue().areas.filter((area) => areas.includes(area.key)).flatMap((area) => area.roles.map((role) => cell(main.id, role.key))));
+    await setRoles(trx, user, roles, roles, actor, clock);
+    await trx.updateTable('application').set({ organisation_id: organisation.id }).where('id', '=', applicationId).execute();
+    await setApplicationStatus(trx, applicationId, 'godkand', clock);
+    await enqueueMail(trx, holder.email!, decisionMail(application, true, undefined, config));
+    await recordAudit(trx, { event: 'application.approved', at: now, actorUserId: actor.userId, organisationId: organisation.id, subjectUserId: user.id, client: actor.client, detail: { reference: application.reference } });
+    return { kind: 'ok', organisationId: organisation.id } as const;
+  });
+}
+
+export async function rejectApplication(db: Db, applicationId: number, reason: string, actor: Actor, config: Config, clock: Clock): Promise<Decision> {
+  return db.transaction().execute(async (trx) => {
+    const application = await trx.selectFrom('application').selectAll().where('id', '=', applicationId).forUpdate().executeTakeFirst();
+    if (!application) return { kind: 'refused', reason: 'notFound' } as const;
+    if (application.status !== 'inskickad' && application.status !== 'underlag_mottaget') return { kind: 'refused', reason: 'wrongStatus' } as const;
+    await setApplicationStatus(trx, applicationId, 'avslagen', clock, reason);
+    await enqueueMail(trx, (application.holder as unknown as Person).email!, decisionMail(application, false, reason, config));
+    await recordAudit(trx, { event: 'application.rejected', at: clock.now(), actorUserId: actor.userId, client: actor.client, detail: { reference: application.reference } });
+    return { kind: 'ok' } as const;
+  });
+}
+
+function decisionMail(application: ApplicationRow, approved: boolean, reason: string | undefined, config: Config) {
+  const holder = application.holder as unknown as Person;
+  return renderMail(
+    approved
+      ? {
+          subject: `Er ansökan ${application.reference} är godkänd`,
+          greeting: `Hej ${holder.firstName}!`,
+          paragraphs: [
+            `Ansökan om användarkonto för ${application.org_name} är godkänd. Du är organisationens fullmaktshavare.`,
+            'Du får ett engångslösenord i ett separat e-postmeddelande och ditt användarnamn med brev. Sedan väljer du ett eget lösenord i lösenordskiosken.',
+          ],
+        }
+      : {
+          subject: `Beslut om er ansökan ${application.reference}`,
+          greeting: `Hej ${holder.firstName}!`,
+          paragraphs: [`Ansökan om användarkonto för ${application.org_name} har avslagits.`, `Motivering: ${reason}`, `Har du frågor om beslutet? Kontakta ${config.authority.name} på ${config.authority.phone}.`],
+        },
+    config.authority,
+  );
+}
+
+export const APPLICATIONS_PAGE_SIZE = 25;
+
+/** Applications for the back office, filtered by status and searched by reference, number or name. */
+export async function listApplications(db: Db, filter: { status?: string; query?: string; page: number }) {
+  let base = db.selectFrom('application');
+  if (filter.status) base = base.where('status', '=', filter.status);
+  const query = filter.query?.trim().toLowerCase();
+  if (query) {
+    const needle = `%${query.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
+    base = base.where((eb) => eb.or([eb(sql`lower(reference)`, 'like', needle), eb('org_number', 'like', needle.replace(/-/g, '')), eb(sql`lower(org_name)`, 'like', needle)]));
+  }
+  const [rows, count] = await Promise.all([
+    base.select(['id', 'reference', 'org_number', 'org_name', 'status', 'submitted_at']).orderBy('submitted_at', 'desc').orderBy('id', 'desc').limit(APPLICATIONS_PAGE_SIZE).offset((filter.page - 1) * APPLICATIONS_PAGE_SIZE).execute(),
+    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { rows, total: Number(count.n) };
+}
+
+/** Username letters waiting to be printed (or all), newest first. */
+export function lettersToPrint(db: Db, includePrinted: boolean) {
+  let query = db
+    .selectFrom('user_letter')
+    .innerJoin('app_user', 'app_user.id', 'user_letter.user_id')
+    .innerJoin('organisation', 'organisation.id', 'app_user.organisation_id')
+    .select(['user_letter.id', 'user_letter.created_at', 'user_letter.printed_at', 'app_user.first_name', 'app_user.last_name', 'app_user.username', 'organisation.name as organisation_name']);
+  if (!includePrinted) query = query.where('user_letter.printed_at', 'is', null);
+  return query.orderBy('user_letter.created_at', 'desc').limit(200).execute();
+}
+
+export async function letterData(db: Db, letterId: number) {
+  return db
+    .selectFrom('user_letter')
+    .innerJoin('app_user', 'app_user.id', 'user_letter.user_id')
+    .innerJoin('organisation', 'organisation.id', 'app_user.organisation_id')
+    .select(['user_letter.id', 'user_letter.created_at', 'app_user.first_name', 'app_user.last_name', 'app_user.username', 'organisation.name', 'organisation.postal_address', 'organisation.postal_code', 'organisation.city'])
+    .where('user_letter.id', '=', letterId)
+    .executeTakeFirst();
+}

@@ -1,0 +1,71 @@
+import { sql } from 'kysely';
+import { findRole } from '#server/organisation/catalogue.ts';
+import type { Db } from '#server/platform/database.ts';
+import { lockedUntil } from '#server/identity/login.ts';
+import type { User } from '#server/identity/users.ts';
+
+export const SUPPORT_PAGE_SIZE = 25;
+
+/**
+ * The desk serves the organisations' users only. Staff accounts are managed with
+ * `npm run admin`: a handläggare who could inactivate colleagues, or the last of them,
+ * from the desk could leave the authority without anyone to run it.
+ */
+export const managedAtDesk = (user: Pick<User, 'kind'>) => user.kind === 'member';
+
+/** Members whose username, name or e-mail contains the query, for staff on the phone. */
+export async function searchUsers(db: Db, query: string, page: number): Promise<{ rows: Array<User & { organisation_name: string | null }>; total: number }> {
+  const needle = `%${query.trim().toLowerCase().replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
+  const base = db
+    .selectFrom('app_user')
+    .leftJoin('organisation', 'organisation.id', 'app_user.organisation_id')
+    .where('app_user.kind', '=', 'member')
+    .where((eb) =>
+      eb.or([
+        eb(sql`lower(app_user.username)`, 'like', needle),
+        eb(sql`lower(app_user.first_name || ' ' || app_user.last_name)`, 'like', needle),
+        eb(sql`lower(app_user.email)`, 'like', needle),
+      ]),
+    );
+  const [rows, count] = await Promise.all([
+    base
+      .selectAll('app_user')
+      .select('organisation.name as organisation_name')
+      .orderBy('app_user.last_name')
+      .orderBy('app_user.first_name')
+      .limit(SUPPORT_PAGE_SIZE)
+      .offset(Math.max(0, page - 1) * SUPPORT_PAGE_SIZE)
+      .execute(),
+    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { rows, total: Number(count.n) };
+}
+
+export interface UserOverview {
+  organisation: { name: string; org_number: string } | undefined;
+  roles: Array<{ unit: string; role: string }>;
+  lockedUntil: Date | null;
+  lastLogin: Date | null;
+}
+
+/** What support needs to see about one user. */
+export async function userOverview(db: Db, user: User, now: Date): Promise<UserOverview> {
+  const [organisation, roles, locked, lastLogin] = await Promise.all([
+    user.organisation_id ? db.selectFrom('organisation').select(['name', 'org_number']).where('id', '=', user.organisation_id).executeTakeFirst() : undefined,
+    db
+      .selectFrom('user_unit_role')
+      .innerJoin('unit', 'unit.id', 'user_unit_role.unit_id')
+      .select(['unit.name as unit', 'user_unit_role.role_key'])
+      .where('user_unit_role.user_id', '=', user.id)
+      .orderBy('unit.name')
+      .execute(),
+    lockedUntil(db, user.username, now),
+    db.selectFrom('audit_event').select('at').where('subject_user_id', '=', user.id).where('event', '=', 'login.succeeded').orderBy('at', 'desc').limit(1).executeTakeFirst(),
+  ]);
+  return {
+    organisation,
+    roles: roles.map((row) => ({ unit: row.unit, role: findRole(row.role_key)?.name ?? row.role_key })),
+    lockedUntil: locked,
+    lastLogin: lastLogin?.at ?? null,
+  };
+}

@@ -1,0 +1,129 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Clock } from '#server/platform/clock.ts';
+import type { Db, Tx } from '#server/platform/database.ts';
+
+/**
+ * Sessions as lucia-auth.com teaches them now: the cookie carries `id.secret`, Postgres
+ * keeps the id and a SHA-256 hash of the secret, compared in constant time. A leaked
+ * database row cannot be turned into a working cookie.
+ */
+export interface SessionLimits {
+  idleMs: number;
+  absoluteMs: number;
+}
+
+export interface ValidSession {
+  id: string;
+  userId: number;
+  createdAt: Date;
+  lastUsedAt: Date;
+  /** When inactivity ends the session, and when it ends whatever happens. */
+  idleExpiresAt: Date;
+  absoluteExpiresAt: Date;
+}
+
+// Touching last_used_at at most this often keeps page views from writing on every request.
+const TOUCH_INTERVAL_MS = 5_000;
+
+const hashSecret = (secret: string) => createHash('sha256').update(secret).digest();
+
+/** Creates a session and returns the cookie value, which exists nowhere else. */
+export async function createSession(
+  db: Db | Tx,
+  userId: number,
+  clock: Clock,
+  limits: SessionLimits,
+  meta: { userAgent?: string; client?: string } = {},
+): Promise<{ token: string; session: ValidSession }> {
+  const id = randomBytes(15).toString('base64url');
+  const secret = randomBytes(24).toString('base64url'); // 192 bits
+  const now = clock.now();
+  await db
+    .insertInto('user_session')
+    .values({
+      id,
+      user_id: userId,
+      secret_hash: hashSecret(secret),
+      created_at: now,
+      last_used_at: now,
+      user_agent: (meta.userAgent ?? '').slice(0, 300),
+      client: meta.client ?? '',
+    })
+    .execute();
+  return { token: `${id}.${secret}`, session: withExpiry({ id, user_id: userId, created_at: now, last_used_at: now }, limits) };
+}
+
+function withExpiry(row: { id: string; user_id: number; created_at: Date; last_used_at: Date }, limits: SessionLimits): ValidSession {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    createdAt: row.created_at,
+    lastUsedAt: row.last_used_at,
+    idleExpiresAt: new Date(row.last_used_at.getTime() + limits.idleMs),
+    absoluteExpiresAt: new Date(row.created_at.getTime() + limits.absoluteMs),
+  };
+}
+
+export type SessionCheck = { session: ValidSession } | { session: null; ended?: 'idle' | 'absolute' };
+
+/**
+ * Checks a cookie value. `touch` extends the idle limit (a page view does; the
+ * session-status poll must not). An expired session is deleted.
+ */
+export async function validateSession(db: Db, token: string | undefined, limits: SessionLimits, clock: Clock, touch: boolean): Promise<SessionCheck> {
+  const [id, secret, extra] = (token ?? '').split('.');
+  if (!id || !secret || extra !== undefined || id.length > 64 || secret.length > 64) return { session: null };
+  const row = await db.selectFrom('user_session').select(['id', 'user_id', 'secret_hash', 'created_at', 'last_used_at']).where('id', '=', id).executeTakeFirst();
+  if (!row) return { session: null };
+  const given = hashSecret(secret);
+  if (given.length !== row.secret_hash.length || !timingSafeEqual(given, row.secret_hash)) return { session: null };
+
+  const now = clock.now();
+  const session = withExpiry(row, limits);
+  const ended = now >= session.absoluteExpiresAt ? 'absolute' : now >= session.idleExpiresAt ? 'idle' : undefined;
+  if (ended) {
+    await deleteSession(db, id);
+    return { session: null, ended };
+  }
+  if (touch && now.getTime() - row.last_used_at.getTime() >= TOUCH_INTERVAL_MS) {
+    await db.updateTable('user_session').set({ last_used_at: now }).where('id', '=', id).execute();
+    return { session: withExpiry({ ...row, last_used_at: now }, limits) };
+  }
+  return { session };
+}
+
+/** Extends the idle limit now (the "stay logged in" button). */
+export async function touchSession(db: Db, id: string, clock: Clock): Promise<void> {
+  await db.updateTable('user_session').set({ last_used_at: clock.now() }).where('id', '=', id).execute();
+}
+
+export async function deleteSession(db: Db | Tx, id: string): Promise<void> {
+  await db.deleteFrom('user_session').where('id', '=', id).execute();
+}
+
+/** Ends every session of a user (password change, reset, inactivation), or all but one. */
+export async function deleteUserSessions(db: Db | Tx, userId: number, exceptId?: string): Promise<number> {
+  let query = db.deleteFrom('user_session').where('user_id', '=', userId);
+  if (exceptId) query = query.where('id', '!=', exceptId);
+  const result = await query.executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+/** A user's live sessions, newest first, for the page where they can end them. */
+export async function listUserSessions(db: Db, userId: number, limits: SessionLimits, clock: Clock): Promise<Array<ValidSession & { userAgent: string }>> {
+  const now = clock.now().getTime();
+  const rows = await db
+    .selectFrom('user_session')
+    .select(['id', 'user_id', 'created_at', 'last_used_at', 'user_agent'])
+    .where('user_id', '=', userId)
+    .orderBy('created_at', 'desc')
+    .execute();
+  return rows
+    .map((row) => ({ ...withExpiry(row, limits), userAgent: row.user_agent }))
+    .filter((session) => session.idleExpiresAt.getTime() > now && session.absoluteExpiresAt.getTime() > now);
+}
+
+export const SESSION_COOKIE = { secure: '__Host-sid', plain: 'sid' } as const;
+
+/** The cookie's name: with `Secure`, the `__Host-` prefix pins it to this host and path /. */
+export const sessionCookieName = (secure: boolean) => (secure ? SESSION_COOKIE.secure : SESSION_COOKIE.plain);

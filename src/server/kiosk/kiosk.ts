@@ -1,0 +1,110 @@
+import { createHash } from 'node:crypto';
+import { recordAudit } from '#server/platform/audit.ts';
+import type { Db } from '#server/platform/database.ts';
+import { consumeTicket, createTicket, type Ticket } from '#server/kiosk/ticket.ts';
+import { attemptLogin, unlockUsername, type LoginContext } from '#server/identity/login.ts';
+import { enqueueMail } from '#server/mail/mail.ts';
+import { passwordChangedMail, resetCodeMail } from '#server/mail/templates.ts';
+import { issueCode, redeemCode, voidCodes, type CodeCheck } from '#server/identity/one-time-code.ts';
+import { checkPasswordPolicy, hashPassword, verifyPassword, type PasswordProblem } from '#server/identity/password.ts';
+import { hitLimit } from '#server/platform/rate-limit.ts';
+import { deleteUserSessions } from '#server/identity/session.ts';
+import { findUserById, findUserByUsername, normalizeUsername, organisationName } from '#server/identity/users.ts';
+
+/** Codes a user may order per hour: more would let anyone fill a mailbox. */
+export const RESET_REQUESTS_PER_HOUR = 5;
+
+export type StartChangeResult = { kind: 'ok'; ticket: string } | { kind: 'failed' } | { kind: 'locked'; until: Date };
+
+/**
+ * "Byt lösenord", first step: the username with the current password or the one-time
+ * password. Counted and locked exactly like a login.
+ */
+export async function startChange(db: Db, username: string, secret: string, context: LoginContext): Promise<StartChangeResult> {
+  const outcome = await attemptLogin(db, username, secret, context, { acceptOneTimePassword: true });
+  if (outcome.kind !== 'ok') return outcome;
+  const reason = outcome.viaOneTimePassword ? 'first_login' : 'change';
+  return { kind: 'ok', ticket: await createTicket(db, 'new_password', outcome.user.id, reason, context.clock) };
+}
+
+/**
+ * "Glömt lösenord", first step. The same answer whether or not the username exists: a
+ * ticket for the code step is made either way, and a code is mailed only to a real,
+ * active account that has not asked too often. Never locks; works while locked.
+ */
+export async function requestReset(db: Db, username: string, context: LoginContext): Promise<{ ticket: string }> {
+  const { clock, config } = context;
+  const user = await findUserByUsername(db, username);
+  const limit = await hitLimit(db, {
+    bucket: 'reset-request',
+    key: createHash('sha256').update(normalizeUsername(username)).digest('base64url'),
+    max: RESET_REQUESTS_PER_HOUR,
+    windowMs: 60 * 60_000,
+  }, clock);
+  if (user && user.status === 'active' && limit.allowed) {
+    await db.transaction().execute(async (trx) => {
+      const { code, expiresAt } = await issueCode(trx, user.id, 'reset', config.rules.resetCodeMinutes * 60_000, clock);
+      await enqueueMail(trx, user.email, resetCodeMail(user, code, expiresAt, config));
+      await recordAudit(trx, { event: 'code.issued', at: clock.now(), subjectUserId: user.id, organisationId: user.organisation_id, client: context.client });
+    });
+  }
+  return { ticket: await createTicket(db, 'code', user?.id ?? null, 'reset', clock) };
+}
+
+export type EnterCodeResult = { kind: 'ok'; ticket: string } | { kind: 'wrong' } | { kind: 'void' };
+
+/** "Glömt lösenord", second step: the code from the e-mail, single use, void after five wrong tries. */
+export async function enterCode(db: Db, ticket: Ticket, code: string, context: LoginContext): Promise<EnterCodeResult> {
+  const { clock } = context;
+  // A ticket for an unknown username gets the same answers, counted the same way.
+  const tries = await hitLimit(db, { bucket: 'code-try', key: ticket.id, max: 5, windowMs: 24 * 60 * 60_000 }, clock);
+  let check: CodeCheck = tries.allowed ? 'wrong' : 'void';
+  if (ticket.user_id && tries.allowed) check = await redeemCode(db, ticket.user_id, 'reset', code, clock);
+  if (check !== 'ok') return { kind: check };
+  if (!(await consumeTicket(db, ticket.id, clock))) return { kind: 'void' };
+  await recordAudit(db, { event: 'code.used', at: clock.now(), subjectUserId: ticket.user_id, client: context.client });
+  return { kind: 'ok', ticket: await createTicket(db, 'new_password', ticket.user_id, 'reset', clock) };
+}
+
+export type NewPasswordResult = { kind: 'ok' } | { kind: 'invalid'; problem: PasswordProblem } | { kind: 'expired' };
+
+/**
+ * The last step of every way through the kiosk: the new password, twice. Saves it, ends
+ * every session, voids the codes, lifts a lock and mails the owner, in one transaction.
+ * No automatic login: the user logs in with the new password.
+ */
+export async function setNewPassword(db: Db, ticket: Ticket, password: string, confirmation: string, context: LoginContext): Promise<NewPasswordResult> {
+  const { clock, config } = context;
+  const user = ticket.user_id ? await findUserById(db, ticket.user_id) : undefined;
+  if (!user || user.status !== 'active') return { kind: 'expired' };
+  const problem =
+    checkPasswordPolicy(password, { minLength: config.rules.passwordMinLength, username: user.username, organisationName: await organisationName(db, user) }) ??
+    (password !== confirmation ? 'mismatch' : undefined) ??
+    (user.password_hash && (await verifyPassword(user.password_hash, password)) ? 'sameAsCurrent' : undefined);
+  if (problem) return { kind: 'invalid', problem };
+
+  const passwordHash = await hashPassword(password);
+  const now = clock.now();
+  const saved = await db.transaction().execute(async (trx) => {
+    if (!(await consumeTicket(trx, ticket.id, clock))) return false;
+    await trx.updateTable('app_user').set({ password_hash: passwordHash, password_changed_at: now, expiry_notice_days: null }).where('id', '=', user.id).execute();
+    await voidCodes(trx, user.id, clock);
+    const ended = await deleteUserSessions(trx, user.id);
+    await enqueueMail(trx, user.email, passwordChangedMail(user, now, config));
+    await recordAudit(trx, {
+      event: ticket.reason === 'reset' ? 'password.reset' : 'password.changed',
+      at: now,
+      actorUserId: user.id,
+      subjectUserId: user.id,
+      organisationId: user.organisation_id,
+      client: context.client,
+      detail: { reason: ticket.reason, sessionsEnded: ended },
+    });
+    return true;
+  });
+  if (!saved) return { kind: 'expired' };
+  if (await unlockUsername(db, user.username)) {
+    await recordAudit(db, { event: 'login.unlocked', at: now, subjectUserId: user.id, organisationId: user.organisation_id, client: context.client });
+  }
+  return { kind: 'ok' };
+}

@@ -1,0 +1,165 @@
+import { createHash } from 'node:crypto';
+import { Temporal } from 'temporal-polyfill';
+import { z } from 'zod';
+import { t } from '#web/i18n.ts';
+import { ByteCache } from '#server/platform/byte-cache.ts';
+import type { Clock } from '#server/platform/clock.ts';
+import type { Db } from '#server/platform/database.ts';
+import { hitLimit } from '#server/platform/rate-limit.ts';
+import { findPublication, latestCacheHeaders, registerOrganisations, registerUnits, type Publication, type RegisterQuery } from '#server/register/publication.ts';
+
+/**
+ * The open API's answers: stable Swedish field names, paged, cacheable until the next
+ * publication (ETag, Last-Modified), open to every origin for GET.
+ */
+// Control characters (NUL above all, which PostgreSQL refuses in text) are never a search.
+const searchText = z
+  .string()
+  .max(100)
+  .refine((value) => !/[\u0000-\u001f\u007f]/.test(value))
+  .optional();
+// A date that exists in PostgreSQL's calendar: 2026-02-30 and year 0 are refused here, not by the database.
+const calendarDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/)
+  .refine((value) => {
+    try {
+      return Temporal.PlainDate.from(value, { overflow: 'reject' }).year >= 1;
+    } catch {
+      return false;
+    }
+  })
+  .optional();
+const params = z.strictObject({
+  sida: z.coerce.number().int().min(1).max(100_000).default(1),
+  per_sida: z.coerce.number().int().min(1).max(500).default(100),
+  q: searchText,
+  ort: searchText,
+  organisationsnummer: z.string().regex(/^\d{6}-?\d{4}$/).optional(),
+  publicering: calendarDate,
+});
+type Parameter = keyof typeof params.shape;
+const PARAMETERS = Object.keys(params.shape) as Parameter[];
+
+const formatOrgNumber = (value: string) => value.replace(/^(\d{6})(\d{4})$/, '$1-$2');
+const publicationJson = (publication: Publication) => ({ datum: publication.published_on, publicerad: publication.published_at.toISOString() });
+
+const CORS = { 'Access-Control-Allow-Origin': '*', 'Access-Control-Allow-Methods': 'GET, HEAD, OPTIONS', 'Access-Control-Allow-Headers': 'If-None-Match, If-Modified-Since', 'Cross-Origin-Resource-Policy': 'cross-origin' };
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': JSON_TYPE, ...CORS, ...headers } });
+}
+
+const TITLES = { 400: 'api.problem.badRequest', 404: 'api.problem.notFound', 429: 'api.problem.tooMany' } as const;
+
+/**
+ * An error as RFC 9457 problem details, in Swedish. `fel` repeats the detail for clients
+ * written against the first version of the API, which answered `{ fel }` only.
+ */
+export function problem(status: keyof typeof TITLES, detail: string, headers: Record<string, string> = {}): Response {
+  const body = { type: 'about:blank', title: t(TITLES[status]), status, detail, fel: detail };
+  return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/problem+json; charset=utf-8', ...CORS, 'Cache-Control': 'no-store', ...headers } });
+}
+
+export type Resource = 'organisationer' | 'enheter';
+
+// A parameter name is the client's own words: shown shortened and without control characters.
+const shown = (name: string) => name.slice(0, 40).replace(/[\u0000-\u001f\u007f]/g, '?');
+
+/** The query's parameters checked against the API's: the parsed input, or the 400 that names what is wrong. */
+function parseQuery(url: URL): { input: z.infer<typeof params> } | { refused: Response } {
+  const names = [...url.searchParams.keys()];
+  const unknown = [...new Set(names.filter((name) => !(PARAMETERS as string[]).includes(name)))];
+  if (unknown.length) {
+    const key = unknown.length === 1 ? 'api.problem.unknownParameter' : 'api.problem.unknownParameters';
+    return { refused: problem(400, t(key, { names: unknown.map(shown).join(', '), allowed: PARAMETERS.join(', ') })) };
+  }
+  const repeated = names.find((name, index) => names.indexOf(name) !== index);
+  if (repeated) return { refused: problem(400, t('api.problem.repeatedParameter', { name: repeated })) };
+  const parsed = params.safeParse(Object.fromEntries(url.searchParams));
+  if (!parsed.success) {
+    const name = String(parsed.error.issues[0]?.path[0] ?? '') as Parameter;
+    return { refused: problem(400, t('api.problem.invalidValue', { name, hint: t(`api.parameter.${name}`) })) };
+  }
+  return { input: parsed.data };
+}
+
+/**
+ * A publication never changes, so its answers can be kept: each process keeps the
+ * latest answers in memory, which is what lets the API serve thousands of requests a
+ * second. The cache is bounded in bytes and keyed only by the parsed, known parameters,
+ * so no query can make the process keep more than the bound. Only the identity of the
+ * latest publication is looked up again, at most every few seconds, so a new publication
+ * shows within that time everywhere.
+ */
+const answers = new ByteCache(64 * 1024 * 1024);
+const LATEST_TTL_MS = 5_000;
+let latest: { publication: Publication; fetchedAt: number } | undefined;
+
+async function publicationFor(db: Db, day: string | undefined): Promise<Publication | undefined> {
+  if (day) return findPublication(db, day);
+  if (latest && Date.now() - latest.fetchedAt < LATEST_TTL_MS) return latest.publication;
+  const publication = await findPublication(db);
+  if (publication) latest = { publication, fetchedAt: Date.now() };
+  return publication;
+}
+
+/** The answer's identity: the publication, the resource and the parameters' parsed values, nothing the client adds. */
+function canonical(resource: Resource, input: z.infer<typeof params>): string {
+  return JSON.stringify([resource, ...PARAMETERS.map((name) => (name === 'organisationsnummer' ? input.organisationsnummer?.replace(/-/g, '') : input[name]) ?? null)]);
+}
+
+/** Answers one API request for a list resource; `cacheBytes` bounds this process's answer cache. */
+export async function answer(db: Db, request: Request, resource: Resource, client: string, clock: Clock, perMinute: number, cacheBytes: number): Promise<Response> {
+  const parsed = parseQuery(new URL(request.url));
+  if ('refused' in parsed) return parsed.refused;
+  const input = parsed.input;
+  const publication = await publicationFor(db, input.publicering);
+  if (!publication) return problem(404, t(input.publicering ? 'api.problem.noPublication' : 'register.none'));
+
+  const tag = `"${publication.id}-${createHash('sha256').update(canonical(resource, input)).digest('base64url').slice(0, 16)}"`;
+  const cache = {
+    ETag: tag,
+    'Last-Modified': publication.published_at.toUTCString(),
+    ...(input.publicering ? { 'Cache-Control': `public, max-age=${86_400 * 30}` } : latestCacheHeaders(publication, clock.now())),
+  };
+  if (request.headers.get('if-none-match')?.split(',').map((value) => value.trim().replace(/^W\//, '')).includes(tag)) {
+    return new Response(null, { status: 304, headers: { ...CORS, ...cache } });
+  }
+  if (answers.maxBytes !== cacheBytes) answers.resize(cacheBytes);
+  const kept = answers.get(tag);
+  if (kept) return new Response(kept, { status: 200, headers: { 'Content-Type': JSON_TYPE, ...CORS, ...cache } });
+  // Only requests that reach the database count against the client's limit.
+  const limit = await hitLimit(db, { bucket: 'api', key: client, max: perMinute, windowMs: 60_000 }, clock);
+  if (!limit.allowed) return problem(429, t('api.problem.tooManyDetail'), { 'Retry-After': String(limit.retryAfterSeconds) });
+  const response = await build(db, publication, resource, input, cache);
+  if (response.status === 200) answers.set(tag, new Uint8Array(await response.clone().arrayBuffer()));
+  return response;
+}
+
+
+async function build(db: Db, publication: Publication, resource: Resource, input: z.infer<typeof params>, cache: Record<string, string>): Promise<Response> {
+  const query: RegisterQuery = { q: input.q, city: input.ort, orgNumber: input.organisationsnummer, page: input.sida, perPage: input.per_sida };
+  const page = { publicering: publicationJson(publication), sida: input.sida, per_sida: input.per_sida };
+  if (resource === 'organisationer') {
+    const { rows, total } = await registerOrganisations(db, publication.id, query);
+    return json(200, { ...page, totalt: total, organisationer: rows.map((row) => ({ organisationsnummer: formatOrgNumber(row.org_number), namn: row.name, ort: row.city, omraden: row.areas, uppgifter_bekraftade: row.confirmed_at?.toISOString() ?? null })) }, cache);
+  }
+  const { rows, total } = await registerUnits(db, publication.id, query);
+  return json(200, {
+    ...page,
+    totalt: total,
+    enheter: rows.map((row) => ({
+      id: row.unit_id,
+      namn: row.name,
+      huvudorganisation: row.is_main,
+      utdelningsadress: row.postal_address,
+      postnummer: row.postal_code,
+      ort: row.city,
+      organisation: { organisationsnummer: formatOrgNumber(row.org_number), namn: row.organisation_name },
+    })),
+  }, cache);
+}
+
+export { CORS, formatOrgNumber, publicationJson };

@@ -1,0 +1,144 @@
+import { sql } from 'kysely';
+import { Temporal } from 'temporal-polyfill';
+import type { Clock } from '#server/platform/clock.ts';
+import type { Db } from '#server/platform/database.ts';
+
+const REGISTER_TIME_ZONE = 'Europe/Stockholm';
+
+/** The register's day is Swedish: a publication belongs to the date in Stockholm. */
+export function registerDate(now: Date): string {
+  return new Intl.DateTimeFormat('sv-SE', { timeZone: REGISTER_TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+}
+
+export interface Publication {
+  id: number;
+  published_on: string;
+  published_at: Date;
+  organisations: number;
+  units: number;
+}
+
+/**
+ * Publishes today's register unless it exists. The unique date and ON CONFLICT make two
+ * processes running this at once produce one publication: the second waits for the
+ * first to commit and then finds the date taken.
+ */
+export async function publishRegister(db: Db, clock: Clock): Promise<{ created: boolean; publication: Publication }> {
+  const now = clock.now();
+  const day = registerDate(now);
+  const created = await db.transaction().execute(async (trx) => {
+    const row = await trx
+      .insertInto('register_publication')
+      .values({ published_on: day, published_at: now })
+      .onConflict((oc) => oc.column('published_on').doNothing())
+      .returning('id')
+      .executeTakeFirst();
+    if (!row) return false;
+    const organisations = await sql`
+      insert into register_organisation (publication_id, org_number, name, city, confirmed_at, areas)
+      select ${row.id}, o.org_number, o.name, o.city, o.details_confirmed_at,
+             coalesce(array_agg(a.area_key order by a.area_key) filter (where a.area_key is not null), '{}')
+      from organisation o left join organisation_area a on a.organisation_id = o.id
+      group by o.id`.execute(trx);
+    const units = await sql`
+      insert into register_unit (publication_id, unit_id, org_number, name, is_main, postal_address, postal_code, city)
+      select ${row.id}, u.id, o.org_number, u.name, u.is_main, u.postal_address, u.postal_code, u.city
+      from unit u join organisation o on o.id = u.organisation_id
+      where u.status = 'active'`.execute(trx);
+    await trx
+      .updateTable('register_publication')
+      .set({ organisations: Number(organisations.numAffectedRows ?? 0), units: Number(units.numAffectedRows ?? 0) })
+      .where('id', '=', row.id)
+      .execute();
+    return true;
+  });
+  const publication = await findPublication(db, day);
+  return { created, publication: publication! };
+}
+
+/** The publication of a date (YYYY-MM-DD), or the latest. */
+export async function findPublication(db: Db, day?: string): Promise<Publication | undefined> {
+  let query = db.selectFrom('register_publication').selectAll();
+  query = day ? query.where(sql`published_on`, '=', day) : query.orderBy('published_on', 'desc').limit(1);
+  const row = await query.executeTakeFirst();
+  return row;
+}
+
+export async function listPublications(db: Db, limit = 60): Promise<Publication[]> {
+  return db.selectFrom('register_publication').selectAll().orderBy('published_on', 'desc').limit(limit).execute();
+}
+
+export interface RegisterQuery {
+  q?: string;
+  city?: string;
+  orgNumber?: string;
+  page: number;
+  perPage: number;
+}
+
+const like = (value: string) => `%${value.trim().toLowerCase().replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
+
+export async function registerOrganisations(db: Db, publicationId: number, query: RegisterQuery) {
+  let base = db.selectFrom('register_organisation').where('publication_id', '=', publicationId);
+  if (query.q) base = base.where((eb) => eb.or([eb(eb.fn('lower', [eb.ref('name')]), 'like', like(query.q!)), eb('org_number', 'like', like(query.q!.replace(/-/g, '')))]));
+  if (query.city) base = base.where(sql`lower(city)`, '=', query.city.trim().toLowerCase());
+  if (query.orgNumber) base = base.where('org_number', '=', query.orgNumber.replace(/-/g, ''));
+  const [rows, count] = await Promise.all([
+    base.select(['org_number', 'name', 'city', 'areas', 'confirmed_at']).orderBy('name').orderBy('org_number').limit(query.perPage).offset((query.page - 1) * query.perPage).execute(),
+    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { rows, total: Number(count.n) };
+}
+
+export async function registerUnits(db: Db, publicationId: number, query: RegisterQuery) {
+  let base = db
+    .selectFrom('register_unit')
+    .innerJoin('register_organisation', (join) => join.onRef('register_organisation.publication_id', '=', 'register_unit.publication_id').onRef('register_organisation.org_number', '=', 'register_unit.org_number'))
+    .where('register_unit.publication_id', '=', publicationId);
+  if (query.q) base = base.where((eb) => eb.or([eb(eb.fn('lower', [eb.ref('register_unit.name')]), 'like', like(query.q!)), eb(eb.fn('lower', [eb.ref('register_organisation.name')]), 'like', like(query.q!))]));
+  if (query.city) base = base.where(sql`lower(register_unit.city)`, '=', query.city.trim().toLowerCase());
+  if (query.orgNumber) base = base.where('register_unit.org_number', '=', query.orgNumber.replace(/-/g, ''));
+  const [rows, count] = await Promise.all([
+    base
+      .select(['register_unit.unit_id', 'register_unit.name', 'register_unit.is_main', 'register_unit.postal_address', 'register_unit.postal_code', 'register_unit.city', 'register_unit.org_number', 'register_organisation.name as organisation_name'])
+      .orderBy('register_organisation.name')
+      .orderBy('register_unit.is_main', 'desc')
+      .orderBy('register_unit.name')
+      .orderBy('register_unit.unit_id')
+      .limit(query.perPage)
+      .offset((query.page - 1) * query.perPage)
+      .execute(),
+    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { rows, total: Number(count.n) };
+}
+
+/** While today's publication is still to come, caches check back this often. */
+export const PENDING_MAX_AGE_SECONDS = 60;
+
+/**
+ * When the next publication is due: the next midnight in Stockholm, which is 23:00 UTC
+ * in winter and 22:00 UTC in summer (and the day of a DST change has 23 or 25 hours).
+ */
+export function nextPublicationAt(now: Date): Date {
+  const today = Temporal.Instant.fromEpochMilliseconds(now.getTime()).toZonedDateTimeISO(REGISTER_TIME_ZONE).toPlainDate();
+  return new Date(today.add({ days: 1 }).toZonedDateTime({ timeZone: REGISTER_TIME_ZONE }).epochMilliseconds);
+}
+
+/**
+ * How long shared caches may keep an answer built from the latest publication: until the
+ * next publication is due, or only briefly while today's has not been made yet (the chores
+ * publish within minutes of midnight, and the answer must not outlive that).
+ */
+export function latestCacheLifetime(latest: Publication | undefined, now: Date): { maxAge: number; expires: Date } {
+  const pending = { maxAge: PENDING_MAX_AGE_SECONDS, expires: new Date(now.getTime() + PENDING_MAX_AGE_SECONDS * 1000) };
+  if (!latest || latest.published_on !== registerDate(now)) return pending;
+  const expires = nextPublicationAt(now);
+  return { maxAge: Math.max(0, Math.floor((expires.getTime() - now.getTime()) / 1000)), expires };
+}
+
+/** The headers that let browsers and shared caches keep an answer from the latest publication. */
+export function latestCacheHeaders(latest: Publication | undefined, now: Date): Record<string, string> {
+  const { maxAge, expires } = latestCacheLifetime(latest, now);
+  return { 'Cache-Control': `public, max-age=${maxAge}`, Expires: expires.toUTCString() };
+}

@@ -1,0 +1,101 @@
+import type { Config } from '#server/platform/config.ts';
+import type { Db, Tx } from '#server/platform/database.ts';
+import { enqueueMail, renderMail } from '#server/mail/mail.ts';
+import { oneTimePasswordMail } from '#server/mail/templates.ts';
+import { issueCode } from '#server/identity/one-time-code.ts';
+import { hashPassword } from '#server/identity/password.ts';
+import { CURRENT_TERMS_VERSION } from '#server/identity/terms.ts';
+import { insertUser } from '#server/identity/users.ts';
+
+export const DEMO_MAILBOX_ADDRESS = 'demo@demoskolan.example';
+
+/** The demo's people: listed in the README and printed at start. Demo mode only. */
+export const DEMO_PASSWORD = 'gröna äpplen i korgen';
+export const DEMO_PEOPLE = [
+  { username: 'hl1001', who: 'Handläggare hos myndigheten', name: 'Hanna Lund' },
+  { username: 'ds1001', who: 'Fullmaktshavare för Demoskolan AB', name: 'Maria Lindqvist' },
+  { username: 'ds1002', who: 'Rapportör med roller i två enheter', name: 'Ali Karimi' },
+  { username: 'ds1003', who: 'Ny användare: engångslösenordet finns i demobrevlådan', name: 'Sara Ek' },
+] as const;
+
+/**
+ * Seeds the demo once per database: later starts find `seed_run` and leave the data
+ * as the user left it.
+ */
+export async function seedDemo(db: Db, config: Config): Promise<boolean> {
+  const passwordHash = await hashPassword(DEMO_PASSWORD);
+  return db.transaction().execute(async (trx) => {
+    const claimed = await trx
+      .insertInto('seed_run')
+      .values({ name: 'demo' })
+      .onConflict((oc) => oc.column('name').doNothing())
+      .returning('name')
+      .executeTakeFirst();
+    if (!claimed) return false;
+    await enqueueMail(trx, DEMO_MAILBOX_ADDRESS, welcomeMail(config));
+    await seedPeople(trx, config, passwordHash);
+    return true;
+  });
+}
+
+function welcomeMail(config: Config) {
+  return renderMail(
+    {
+      subject: 'Välkommen till Anordnarportalens demoläge',
+      greeting: 'Hej!',
+      paragraphs: [
+        'Det här meddelandet skickades när demodatabasen skapades. Det visar att e-post från portalen går via utkorgen och kommer fram till demobrevlådan.',
+        'I demoläget skickas ingen e-post ut på riktigt. Allt som portalen skickar hamnar i demobrevlådan.',
+      ],
+      action: { label: 'Öppna demobrevlådan', url: new URL('/utveckling/epost', config.publicUrl).href },
+    },
+    config.authority,
+  );
+}
+
+async function seedPeople(trx: Tx, config: Config, passwordHash: string): Promise<void> {
+  const now = new Date();
+  const org = await trx
+    .insertInto('organisation')
+    .values({ org_number: '5566001235', name: 'Demoskolan AB', postal_address: 'Skolvägen 1', postal_code: '00000', city: 'Exempelstad', phone: '000-111 11 11', email: 'kansli@demoskolan.example', created_at: now })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  for (const area of ['YH', 'KK']) await trx.insertInto('organisation_area').values({ organisation_id: org.id, area_key: area, approved_at: now }).execute();
+  const unit = (name: string, isMain: boolean) =>
+    trx.insertInto('unit').values({ organisation_id: org.id, name, is_main: isMain, created_at: now }).returning('id').executeTakeFirstOrThrow();
+  const main = await unit('Demoskolan AB', true);
+  const arts = await unit('Demoskolan Konstlinjen', false);
+  const person = (index: number, kind: 'member' | 'staff', withPassword: boolean) => {
+    const { username, name } = DEMO_PEOPLE[index];
+    const [firstName, lastName] = name.split(' ');
+    return insertUser(
+      trx,
+      {
+        username,
+        kind,
+        organisationId: kind === 'member' ? org.id : null,
+        firstName,
+        lastName,
+        email: `${username}@${kind === 'staff' ? 'demomyndigheten' : 'demoskolan'}.example`,
+        passwordHash: withPassword ? passwordHash : null,
+        passwordChangedAt: withPassword ? now : null,
+        termsVersion: withPassword ? CURRENT_TERMS_VERSION : null,
+      },
+      now,
+    );
+  };
+  await person(0, 'staff', true);
+  const holder = await person(1, 'member', true);
+  await trx.updateTable('app_user').set({ org_role: 'fullmaktshavare' }).where('id', '=', holder.id).execute();
+  const reporter = await person(2, 'member', true);
+  const newcomer = await person(3, 'member', false);
+  const grant = (userId: number, unitId: number, role: string) =>
+    trx.insertInto('user_unit_role').values({ user_id: userId, unit_id: unitId, role_key: role, granted_at: now }).execute();
+  await grant(holder.id, main.id, 'YH_ANSOKAN');
+  await grant(reporter.id, main.id, 'YH_ANSOKAN');
+  await grant(reporter.id, main.id, 'YH_STUDIEDOK');
+  await grant(reporter.id, arts.id, 'KK_ANSOKAN');
+  await grant(newcomer.id, main.id, 'YH_BEVILJAD');
+  const { code, expiresAt } = await issueCode(trx, newcomer.id, 'first_login', config.rules.oneTimePasswordDays * 24 * 60 * 60_000, { now: () => now });
+  await enqueueMail(trx, newcomer.email, oneTimePasswordMail(newcomer, code, expiresAt, config));
+}
