@@ -2,6 +2,8 @@
  * `npm run admin -- <command>`: the authority's own chores from the command line.
  *
  *   create-staff --first-name Anna --last-name Berg --email anna.berg@myndighet.example
+ *   inactivate-staff --username ab1234      (never the last active handläggare)
+ *   reactivate-staff --username ab1234
  *   publicera-register
  *
  * Uses DATABASE_URL, or the embedded database of a running `npm start`, or starts the
@@ -17,8 +19,11 @@ import { migrateToLatest } from '#server/runtime/migrate.ts';
 import { nameField } from '#server/platform/name-schema.ts';
 import { message } from '#web/form-errors.ts';
 import { publishRegister } from '#server/register/publication.ts';
+import { setStaffActive } from '#server/back-office/support.ts';
+import { t } from '#web/i18n.ts';
 
-const USAGE = 'Usage: npm run admin -- create-staff --first-name NAME --last-name NAME --email ADDRESS\n       npm run admin -- publicera-register';
+const USAGE =
+  'Usage: npm run admin -- create-staff --first-name NAME --last-name NAME --email ADDRESS\n       npm run admin -- inactivate-staff --username USERNAME\n       npm run admin -- reactivate-staff --username USERNAME\n       npm run admin -- publicera-register';
 
 async function openDatabase() {
   const settings = config();
@@ -36,7 +41,7 @@ async function openDatabase() {
 try {
   const { positionals, values } = parseArgs({
     allowPositionals: true,
-    options: { 'first-name': { type: 'string' }, 'last-name': { type: 'string' }, email: { type: 'string' } },
+    options: { 'first-name': { type: 'string' }, 'last-name': { type: 'string' }, email: { type: 'string' }, username: { type: 'string' } },
   });
   const [command] = positionals;
   if (command === 'publicera-register') {
@@ -48,6 +53,27 @@ try {
       await db.destroy();
       await stop();
     }
+    process.exit(0);
+  }
+  if (command === 'inactivate-staff' || command === 'reactivate-staff') {
+    const username = values.username?.trim();
+    if (!username) {
+      console.error(USAGE);
+      process.exit(2);
+    }
+    const active = command === 'reactivate-staff';
+    const { db, stop } = await openDatabase();
+    let result: Awaited<ReturnType<typeof setStaffActive>>;
+    try {
+      result = await setStaffActive(db, username, active, appClock());
+    } finally {
+      await db.destroy();
+      await stop();
+    }
+    if (result.kind === 'notStaff') console.error(t('cli.staff.notStaff', { username }));
+    if (result.kind === 'lastStaff') console.error(t('cli.staff.lastStaff', { username }));
+    if (result.kind !== 'ok') process.exit(1);
+    console.log(t(active ? 'cli.staff.reactivated' : 'cli.staff.inactivated', { username: result.user.username }));
     process.exit(0);
   }
   const email = values.email?.trim();

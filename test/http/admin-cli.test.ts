@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase, type TestDatabase } from '../helpers/database.ts';
+import { createMember } from '../helpers/users.ts';
 
 describe('npm run admin', () => {
   let t: TestDatabase;
@@ -22,6 +23,33 @@ describe('npm run admin', () => {
     const mail = await t.db.selectFrom('mail_outbox').select(['subject', 'text_body']).where('to_address', '=', 'asa.oberg@myndighet.example').executeTakeFirstOrThrow();
     expect(mail.subject).toBe('Ditt engångslösenord till Anordnarportalen');
     expect(mail.text_body).not.toContain(username);
+  });
+
+  it('inactivates and reactivates a handläggare, never the last active one, and no member', async () => {
+    const create = (first: string, email: string) => /användarnamn (\w+)/.exec(run('create-staff', '--first-name', first, '--last-name', 'Stab', '--email', email).stdout)![1];
+    const first = create('Ebba', 'ebba.stab@myndighet.example');
+    const second = create('Fred', 'fred.stab@myndighet.example');
+    const status = async (username: string) => (await t.db.selectFrom('app_user').select('status').where('username', '=', username).executeTakeFirstOrThrow()).status;
+    const others = await t.db.selectFrom('app_user').select('username').where('kind', '=', 'staff').where('username', 'not in', [first, second]).execute();
+    for (const { username } of others) expect(run('inactivate-staff', '--username', username).status).toBe(0);
+
+    const done = run('inactivate-staff', '--username', first);
+    expect(done.status, done.stderr).toBe(0);
+    expect(done.stdout).toContain(`${first} är inaktiverad`);
+    expect(await status(first)).toBe('inactive');
+    const last = run('inactivate-staff', '--username', second);
+    expect(last.status).toBe(1);
+    expect(last.stderr).toContain('sista aktiva handläggaren');
+    expect(await status(second)).toBe('active');
+    const back = run('reactivate-staff', '--username', first);
+    expect(back.status, back.stderr).toBe(0);
+    expect(await status(first)).toBe('active');
+
+    const member = await createMember(t.db, { username: 'cl0001' });
+    const refused = run('inactivate-staff', '--username', 'cl0001');
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain('Det finns ingen handläggare med användarnamnet cl0001');
+    expect(await status(member.username)).toBe('active');
   });
 
   it('explains its usage when arguments are missing', () => {

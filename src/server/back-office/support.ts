@@ -1,8 +1,10 @@
 import { sql } from 'kysely';
+import { setUserActive } from '#server/identity/accounts.ts';
 import { findRole } from '#server/organisation/catalogue.ts';
+import type { Clock } from '#server/platform/clock.ts';
 import type { Db } from '#server/platform/database.ts';
 import { lockedUntil } from '#server/identity/login.ts';
-import type { User } from '#server/identity/users.ts';
+import { normalizeUsername, type User } from '#server/identity/users.ts';
 
 export const SUPPORT_PAGE_SIZE = 25;
 
@@ -68,4 +70,23 @@ export async function userOverview(db: Db, user: User, now: Date): Promise<UserO
     lockedUntil: locked,
     lastLogin: lastLogin?.at ?? null,
   };
+}
+
+export type StaffChange = { kind: 'ok'; user: User } | { kind: 'notStaff' } | { kind: 'lastStaff' };
+
+/**
+ * `npm run admin -- inactivate-staff | reactivate-staff`: the only way a handläggare's
+ * account changes state. The last active handläggare is never inactivated, so the
+ * authority always has somebody to run the back office.
+ */
+export async function setStaffActive(db: Db, username: string, active: boolean, clock: Clock): Promise<StaffChange> {
+  return db.transaction().execute(async (trx) => {
+    // Every staff row locked, in one order: two inactivations at once cannot both pass the last-one check.
+    const staff = await trx.selectFrom('app_user').selectAll().where('kind', '=', 'staff').orderBy('id').forUpdate().execute();
+    const target = staff.find((user) => user.username === normalizeUsername(username));
+    if (!target) return { kind: 'notStaff' };
+    if (!active && target.status === 'active' && staff.filter((user) => user.status === 'active').length <= 1) return { kind: 'lastStaff' };
+    await setUserActive(trx, target, active, { userId: null, client: 'cli' }, clock);
+    return { kind: 'ok', user: target };
+  });
 }
