@@ -2,8 +2,6 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    globalSetup: ['test/helpers/global-setup.ts'],
     reporters: ['default', './test/helpers/summary-reporter.ts'],
     // Two cores shared by Postgres, servers, Chromium and the tests: generous limits, no flakes.
     testTimeout: 60_000,
@@ -12,5 +10,14 @@ export default defineConfig({
     // Two cores: one test file per core; each file gets its own database.
     maxWorkers: 2,
     sequence: { concurrent: false },
+    projects: [
+      // Pure functions: no PostgreSQL, no build, seconds (`npm run test:unit`).
+      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      // Everything that needs the embedded PostgreSQL, the built site, a browser or nginx.
+      {
+        extends: true,
+        test: { name: 'system', include: ['test/{integration,http,e2e,deploy}/**/*.test.ts'], globalSetup: ['test/helpers/global-setup.ts'] },
+      },
+    ],
   },
 });

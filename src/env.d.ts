@@ -6,6 +6,9 @@ declare namespace App {
     session?: import('#server/identity/session.ts').ValidSession;
     /** Why the session in the cookie ended, when it just did. */
     sessionEnded?: 'idle' | 'absolute';
-    requestId?: string;
+    /** Set by the front server on every on-demand request; absent only while prerendering at build time. */
+    requestId: string;
+    /** The process's context (src/server/platform/context.ts), with this request's logger. */
+    app: import('#server/platform/context.ts').AppContext;
   }
 }

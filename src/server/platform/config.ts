@@ -19,6 +19,7 @@ const schema = z
     SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
     SMTP_SINK_PORT: integer(1, 65535).default(2525),
     MAIL_FROM: z.string().min(3).default('Anordnarportalen <noreply@demomyndigheten.example>'),
+    DATABASE_POOL_SIZE: integer(1, 200).default(10),
     OUTBOX_POLL_MS: integer(100, 600_000).default(2000),
     OUTBOX_MAX_ATTEMPTS: integer(1, 1000).default(50),
     OUTBOX_LEASE_SECONDS: integer(10, 86_400).default(600),
@@ -90,6 +91,8 @@ export interface Config {
   port: number;
   publicUrl: URL;
   databaseUrl: string | undefined;
+  /** Connections of the process's one pool, shared by requests and jobs. */
+  databasePoolSize: number;
   dataDir: string;
   embeddedPgPort: number;
   smtpUrl: string | undefined;
@@ -101,6 +104,8 @@ export interface Config {
   /** Which hops in front may name the client in X-Forwarded-For. */
   trustProxy: TrustProxy;
   catalogueFile: string;
+  /** Tests only: a file holding milliseconds to add to the clock. */
+  clockOffsetFile: string | undefined;
   /** How the audit log keeps client addresses. */
   auditClientAddress: 'truncate' | 'hash';
   /** Login and kiosk attempts per client address per 15 minutes, across all usernames. */
@@ -168,6 +173,7 @@ export function parseConfig(source: Record<string, string | undefined>): Config 
     port: env.PORT,
     publicUrl: new URL(env.PUBLIC_URL ?? `http://localhost:${env.PORT}`),
     databaseUrl: env.DATABASE_URL,
+    databasePoolSize: env.DATABASE_POOL_SIZE,
     dataDir: env.DATA_DIR,
     embeddedPgPort: env.EMBEDDED_PG_PORT,
     smtpUrl: env.SMTP_URL,
@@ -177,6 +183,7 @@ export function parseConfig(source: Record<string, string | undefined>): Config 
     logLevel: env.LOG_LEVEL,
     trustProxy: env.TRUST_PROXY,
     catalogueFile: env.CATALOGUE_FILE,
+    clockOffsetFile: env.CLOCK_OFFSET_FILE,
     auditClientAddress: env.AUDIT_CLIENT_ADDRESS,
     loginClientLimit: env.LOGIN_CLIENT_LIMIT,
     apiClientLimit: env.API_CLIENT_LIMIT,

@@ -11,11 +11,15 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 // A calendar date stays the string it is ('2026-11-22'), with no time zone to shift it.
 pg.types.setTypeParser(pg.types.builtins.DATE, (value) => value);
 
-/** A Kysely instance on its own pool. Callers own it and `destroy()` it. */
-export function createDb(connectionString: string, poolSize = 10): Db {
+/**
+ * A Kysely instance on its own pool. Callers own it and `destroy()` it. Its connections
+ * carry `applicationName`, so `pg_stat_activity` tells whose they are.
+ */
+export function createDb(connectionString: string, poolSize = 10, applicationName = 'anordnarportalen'): Db {
   const pool = new pg.Pool({
     connectionString,
     max: poolSize,
+    application_name: applicationName,
     // Fail fast when Postgres is gone, so /healthz answers instead of hanging.
     connectionTimeoutMillis: 3000,
     idleTimeoutMillis: 30_000,

@@ -1,7 +1,4 @@
-import type { Logger } from 'pino';
-import { appClock } from '#server/platform/clock.ts';
-import type { Config } from '#server/platform/config.ts';
-import type { Db } from '#server/platform/database.ts';
+import type { AppContext } from '#server/platform/context.ts';
 import { lapseApplications } from '#server/applications/applications.ts';
 import { sendExpiryNotices } from '#server/identity/password-expiry.ts';
 import { pruneExpired } from '#server/runtime/prune.ts';
@@ -11,14 +8,15 @@ import { publishRegister } from '#server/register/publication.ts';
 const EVERY_MS = 10 * 60_000;
 
 /** The periodic work of every instance: safe to run in several at once (each step claims its rows). */
-export function startChores(db: Db, config: Config, log: Logger): { stop(): void } {
+export function startChores(app: AppContext): { stop(): void } {
+  const { db, config, clock, log } = app;
   const run = async () => {
     try {
-      const notices = await sendExpiryNotices(db, config, appClock());
-      const published = await publishRegister(db, appClock());
+      const notices = await sendExpiryNotices(db, config, clock);
+      const published = await publishRegister(db, clock);
       if (published.created) log.info({ publication: published.publication.published_on }, 'register published');
-      const pruned = await pruneExpired(db, config, appClock());
-      await lapseApplications(db, config.rules.applicationPaperDays, appClock());
+      const pruned = await pruneExpired(db, config, clock);
+      await lapseApplications(db, config.rules.applicationPaperDays, clock);
       if (notices || Object.values(pruned).some(Boolean)) log.info({ notices, pruned }, 'chores');
     } catch (error) {
       log.error({ err: error }, 'chores failed');

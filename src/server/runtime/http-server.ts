@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { Logger } from 'pino';
+import { type AppContext, forRequest } from '#server/platform/context.ts';
 import { clientAddressResolver, type TrustProxy } from '#server/platform/client-address.ts';
 import { isCrossSiteRequest } from '#server/runtime/csrf.ts';
 import { loggedPath } from '#server/runtime/log-path.ts';
@@ -19,7 +19,8 @@ export interface HttpServerOptions {
   publicUrl: URL;
   trustProxy: TrustProxy;
   secure: boolean;
-  log: Logger;
+  /** The process's context: each request gets it, with a logger that names the request. */
+  app: AppContext;
 }
 
 /** Forms here are small: a body beyond this is refused before anything reads it. */
@@ -91,7 +92,7 @@ export function createHttpServer(options: HttpServerOptions): Server {
     const path = (req.url ?? '/').split('?')[0];
     res.on('finish', () => {
       // The path only, with capability tokens cut out: query strings and some paths carry codes and tokens.
-      options.log.info({ reqId: requestId, method: req.method, path: loggedPath(path), status: res.statusCode, ms: Math.round(performance.now() - started) }, 'request');
+      options.app.log.info({ reqId: requestId, method: req.method, path: loggedPath(path), status: res.statusCode, ms: Math.round(performance.now() - started) }, 'request');
     });
 
     if (req.method === 'GET' || req.method === 'HEAD') {
@@ -118,8 +119,8 @@ export function createHttpServer(options: HttpServerOptions): Server {
     const toApp = () => {
       res.setHeader('Cache-Control', DYNAMIC_CACHE_CONTROL);
       guardResponse(res);
-      Promise.resolve(options.appHandler(req, res, undefined, { requestId })).catch((error: unknown) => {
-        options.log.error({ reqId: requestId, err: error }, 'unhandled error');
+      Promise.resolve(options.appHandler(req, res, undefined, { requestId, app: forRequest(options.app, requestId) })).catch((error: unknown) => {
+        options.app.log.error({ reqId: requestId, err: error }, 'unhandled error');
         if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
         res.end('Ett tekniskt fel uppstod. Försök igen om en stund.');
       });

@@ -6,6 +6,7 @@ import { createDb, type Db } from '#server/platform/database.ts';
 import type { RunningPostgres } from '#server/runtime/embedded-postgres.ts';
 import { createHttpServer, type AppHandler } from '#server/runtime/http-server.ts';
 import { logger } from '#server/platform/log.ts';
+import { createAppContext } from '#server/platform/context.ts';
 import { smtpTransport } from '#server/mail/mail.ts';
 import { migrateToLatest, pendingMigrations } from '#server/runtime/migrate.ts';
 import { startOutboxSender } from '#server/mail/outbox.ts';
@@ -45,11 +46,10 @@ export async function startPortal(config: Config, distDir = path.resolve('dist')
       stops.push(() => pg.stop());
       databaseUrl = pg.url;
     }
-    // The Astro bundle reads its database from the environment.
-    process.env.DATABASE_URL = databaseUrl;
-
-    const db = createDb(databaseUrl, 4);
+    // The process's one pool: requests, the outbox and the chores all draw from it.
+    const db = createDb(databaseUrl, config.databasePoolSize);
     stops.push(() => db.destroy());
+    const app = createAppContext(config, db, log);
     if (config.demo) {
       const ran = await migrateToLatest(db);
       if (ran.length) log.info({ migrations: ran }, 'migrated');
@@ -76,7 +76,7 @@ export async function startPortal(config: Config, distDir = path.resolve('dist')
       onError: (error) => log.error({ err: error }, 'outbox poll failed'),
     });
     stops.push(() => sender.stop());
-    const chores = startChores(db, config, log);
+    const chores = startChores(app);
     stops.push(async () => chores.stop());
 
     const entry = pathToFileURL(path.join(distDir, 'server', 'entry.mjs')).href;
@@ -87,7 +87,7 @@ export async function startPortal(config: Config, distDir = path.resolve('dist')
       publicUrl: config.publicUrl,
       trustProxy: config.trustProxy,
       secure: config.secure,
-      log,
+      app,
     });
     await listen(server, config.port, config.host);
     stops.push(() => closeServer(server));
