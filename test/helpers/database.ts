@@ -31,7 +31,7 @@ export async function freshDatabase(options: { empty?: boolean } = {}): Promise<
   const template = options.empty ? 'template0' : inject('templateDatabase');
   await admin((client) => client.query(`create database ${name} template ${template}`));
   const url = urlFor(name);
-  const db = createDb(url, 5);
+  const db = createDb(url, 5, 'test-harness');
   return {
     url,
     db,
