@@ -6,7 +6,7 @@ import type { Config } from '#server/platform/config.ts';
 import type { Db, Tx } from '#server/platform/database.ts';
 import type { Application } from '#server/platform/db-types.ts';
 import { enqueueMail, renderMail } from '#server/mail/mail.ts';
-import { formatDate } from '#server/platform/format.ts';
+import { formatDate, formatOrgNumber } from '#server/platform/format.ts';
 import { hashSecret, newSecretToken, parseSecretToken, secretMatches } from '#server/platform/secret-token.ts';
 
 export type ApplicationRow = Selectable<Application>;
@@ -123,7 +123,6 @@ function confirmationMail(reference: string, orgNumber: string, token: string, c
   );
 }
 
-const formatOrgNumber = (value: string) => value.replace(/^(\d{6})(\d{4})$/, '$1-$2');
 
 /**
  * Applications whose signed paper has not arrived `paperDays` after submission lapse,

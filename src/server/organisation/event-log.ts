@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '#server/platform/database.ts';
+import { pageWindow } from '#server/platform/paging.ts';
 
 export const LOG_PAGE_SIZE = 50;
 
@@ -44,7 +45,7 @@ export async function organisationLog(db: Db, organisationId: number, filter: Lo
     const name = filter.username.trim().toLowerCase();
     base = base.where((eb) => eb.or([eb.and([eb('actor.username', '=', name), eb('actor.kind', '<>', 'staff')]), eb('subject.username', '=', name)]));
   }
-  const page = Math.max(1, filter.page ?? 1);
+  const { limit, offset } = pageWindow(filter.page ?? 1, LOG_PAGE_SIZE);
   const [rows, count] = await Promise.all([
     base
       .select([
@@ -59,8 +60,8 @@ export async function organisationLog(db: Db, organisationId: number, filter: Lo
       ])
       .orderBy('audit_event.at', 'desc')
       .orderBy('audit_event.id', 'desc')
-      .limit(LOG_PAGE_SIZE)
-      .offset((page - 1) * LOG_PAGE_SIZE)
+      .limit(limit)
+      .offset(offset)
       .execute(),
     base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
   ]);

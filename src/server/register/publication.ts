@@ -2,6 +2,8 @@ import { sql } from 'kysely';
 import { Temporal } from 'temporal-polyfill';
 import type { Clock } from '#server/platform/clock.ts';
 import type { Db } from '#server/platform/database.ts';
+import { containsPattern } from '#server/platform/like.ts';
+import { pageWindow } from '#server/platform/paging.ts';
 
 const REGISTER_TIME_ZONE = 'Europe/Stockholm';
 
@@ -76,15 +78,14 @@ export interface RegisterQuery {
   perPage: number;
 }
 
-const like = (value: string) => `%${value.trim().toLowerCase().replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
-
 export async function registerOrganisations(db: Db, publicationId: number, query: RegisterQuery) {
   let base = db.selectFrom('register_organisation').where('publication_id', '=', publicationId);
-  if (query.q) base = base.where((eb) => eb.or([eb(eb.fn('lower', [eb.ref('name')]), 'like', like(query.q!)), eb('org_number', 'like', like(query.q!.replace(/-/g, '')))]));
+  if (query.q) base = base.where((eb) => eb.or([eb(eb.fn('lower', [eb.ref('name')]), 'like', containsPattern(query.q!)), eb('org_number', 'like', containsPattern(query.q!.replace(/-/g, '')))]));
   if (query.city) base = base.where(sql`lower(city)`, '=', query.city.trim().toLowerCase());
   if (query.orgNumber) base = base.where('org_number', '=', query.orgNumber.replace(/-/g, ''));
+  const { limit, offset } = pageWindow(query.page, query.perPage);
   const [rows, count] = await Promise.all([
-    base.select(['org_number', 'name', 'city', 'areas', 'confirmed_at']).orderBy('name').orderBy('org_number').limit(query.perPage).offset((query.page - 1) * query.perPage).execute(),
+    base.select(['org_number', 'name', 'city', 'areas', 'confirmed_at']).orderBy('name').orderBy('org_number').limit(limit).offset(offset).execute(),
     base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
   ]);
   return { rows, total: Number(count.n) };
@@ -95,9 +96,10 @@ export async function registerUnits(db: Db, publicationId: number, query: Regist
     .selectFrom('register_unit')
     .innerJoin('register_organisation', (join) => join.onRef('register_organisation.publication_id', '=', 'register_unit.publication_id').onRef('register_organisation.org_number', '=', 'register_unit.org_number'))
     .where('register_unit.publication_id', '=', publicationId);
-  if (query.q) base = base.where((eb) => eb.or([eb(eb.fn('lower', [eb.ref('register_unit.name')]), 'like', like(query.q!)), eb(eb.fn('lower', [eb.ref('register_organisation.name')]), 'like', like(query.q!))]));
+  if (query.q) base = base.where((eb) => eb.or([eb(eb.fn('lower', [eb.ref('register_unit.name')]), 'like', containsPattern(query.q!)), eb(eb.fn('lower', [eb.ref('register_organisation.name')]), 'like', containsPattern(query.q!))]));
   if (query.city) base = base.where(sql`lower(register_unit.city)`, '=', query.city.trim().toLowerCase());
   if (query.orgNumber) base = base.where('register_unit.org_number', '=', query.orgNumber.replace(/-/g, ''));
+  const { limit, offset } = pageWindow(query.page, query.perPage);
   const [rows, count] = await Promise.all([
     base
       .select(['register_unit.unit_id', 'register_unit.name', 'register_unit.is_main', 'register_unit.postal_address', 'register_unit.postal_code', 'register_unit.city', 'register_unit.org_number', 'register_organisation.name as organisation_name'])
@@ -105,8 +107,8 @@ export async function registerUnits(db: Db, publicationId: number, query: Regist
       .orderBy('register_unit.is_main', 'desc')
       .orderBy('register_unit.name')
       .orderBy('register_unit.unit_id')
-      .limit(query.perPage)
-      .offset((query.page - 1) * query.perPage)
+      .limit(limit)
+      .offset(offset)
       .execute(),
     base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
   ]);
