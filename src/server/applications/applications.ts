@@ -6,7 +6,7 @@ import type { Config } from '#server/platform/config.ts';
 import type { Db, Tx } from '#server/platform/database.ts';
 import type { Application } from '#server/platform/db-types.ts';
 import { enqueueMail, renderMail } from '#server/mail/mail.ts';
-import { formatDate, formatOrgNumber } from '#server/platform/format.ts';
+import { formatOrgNumber } from '#server/platform/format.ts';
 import { hashSecret, newSecretToken, parseSecretToken, secretMatches } from '#server/platform/secret-token.ts';
 
 export type ApplicationRow = Selectable<Application>;
@@ -22,7 +22,7 @@ export interface Person {
 
 const DRAFT_LIFETIME_MS = 4 * 60 * 60_000;
 /** Download and status links stop working this long after the decision. */
-export const LINK_LIFETIME_AFTER_DECISION_MS = 30 * 24 * 60 * 60_000;
+const LINK_LIFETIME_AFTER_DECISION_MS = 30 * 24 * 60 * 60_000;
 
 /** Saves the answers so far and returns the draft's cookie value (`id.secret`). */
 export async function saveDraft(db: Db, existing: string | undefined, data: unknown, clock: Clock): Promise<string> {
@@ -169,4 +169,3 @@ export async function setApplicationStatus(trx: Tx, applicationId: number, statu
 
 /** "19900101-0017" from the stored "199001010017". */
 export const formatPersonnummer = (value: string) => value.replace(/^(\d{8})(\d{4})$/, '$1-$2');
-export const formatSubmitted = (row: ApplicationRow) => formatDate(row.submitted_at);

@@ -120,7 +120,7 @@ export async function listUserSessions(db: Db, userId: number, limits: SessionLi
     .filter((session) => session.idleExpiresAt.getTime() > now && session.absoluteExpiresAt.getTime() > now);
 }
 
-export const SESSION_COOKIE = { secure: '__Host-sid', plain: 'sid' } as const;
+const SESSION_COOKIE = { secure: '__Host-sid', plain: 'sid' } as const;
 
 /** The cookie's name: with `Secure`, the `__Host-` prefix pins it to this host and path /. */
 export const sessionCookieName = (secure: boolean) => (secure ? SESSION_COOKIE.secure : SESSION_COOKIE.plain);

@@ -6,16 +6,15 @@ import { catalogue } from '#server/organisation/catalogue.ts';
 import type { Clock } from '#server/platform/clock.ts';
 import type { Config } from '#server/platform/config.ts';
 import type { Db, Tx } from '#server/platform/database.ts';
-import type { Organisation, Unit } from '#server/platform/db-types.ts';
+import type { Unit } from '#server/platform/db-types.ts';
 import type { User } from '#server/identity/users.ts';
 import { containsPattern } from '#server/platform/like.ts';
 import { pageCount, pageWindow } from '#server/platform/paging.ts';
 
 /** The data behind Organisation & användare. Decisions are admin-policy.ts's; this module reads and writes. */
-export type OrganisationRow = Selectable<Organisation>;
 export type UnitRow = Selectable<Unit>;
 export const USERS_PAGE_SIZE = 50;
-export const UNITS_PAGE_SIZE = 50;
+const UNITS_PAGE_SIZE = 50;
 
 export async function loadActor(db: Db | Tx, user: User): Promise<AdminActor> {
   const units = await db.selectFrom('user_unit_role').select('unit_id').where('user_id', '=', user.id).where('role_key', '=', UNIT_ADMIN_ROLE).execute();

@@ -116,13 +116,13 @@ export async function registerUnits(db: Db, publicationId: number, query: Regist
 }
 
 /** While today's publication is still to come, caches check back this often. */
-export const PENDING_MAX_AGE_SECONDS = 60;
+const PENDING_MAX_AGE_SECONDS = 60;
 
 /**
  * When the next publication is due: the next midnight in Stockholm, which is 23:00 UTC
  * in winter and 22:00 UTC in summer (and the day of a DST change has 23 or 25 hours).
  */
-export function nextPublicationAt(now: Date): Date {
+function nextPublicationAt(now: Date): Date {
   const today = Temporal.Instant.fromEpochMilliseconds(now.getTime()).toZonedDateTimeISO(REGISTER_TIME_ZONE).toPlainDate();
   return new Date(today.add({ days: 1 }).toZonedDateTime({ timeZone: REGISTER_TIME_ZONE }).epochMilliseconds);
 }
@@ -132,7 +132,7 @@ export function nextPublicationAt(now: Date): Date {
  * next publication is due, or only briefly while today's has not been made yet (the chores
  * publish within minutes of midnight, and the answer must not outlive that).
  */
-export function latestCacheLifetime(latest: Publication | undefined, now: Date): { maxAge: number; expires: Date } {
+function latestCacheLifetime(latest: Publication | undefined, now: Date): { maxAge: number; expires: Date } {
   const pending = { maxAge: PENDING_MAX_AGE_SECONDS, expires: new Date(now.getTime() + PENDING_MAX_AGE_SECONDS * 1000) };
   if (!latest || latest.published_on !== registerDate(now)) return pending;
   const expires = nextPublicationAt(now);
