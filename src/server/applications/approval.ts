@@ -9,7 +9,7 @@ import type { Db } from '#server/platform/database.ts';
 import { enqueueMail, renderMail } from '#server/mail/mail.ts';
 import { cell, setRoles } from '#server/organisation/admin.ts';
 import { containsPattern } from '#server/platform/like.ts';
-import { pageWindow } from '#server/platform/paging.ts';
+import { fetchPage } from '#server/platform/paging.ts';
 
 /**
  * The back office closes the paper trail: registers the signed paper, then approves
@@ -117,12 +117,7 @@ export async function listApplications(db: Db, filter: { status?: string; query?
     const needle = containsPattern(query);
     base = base.where((eb) => eb.or([eb(sql`lower(reference)`, 'like', needle), eb('org_number', 'like', needle.replace(/-/g, '')), eb(sql`lower(org_name)`, 'like', needle)]));
   }
-  const { limit, offset } = pageWindow(filter.page, APPLICATIONS_PAGE_SIZE);
-  const [rows, count] = await Promise.all([
-    base.select(['id', 'reference', 'org_number', 'org_name', 'status', 'submitted_at']).orderBy('submitted_at', 'desc').orderBy('id', 'desc').limit(limit).offset(offset).execute(),
-    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-  ]);
-  return { rows, total: Number(count.n) };
+  return fetchPage(base, (rows) => rows.select(['id', 'reference', 'org_number', 'org_name', 'status', 'submitted_at']).orderBy('submitted_at', 'desc').orderBy('id', 'desc'), filter.page, APPLICATIONS_PAGE_SIZE);
 }
 
 /** Username letters waiting to be printed (or all), newest first. */

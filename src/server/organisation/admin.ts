@@ -9,7 +9,7 @@ import type { Db, Tx } from '#server/platform/database.ts';
 import type { Unit } from '#server/platform/db-types.ts';
 import type { User } from '#server/identity/users.ts';
 import { containsPattern } from '#server/platform/like.ts';
-import { pageCount, pageWindow } from '#server/platform/paging.ts';
+import { fetchPage, pageCount, pageWindow } from '#server/platform/paging.ts';
 
 /** The data behind Organisation & användare. Decisions are admin-policy.ts's; this module reads and writes. */
 export type UnitRow = Selectable<Unit>;
@@ -96,12 +96,7 @@ export async function listUsers(db: Db, organisationId: number, options: { query
     const needle = containsPattern(query);
     base = base.where((eb) => eb.or([eb('app_user.username', 'like', needle), eb(eb.fn('lower', [eb.ref('app_user.first_name')]), 'like', needle), eb(eb.fn('lower', [eb.ref('app_user.last_name')]), 'like', needle), eb(eb.fn('lower', [eb.ref('app_user.email')]), 'like', needle)]));
   }
-  const { limit, offset } = pageWindow(options.page ?? 1, USERS_PAGE_SIZE);
-  const [rows, count] = await Promise.all([
-    base.selectAll('app_user').orderBy('app_user.last_name').orderBy('app_user.first_name').orderBy('app_user.id').limit(limit).offset(offset).execute(),
-    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-  ]);
-  return { rows, total: Number(count.n) };
+  return fetchPage(base, (rows) => rows.selectAll('app_user').orderBy('app_user.last_name').orderBy('app_user.first_name').orderBy('app_user.id'), options.page ?? 1, USERS_PAGE_SIZE);
 }
 
 export interface ContactFields {

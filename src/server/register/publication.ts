@@ -3,7 +3,7 @@ import { Temporal } from 'temporal-polyfill';
 import type { Clock } from '#server/platform/clock.ts';
 import type { Db } from '#server/platform/database.ts';
 import { containsPattern } from '#server/platform/like.ts';
-import { pageWindow } from '#server/platform/paging.ts';
+import { fetchPage } from '#server/platform/paging.ts';
 
 const REGISTER_TIME_ZONE = 'Europe/Stockholm';
 
@@ -83,12 +83,7 @@ export async function registerOrganisations(db: Db, publicationId: number, query
   if (query.q) base = base.where((eb) => eb.or([eb(eb.fn('lower', [eb.ref('name')]), 'like', containsPattern(query.q!)), eb('org_number', 'like', containsPattern(query.q!.replace(/-/g, '')))]));
   if (query.city) base = base.where(sql`lower(city)`, '=', query.city.trim().toLowerCase());
   if (query.orgNumber) base = base.where('org_number', '=', query.orgNumber.replace(/-/g, ''));
-  const { limit, offset } = pageWindow(query.page, query.perPage);
-  const [rows, count] = await Promise.all([
-    base.select(['org_number', 'name', 'city', 'areas', 'confirmed_at']).orderBy('name').orderBy('org_number').limit(limit).offset(offset).execute(),
-    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-  ]);
-  return { rows, total: Number(count.n) };
+  return fetchPage(base, (rows) => rows.select(['org_number', 'name', 'city', 'areas', 'confirmed_at']).orderBy('name').orderBy('org_number'), query.page, query.perPage);
 }
 
 export async function registerUnits(db: Db, publicationId: number, query: RegisterQuery) {
@@ -99,20 +94,18 @@ export async function registerUnits(db: Db, publicationId: number, query: Regist
   if (query.q) base = base.where((eb) => eb.or([eb(eb.fn('lower', [eb.ref('register_unit.name')]), 'like', containsPattern(query.q!)), eb(eb.fn('lower', [eb.ref('register_organisation.name')]), 'like', containsPattern(query.q!))]));
   if (query.city) base = base.where(sql`lower(register_unit.city)`, '=', query.city.trim().toLowerCase());
   if (query.orgNumber) base = base.where('register_unit.org_number', '=', query.orgNumber.replace(/-/g, ''));
-  const { limit, offset } = pageWindow(query.page, query.perPage);
-  const [rows, count] = await Promise.all([
-    base
-      .select(['register_unit.unit_id', 'register_unit.name', 'register_unit.is_main', 'register_unit.postal_address', 'register_unit.postal_code', 'register_unit.city', 'register_unit.org_number', 'register_organisation.name as organisation_name'])
-      .orderBy('register_organisation.name')
-      .orderBy('register_unit.is_main', 'desc')
-      .orderBy('register_unit.name')
-      .orderBy('register_unit.unit_id')
-      .limit(limit)
-      .offset(offset)
-      .execute(),
-    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-  ]);
-  return { rows, total: Number(count.n) };
+  return fetchPage(
+    base,
+    (rows) =>
+      rows
+        .select(['register_unit.unit_id', 'register_unit.name', 'register_unit.is_main', 'register_unit.postal_address', 'register_unit.postal_code', 'register_unit.city', 'register_unit.org_number', 'register_organisation.name as organisation_name'])
+        .orderBy('register_organisation.name')
+        .orderBy('register_unit.is_main', 'desc')
+        .orderBy('register_unit.name')
+        .orderBy('register_unit.unit_id'),
+    query.page,
+    query.perPage,
+  );
 }
 
 /** While today's publication is still to come, caches check back this often. */
