@@ -1,7 +1,7 @@
 import type { APIRoute } from 'astro';
 import { appClock } from '#server/platform/clock.ts';
 import { db } from '#server/platform/database.ts';
-import { formatOrgNumber } from '#server/register/api.ts';
+import { formatOrgNumber } from '#server/platform/format.ts';
 import { findPublication, latestCacheHeaders, registerUnits } from '#server/register/publication.ts';
 
 export const prerender = false;

@@ -1,7 +1,8 @@
 import type { APIRoute } from 'astro';
 import { appClock } from '#server/platform/clock.ts';
 import { db } from '#server/platform/database.ts';
-import { formatOrgNumber, publicationJson } from '#server/register/api.ts';
+import { formatOrgNumber } from '#server/platform/format.ts';
+import { publicationJson } from '#server/register/api.ts';
 import { findPublication, latestCacheHeaders, registerUnits } from '#server/register/publication.ts';
 
 export const prerender = false;

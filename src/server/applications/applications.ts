@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { sql, type Selectable } from 'kysely';
 import type { ApplicationData } from '#server/applications/schema.ts';
 import type { Clock } from '#server/platform/clock.ts';
@@ -6,7 +6,8 @@ import type { Config } from '#server/platform/config.ts';
 import type { Db, Tx } from '#server/platform/database.ts';
 import type { Application } from '#server/platform/db-types.ts';
 import { enqueueMail, renderMail } from '#server/mail/mail.ts';
-import { formatDate } from '#server/platform/format.ts';
+import { formatOrgNumber } from '#server/platform/format.ts';
+import { hashSecret, newSecretToken, parseSecretToken, secretMatches } from '#server/platform/secret-token.ts';
 
 export type ApplicationRow = Selectable<Application>;
 export type ApplicationStatus = 'inskickad' | 'underlag_mottaget' | 'godkand' | 'avslagen' | 'forfallen';
@@ -21,9 +22,7 @@ export interface Person {
 
 const DRAFT_LIFETIME_MS = 4 * 60 * 60_000;
 /** Download and status links stop working this long after the decision. */
-export const LINK_LIFETIME_AFTER_DECISION_MS = 30 * 24 * 60 * 60_000;
-
-const sha256 = (value: string) => createHash('sha256').update(value).digest();
+const LINK_LIFETIME_AFTER_DECISION_MS = 30 * 24 * 60 * 60_000;
 
 /** Saves the answers so far and returns the draft's cookie value (`id.secret`). */
 export async function saveDraft(db: Db, existing: string | undefined, data: unknown, clock: Clock): Promise<string> {
@@ -33,19 +32,17 @@ export async function saveDraft(db: Db, existing: string | undefined, data: unkn
     await db.updateTable('application_draft').set({ data: JSON.stringify(data), expires_at: expiresAt }).where('id', '=', found.id).execute();
     return existing!;
   }
-  const id = randomBytes(15).toString('base64url');
-  const secret = randomBytes(24).toString('base64url');
-  await db.insertInto('application_draft').values({ id, secret_hash: sha256(secret), data: JSON.stringify(data), expires_at: expiresAt }).execute();
-  return `${id}.${secret}`;
+  const { id, token, secretHash } = newSecretToken();
+  await db.insertInto('application_draft').values({ id, secret_hash: secretHash, data: JSON.stringify(data), expires_at: expiresAt }).execute();
+  return token;
 }
 
 async function readDraftRow(db: Db | Tx, token: string, clock: Clock) {
-  const [id, secret] = token.split('.');
-  if (!id || !secret || id.length > 64 || secret.length > 64) return undefined;
-  const row = await db.selectFrom('application_draft').selectAll().where('id', '=', id).executeTakeFirst();
+  const parsed = parseSecretToken(token);
+  if (!parsed) return undefined;
+  const row = await db.selectFrom('application_draft').selectAll().where('id', '=', parsed.id).executeTakeFirst();
   if (!row || row.expires_at <= clock.now()) return undefined;
-  const given = sha256(secret);
-  return given.length === row.secret_hash.length && timingSafeEqual(given, row.secret_hash) ? row : undefined;
+  return secretMatches(parsed.secret, row.secret_hash) ? row : undefined;
 }
 
 export async function readDraft(db: Db, token: string | undefined, clock: Clock): Promise<Record<string, unknown> | undefined> {
@@ -77,7 +74,7 @@ export async function submitApplication(db: Db, data: ApplicationData, draftToke
         .values({
           id,
           reference,
-          access_hash: sha256(token),
+          access_hash: hashSecret(token),
           org_number: data.orgNumber,
           org_name: data.orgName,
           postal_address: data.postalAddress,
@@ -94,7 +91,8 @@ export async function submitApplication(db: Db, data: ApplicationData, draftToke
       await trx.insertInto('application_area').values(data.areas.map((area) => ({ application_id: id, area_key: area }))).execute();
       await trx.insertInto('application_event').values({ application_id: id, status: 'inskickad', at: now }).execute();
       await enqueueMail(trx, data.holderEmail, confirmationMail(reference, data.orgNumber, token, config));
-      if (draftToken) await trx.deleteFrom('application_draft').where('id', '=', draftToken.split('.')[0]).execute();
+      const draftId = parseSecretToken(draftToken)?.id;
+      if (draftId) await trx.deleteFrom('application_draft').where('id', '=', draftId).execute();
       return { kind: 'ok', reference, token } as const;
     });
   } catch (error) {
@@ -125,7 +123,6 @@ function confirmationMail(reference: string, orgNumber: string, token: string, c
   );
 }
 
-const formatOrgNumber = (value: string) => value.replace(/^(\d{6})(\d{4})$/, '$1-$2');
 
 /**
  * Applications whose signed paper has not arrived `paperDays` after submission lapse,
@@ -152,7 +149,7 @@ export async function lapseApplications(db: Db, paperDays: number, clock: Clock)
 /** The application a status link names, while the link still works. */
 export async function findByToken(db: Db, token: string, clock: Clock): Promise<(ApplicationRow & { areas: string[] }) | undefined> {
   if (!/^[\w-]{16,64}$/.test(token)) return undefined;
-  const row = await db.selectFrom('application').selectAll().where('access_hash', '=', sha256(token)).executeTakeFirst();
+  const row = await db.selectFrom('application').selectAll().where('access_hash', '=', hashSecret(token)).executeTakeFirst();
   if (!row) return undefined;
   if (row.decided_at && clock.now().getTime() - row.decided_at.getTime() > LINK_LIFETIME_AFTER_DECISION_MS) return undefined;
   const areas = (await db.selectFrom('application_area').select('area_key').where('application_id', '=', row.id).orderBy('area_key').execute()).map((area) => area.area_key);
@@ -172,4 +169,3 @@ export async function setApplicationStatus(trx: Tx, applicationId: number, statu
 
 /** "19900101-0017" from the stored "199001010017". */
 export const formatPersonnummer = (value: string) => value.replace(/^(\d{8})(\d{4})$/, '$1-$2');
-export const formatSubmitted = (row: ApplicationRow) => formatDate(row.submitted_at);

@@ -8,6 +8,8 @@ import type { Config } from '#server/platform/config.ts';
 import type { Db } from '#server/platform/database.ts';
 import { enqueueMail, renderMail } from '#server/mail/mail.ts';
 import { cell, setRoles } from '#server/organisation/admin.ts';
+import { containsPattern } from '#server/platform/like.ts';
+import { fetchPage } from '#server/platform/paging.ts';
 
 /**
  * The back office closes the paper trail: registers the signed paper, then approves
@@ -112,14 +114,10 @@ export async function listApplications(db: Db, filter: { status?: string; query?
   if (filter.status) base = base.where('status', '=', filter.status);
   const query = filter.query?.trim().toLowerCase();
   if (query) {
-    const needle = `%${query.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
+    const needle = containsPattern(query);
     base = base.where((eb) => eb.or([eb(sql`lower(reference)`, 'like', needle), eb('org_number', 'like', needle.replace(/-/g, '')), eb(sql`lower(org_name)`, 'like', needle)]));
   }
-  const [rows, count] = await Promise.all([
-    base.select(['id', 'reference', 'org_number', 'org_name', 'status', 'submitted_at']).orderBy('submitted_at', 'desc').orderBy('id', 'desc').limit(APPLICATIONS_PAGE_SIZE).offset((filter.page - 1) * APPLICATIONS_PAGE_SIZE).execute(),
-    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-  ]);
-  return { rows, total: Number(count.n) };
+  return fetchPage(base, (rows) => rows.select(['id', 'reference', 'org_number', 'org_name', 'status', 'submitted_at']).orderBy('submitted_at', 'desc').orderBy('id', 'desc'), filter.page, APPLICATIONS_PAGE_SIZE);
 }
 
 /** Username letters waiting to be printed (or all), newest first. */

@@ -67,7 +67,6 @@ export const applicationSchema = z
     holderPersonnummer: value.holderIsSignatory ? value.signatoryPersonnummer : Personnummer.parse(value.holderPersonnummer!).format(true),
   }));
 
-export type ApplicationInput = z.input<typeof applicationSchema>;
 export type ApplicationData = z.output<typeof applicationSchema>;
 
 /** The form's fields in the order the error summary lists them. */

@@ -5,6 +5,8 @@ import type { Clock } from '#server/platform/clock.ts';
 import type { Db } from '#server/platform/database.ts';
 import { lockedUntil } from '#server/identity/login.ts';
 import { normalizeUsername, type User } from '#server/identity/users.ts';
+import { containsPattern } from '#server/platform/like.ts';
+import { fetchPage } from '#server/platform/paging.ts';
 
 export const SUPPORT_PAGE_SIZE = 25;
 
@@ -17,7 +19,7 @@ export const managedAtDesk = (user: Pick<User, 'kind'>) => user.kind === 'member
 
 /** Members whose username, name or e-mail contains the query, for staff on the phone. */
 export async function searchUsers(db: Db, query: string, page: number): Promise<{ rows: Array<User & { organisation_name: string | null }>; total: number }> {
-  const needle = `%${query.trim().toLowerCase().replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
+  const needle = containsPattern(query);
   const base = db
     .selectFrom('app_user')
     .leftJoin('organisation', 'organisation.id', 'app_user.organisation_id')
@@ -29,18 +31,7 @@ export async function searchUsers(db: Db, query: string, page: number): Promise<
         eb(sql`lower(app_user.email)`, 'like', needle),
       ]),
     );
-  const [rows, count] = await Promise.all([
-    base
-      .selectAll('app_user')
-      .select('organisation.name as organisation_name')
-      .orderBy('app_user.last_name')
-      .orderBy('app_user.first_name')
-      .limit(SUPPORT_PAGE_SIZE)
-      .offset(Math.max(0, page - 1) * SUPPORT_PAGE_SIZE)
-      .execute(),
-    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-  ]);
-  return { rows, total: Number(count.n) };
+  return fetchPage(base, (query) => query.selectAll('app_user').select('organisation.name as organisation_name').orderBy('app_user.last_name').orderBy('app_user.first_name'), page, SUPPORT_PAGE_SIZE);
 }
 
 export interface UserOverview {

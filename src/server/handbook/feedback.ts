@@ -2,9 +2,9 @@ import type { Clock } from '#server/platform/clock.ts';
 import type { Db } from '#server/platform/database.ts';
 import { hitLimit } from '#server/platform/rate-limit.ts';
 
-export const FEEDBACK_PER_CLIENT = 10;
-export const FEEDBACK_WINDOW_MS = 10 * 60_000;
-export const MAX_COMMENT = 1000;
+const FEEDBACK_PER_CLIENT = 10;
+const FEEDBACK_WINDOW_MS = 10 * 60_000;
+const MAX_COMMENT = 1000;
 
 export type FeedbackResult = { kind: 'ok' } | { kind: 'invalid' } | { kind: 'limited'; retryAfterSeconds: number };
 

@@ -1,3 +1,8 @@
+import type { Root } from 'mdast';
+import remarkGfm from 'remark-gfm';
+import remarkParse from 'remark-parse';
+import remarkSmartypants from 'remark-smartypants';
+import { unified } from 'unified';
 import { fillPlaceholders, placeholderValues, ROLE_TABLE, ROLE_TABLE_HEADER, roleTableRows } from '#server/handbook/text.ts';
 
 type Node = { type: string; value?: string; children?: Node[]; [key: string]: unknown };
@@ -20,4 +25,14 @@ export function remarkHandbook() {
   };
   // Typed loosely on purpose: this walks any mdast tree and only touches text and paragraphs.
   return (tree: unknown) => visit(tree as Node);
+}
+
+/**
+ * The handbook's Markdown as the tree the pages are rendered from, for the PDF: the same
+ * parser and the same steps in the order Astro runs them (GFM, SmartyPants, then
+ * ours), so that the PDF and the pages cannot disagree about a word.
+ */
+export function handbookTree(markdown: string): Root {
+  const processor = unified().use(remarkParse).use(remarkGfm).use(remarkSmartypants).use(remarkHandbook);
+  return processor.runSync(processor.parse(markdown)) as Root;
 }

@@ -23,7 +23,7 @@ const letter = (name: string) =>
  * A username like `ml4821`: the person's initials and four random digits. Users are
  * never deleted, only inactivated, so a username once given is never given again.
  */
-export async function generateUsername(trx: Db | Tx, firstName: string, lastName: string): Promise<string> {
+async function generateUsername(trx: Db | Tx, firstName: string, lastName: string): Promise<string> {
   for (let attempt = 0; attempt < 50; attempt++) {
     const prefix = attempt < 25 ? letter(firstName) + letter(lastName) : letter('') + letter('');
     const candidate = `${prefix}${String(randomInt(10_000)).padStart(4, '0')}`;

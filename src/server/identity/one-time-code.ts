@@ -6,18 +6,18 @@ import type { Db, Tx } from '#server/platform/database.ts';
 export type CodePurpose = 'first_login' | 'reset';
 
 /** A code is void after this many wrong tries. */
-export const MAX_CODE_FAILURES = 5;
+const MAX_CODE_FAILURES = 5;
 
 // No 0/O, 1/I/L: a one-time password is copied from an e-mail by hand.
 const ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
 
 /** Codes are compared without spaces, dashes or case, as people type them. */
-export const normalizeCode = (code: string) => code.normalize('NFKC').replace(/[\s-]/g, '').toUpperCase().slice(0, 64);
+const normalizeCode = (code: string) => code.normalize('NFKC').replace(/[\s-]/g, '').toUpperCase().slice(0, 64);
 
 const hashCode = (code: string) => createHash('sha256').update(normalizeCode(code)).digest();
 
 /** From the CSPRNG: 8 digits for a reset code, 12 characters (about 59 bits) for a one-time password. */
-export function generateCode(purpose: CodePurpose): string {
+function generateCode(purpose: CodePurpose): string {
   if (purpose === 'reset') return Array.from({ length: 8 }, () => randomInt(10)).join('');
   const chars = Array.from({ length: 12 }, () => ALPHABET[randomInt(ALPHABET.length)]).join('');
   return `${chars.slice(0, 4)}-${chars.slice(4, 8)}-${chars.slice(8)}`;

@@ -3,7 +3,7 @@ import { dictionary } from '@zxcvbn-ts/language-common';
 
 /** argon2id at OWASP's first recommended setting (19 MiB, 2 passes, 1 lane). */
 // `Algorithm` is an ambient const enum: 2 is its Argon2id.
-export const HASH_OPTIONS = { algorithm: 2 as Algorithm, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+const HASH_OPTIONS = { algorithm: 2 as Algorithm, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 const PARAMS_TAG = `$m=${HASH_OPTIONS.memoryCost},t=${HASH_OPTIONS.timeCost},p=${HASH_OPTIONS.parallelism}$`;
 
 export const MAX_PASSWORD_LENGTH = 256;
@@ -14,7 +14,7 @@ export const verifications = { real: 0, dummy: 0 };
 let dummyHash: Promise<string> | undefined;
 
 /** NFKC, as NIST asks, so that the same password typed on two keyboards is the same password. */
-export const normalizePassword = (password: string) => password.normalize('NFKC');
+const normalizePassword = (password: string) => password.normalize('NFKC');
 
 export function hashPassword(password: string): Promise<string> {
   return hash(normalizePassword(password), HASH_OPTIONS);

@@ -1,6 +1,6 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '#server/platform/clock.ts';
 import type { Db, Tx } from '#server/platform/database.ts';
+import { newSecretToken, parseSecretToken, secretMatches } from '#server/platform/secret-token.ts';
 
 /**
  * Sessions as lucia-auth.com teaches them now: the cookie carries `id.secret`, Postgres
@@ -25,8 +25,6 @@ export interface ValidSession {
 // Touching last_used_at at most this often keeps page views from writing on every request.
 const TOUCH_INTERVAL_MS = 5_000;
 
-const hashSecret = (secret: string) => createHash('sha256').update(secret).digest();
-
 /** Creates a session and returns the cookie value, which exists nowhere else. */
 export async function createSession(
   db: Db | Tx,
@@ -35,22 +33,21 @@ export async function createSession(
   limits: SessionLimits,
   meta: { userAgent?: string; client?: string } = {},
 ): Promise<{ token: string; session: ValidSession }> {
-  const id = randomBytes(15).toString('base64url');
-  const secret = randomBytes(24).toString('base64url'); // 192 bits
+  const { id, token, secretHash } = newSecretToken();
   const now = clock.now();
   await db
     .insertInto('user_session')
     .values({
       id,
       user_id: userId,
-      secret_hash: hashSecret(secret),
+      secret_hash: secretHash,
       created_at: now,
       last_used_at: now,
       user_agent: (meta.userAgent ?? '').slice(0, 300),
       client: meta.client ?? '',
     })
     .execute();
-  return { token: `${id}.${secret}`, session: withExpiry({ id, user_id: userId, created_at: now, last_used_at: now }, limits) };
+  return { token, session: withExpiry({ id, user_id: userId, created_at: now, last_used_at: now }, limits) };
 }
 
 function withExpiry(row: { id: string; user_id: number; created_at: Date; last_used_at: Date }, limits: SessionLimits): ValidSession {
@@ -71,12 +68,12 @@ export type SessionCheck = { session: ValidSession } | { session: null; ended?: 
  * session-status poll must not). An expired session is deleted.
  */
 export async function validateSession(db: Db, token: string | undefined, limits: SessionLimits, clock: Clock, touch: boolean): Promise<SessionCheck> {
-  const [id, secret, extra] = (token ?? '').split('.');
-  if (!id || !secret || extra !== undefined || id.length > 64 || secret.length > 64) return { session: null };
+  const parsed = parseSecretToken(token);
+  if (!parsed) return { session: null };
+  const { id } = parsed;
   const row = await db.selectFrom('user_session').select(['id', 'user_id', 'secret_hash', 'created_at', 'last_used_at']).where('id', '=', id).executeTakeFirst();
   if (!row) return { session: null };
-  const given = hashSecret(secret);
-  if (given.length !== row.secret_hash.length || !timingSafeEqual(given, row.secret_hash)) return { session: null };
+  if (!secretMatches(parsed.secret, row.secret_hash)) return { session: null };
 
   const now = clock.now();
   const session = withExpiry(row, limits);
@@ -123,7 +120,7 @@ export async function listUserSessions(db: Db, userId: number, limits: SessionLi
     .filter((session) => session.idleExpiresAt.getTime() > now && session.absoluteExpiresAt.getTime() > now);
 }
 
-export const SESSION_COOKIE = { secure: '__Host-sid', plain: 'sid' } as const;
+const SESSION_COOKIE = { secure: '__Host-sid', plain: 'sid' } as const;
 
 /** The cookie's name: with `Secure`, the `__Host-` prefix pins it to this host and path /. */
 export const sessionCookieName = (secure: boolean) => (secure ? SESSION_COOKIE.secure : SESSION_COOKIE.plain);

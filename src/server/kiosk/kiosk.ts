@@ -12,7 +12,7 @@ import { deleteUserSessions } from '#server/identity/session.ts';
 import { findUserById, findUserByUsername, normalizeUsername, organisationName } from '#server/identity/users.ts';
 
 /** Codes a user may order per hour: more would let anyone fill a mailbox. */
-export const RESET_REQUESTS_PER_HOUR = 5;
+const RESET_REQUESTS_PER_HOUR = 5;
 
 export type StartChangeResult = { kind: 'ok'; ticket: string } | { kind: 'failed' } | { kind: 'locked'; until: Date };
 

@@ -1,8 +1,8 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Selectable } from 'kysely';
 import type { Clock } from '#server/platform/clock.ts';
 import type { Db, Tx } from '#server/platform/database.ts';
 import type { KioskTicket } from '#server/platform/db-types.ts';
+import { newSecretToken, parseSecretToken, secretMatches } from '#server/platform/secret-token.ts';
 
 /**
  * A step of the password kiosk that an earlier step unlocked: entering the code, or
@@ -16,26 +16,22 @@ export type Ticket = Selectable<KioskTicket>;
 export const TICKET_LIFETIME_MS = 15 * 60_000;
 export const TICKET_COOKIE = 'kiosk';
 
-const hash = (secret: string) => createHash('sha256').update(secret).digest();
-
 export async function createTicket(db: Db | Tx, step: TicketStep, userId: number | null, reason: TicketReason, clock: Clock): Promise<string> {
-  const id = randomBytes(15).toString('base64url');
-  const secret = randomBytes(24).toString('base64url');
+  const { id, token, secretHash } = newSecretToken();
   await db
     .insertInto('kiosk_ticket')
-    .values({ id, secret_hash: hash(secret), step, user_id: userId, reason, expires_at: new Date(clock.now().getTime() + TICKET_LIFETIME_MS) })
+    .values({ id, secret_hash: secretHash, step, user_id: userId, reason, expires_at: new Date(clock.now().getTime() + TICKET_LIFETIME_MS) })
     .execute();
-  return `${id}.${secret}`;
+  return token;
 }
 
 /** The live ticket for `step` that the cookie value names, or undefined. */
 export async function readTicket(db: Db | Tx, token: string | undefined, step: TicketStep, clock: Clock): Promise<Ticket | undefined> {
-  const [id, secret, extra] = (token ?? '').split('.');
-  if (!id || !secret || extra !== undefined || id.length > 64 || secret.length > 64) return undefined;
-  const ticket = await db.selectFrom('kiosk_ticket').selectAll().where('id', '=', id).executeTakeFirst();
+  const parsed = parseSecretToken(token);
+  if (!parsed) return undefined;
+  const ticket = await db.selectFrom('kiosk_ticket').selectAll().where('id', '=', parsed.id).executeTakeFirst();
   if (!ticket || ticket.step !== step || ticket.used_at || ticket.expires_at <= clock.now()) return undefined;
-  const given = hash(secret);
-  return given.length === ticket.secret_hash.length && timingSafeEqual(given, ticket.secret_hash) ? ticket : undefined;
+  return secretMatches(parsed.secret, ticket.secret_hash) ? ticket : undefined;
 }
 
 /** Uses a ticket up; false when another request already did. */

@@ -6,14 +6,15 @@ import { catalogue } from '#server/organisation/catalogue.ts';
 import type { Clock } from '#server/platform/clock.ts';
 import type { Config } from '#server/platform/config.ts';
 import type { Db, Tx } from '#server/platform/database.ts';
-import type { Organisation, Unit } from '#server/platform/db-types.ts';
+import type { Unit } from '#server/platform/db-types.ts';
 import type { User } from '#server/identity/users.ts';
+import { containsPattern } from '#server/platform/like.ts';
+import { fetchPage, pageCount, pageWindow } from '#server/platform/paging.ts';
 
 /** The data behind Organisation & användare. Decisions are admin-policy.ts's; this module reads and writes. */
-export type OrganisationRow = Selectable<Organisation>;
 export type UnitRow = Selectable<Unit>;
 export const USERS_PAGE_SIZE = 50;
-export const UNITS_PAGE_SIZE = 50;
+const UNITS_PAGE_SIZE = 50;
 
 export async function loadActor(db: Db | Tx, user: User): Promise<AdminActor> {
   const units = await db.selectFrom('user_unit_role').select('unit_id').where('user_id', '=', user.id).where('role_key', '=', UNIT_ADMIN_ROLE).execute();
@@ -58,7 +59,7 @@ export async function pageUnits(
 ): Promise<UnitPage> {
   let base = db.selectFrom('unit').where('unit.organisation_id', '=', organisationId);
   const query = options.query?.trim().toLowerCase();
-  if (query) base = base.where((eb) => eb(eb.fn('lower', [eb.ref('unit.name')]), 'like', `%${query.replace(/[\\%_]/g, (char) => `\\${char}`)}%`));
+  if (query) base = base.where((eb) => eb(eb.fn('lower', [eb.ref('unit.name')]), 'like', containsPattern(query)));
   if (options.except !== undefined) base = base.where('unit.id', '!=', options.except);
   const within = options.within ? [...options.within] : undefined;
   base = base.where((eb) => {
@@ -71,9 +72,10 @@ export async function pageUnits(
   });
   const count = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
   const total = Number(count.n);
-  const pages = Math.max(1, Math.ceil(total / UNITS_PAGE_SIZE));
+  const pages = pageCount(total, UNITS_PAGE_SIZE);
   const page = Math.min(pages, Math.max(1, Math.floor(options.page ?? 1)));
-  const rows = await base.selectAll('unit').orderBy('unit.is_main', 'desc').orderBy('unit.name').orderBy('unit.id').limit(UNITS_PAGE_SIZE).offset((page - 1) * UNITS_PAGE_SIZE).execute();
+  const { limit, offset } = pageWindow(page, UNITS_PAGE_SIZE);
+  const rows = await base.selectAll('unit').orderBy('unit.is_main', 'desc').orderBy('unit.name').orderBy('unit.id').limit(limit).offset(offset).execute();
   return { rows, total, page, pages };
 }
 
@@ -91,15 +93,10 @@ export async function listUsers(db: Db, organisationId: number, options: { query
   }
   const query = options.query?.trim().toLowerCase();
   if (query) {
-    const needle = `%${query.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
+    const needle = containsPattern(query);
     base = base.where((eb) => eb.or([eb('app_user.username', 'like', needle), eb(eb.fn('lower', [eb.ref('app_user.first_name')]), 'like', needle), eb(eb.fn('lower', [eb.ref('app_user.last_name')]), 'like', needle), eb(eb.fn('lower', [eb.ref('app_user.email')]), 'like', needle)]));
   }
-  const page = Math.max(1, options.page ?? 1);
-  const [rows, count] = await Promise.all([
-    base.selectAll('app_user').orderBy('app_user.last_name').orderBy('app_user.first_name').orderBy('app_user.id').limit(USERS_PAGE_SIZE).offset((page - 1) * USERS_PAGE_SIZE).execute(),
-    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-  ]);
-  return { rows, total: Number(count.n) };
+  return fetchPage(base, (rows) => rows.selectAll('app_user').orderBy('app_user.last_name').orderBy('app_user.first_name').orderBy('app_user.id'), options.page ?? 1, USERS_PAGE_SIZE);
 }
 
 export interface ContactFields {

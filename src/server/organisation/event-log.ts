@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '#server/platform/database.ts';
+import { fetchPage } from '#server/platform/paging.ts';
 
 export const LOG_PAGE_SIZE = 50;
 
@@ -44,25 +45,23 @@ export async function organisationLog(db: Db, organisationId: number, filter: Lo
     const name = filter.username.trim().toLowerCase();
     base = base.where((eb) => eb.or([eb.and([eb('actor.username', '=', name), eb('actor.kind', '<>', 'staff')]), eb('subject.username', '=', name)]));
   }
-  const page = Math.max(1, filter.page ?? 1);
-  const [rows, count] = await Promise.all([
-    base
-      .select([
-        'audit_event.id',
-        'audit_event.at',
-        'audit_event.event',
-        'audit_event.detail',
-        sql<string | null>`case when actor.kind = 'staff' then null else actor.first_name || ' ' || actor.last_name || ' (' || actor.username || ')' end`.as('actor'),
-        sql<boolean>`coalesce(actor.kind = 'staff', false)`.as('actor_staff'),
-        'actor.org_role as actor_role',
-        sql<string | null>`subject.first_name || ' ' || subject.last_name || ' (' || subject.username || ')'`.as('subject'),
-      ])
-      .orderBy('audit_event.at', 'desc')
-      .orderBy('audit_event.id', 'desc')
-      .limit(LOG_PAGE_SIZE)
-      .offset((page - 1) * LOG_PAGE_SIZE)
-      .execute(),
-    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-  ]);
-  return { rows, total: Number(count.n) };
+  return fetchPage(
+    base,
+    (rows) =>
+      rows
+        .select([
+          'audit_event.id',
+          'audit_event.at',
+          'audit_event.event',
+          'audit_event.detail',
+          sql<string | null>`case when actor.kind = 'staff' then null else actor.first_name || ' ' || actor.last_name || ' (' || actor.username || ')' end`.as('actor'),
+          sql<boolean>`coalesce(actor.kind = 'staff', false)`.as('actor_staff'),
+          'actor.org_role as actor_role',
+          sql<string | null>`subject.first_name || ' ' || subject.last_name || ' (' || subject.username || ')'`.as('subject'),
+        ])
+        .orderBy('audit_event.at', 'desc')
+        .orderBy('audit_event.id', 'desc'),
+    filter.page ?? 1,
+    LOG_PAGE_SIZE,
+  );
 }

@@ -1,14 +1,12 @@
-import { sql, type Selectable } from 'kysely';
+import { sql } from 'kysely';
 import type { Actor } from '#server/identity/accounts.ts';
 import { recordAudit } from '#server/platform/audit.ts';
 import { findArea } from '#server/organisation/catalogue.ts';
 import type { Clock } from '#server/platform/clock.ts';
 import type { Config } from '#server/platform/config.ts';
 import type { Db } from '#server/platform/database.ts';
-import type { RoleRequest } from '#server/platform/db-types.ts';
 import { enqueueMail, renderMail } from '#server/mail/mail.ts';
 
-export type RoleRequestRow = Selectable<RoleRequest>;
 export type RequestResult = { kind: 'ok'; id: number; reference: string } | { kind: 'refused'; reason: 'alreadyApproved' | 'alreadyRequested' | 'unknownArea' | 'none' };
 
 /** Areas the organisation may still ask for: in the catalogue, not approved, not already asked for. */

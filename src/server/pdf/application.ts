@@ -1,7 +1,7 @@
 import { formatPersonnummer, type ApplicationRow, type Person } from '#server/applications/applications.ts';
 import { findArea } from '#server/organisation/catalogue.ts';
 import type { Config } from '#server/platform/config.ts';
-import { formatDate } from '#server/platform/format.ts';
+import { formatDate, formatOrgNumber } from '#server/platform/format.ts';
 import { TaggedPdf } from '#server/pdf/document.ts';
 
 /**
@@ -15,7 +15,6 @@ export type ApplicationForPdf = Pick<ApplicationRow, 'reference' | 'org_number' 
   areas: string[];
 };
 
-const orgNumber = (value: string) => value.replace(/^(\d{6})(\d{4})$/, '$1-$2');
 const postal = (value: string) => value.replace(/^(\d{3})(\d{2})$/, '$1 $2');
 const name = (person: Person) => `${person.firstName} ${person.lastName}`;
 
@@ -29,7 +28,7 @@ function header(pdf: TaggedPdf, title: string, application: ApplicationForPdf): 
 function organisation(pdf: TaggedPdf, application: ApplicationForPdf): void {
   pdf.heading('Organisation', 2);
   pdf.field('Organisationens namn', application.org_name);
-  pdf.field('Organisationsnummer', orgNumber(application.org_number));
+  pdf.field('Organisationsnummer', formatOrgNumber(application.org_number));
   pdf.field('Utdelningsadress', `${application.postal_address}, ${postal(application.postal_code)} ${application.city}`);
   pdf.field('Telefon och e-post', `${application.phone} · ${application.email}`);
 }

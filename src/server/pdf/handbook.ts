@@ -1,7 +1,8 @@
-import { Lexer, type Token, type Tokens } from 'marked';
+import type { RootContent } from 'mdast';
+import { toString } from 'mdast-util-to-string';
 import type { Config } from '#server/platform/config.ts';
 import { formatDate } from '#server/platform/format.ts';
-import { fillPlaceholders, ROLE_TABLE, ROLE_TABLE_HEADER, roleTableRows } from '#server/handbook/text.ts';
+import { handbookTree } from '#server/handbook/remark.ts';
 import { TaggedPdf } from '#server/pdf/document.ts';
 
 export interface HandbookSource {
@@ -11,31 +12,25 @@ export interface HandbookSource {
   body: string;
 }
 
-/** Inline Markdown as the plain text a reader sees: links keep their words, emphasis its letters. */
-function plain(tokens: Token[] | undefined, fallback = ''): string {
-  if (!tokens) return fallback;
-  return tokens.map((token) => ('tokens' in token && token.tokens ? plain(token.tokens) : 'text' in token ? String(token.text) : '')).join('');
-}
-
-function write(pdf: TaggedPdf, tokens: Token[]): void {
-  for (const token of tokens) {
-    if (token.type === 'heading') pdf.heading(plain((token as Tokens.Heading).tokens, token.text), 2);
-    else if (token.type === 'paragraph') {
-      const text = plain((token as Tokens.Paragraph).tokens, token.text);
-      if (text.trim() === `{{${ROLE_TABLE}}}`) {
-        for (const [area, role, service] of roleTableRows()) pdf.field(`${ROLE_TABLE_HEADER[0]}: ${area}`, `${role} – ${service}`);
-      } else pdf.paragraph(text);
-    } else if (token.type === 'list') pdf.list((token as Tokens.List).items.map((item) => plain(item.tokens, item.text)));
-    else if (token.type === 'table') {
-      const table = token as Tokens.Table;
-      for (const row of table.rows) pdf.paragraph(row.map((cell) => plain(cell.tokens, cell.text)).join(' – '));
-    } else if (token.type === 'blockquote') write(pdf, (token as Tokens.Blockquote).tokens);
+/**
+ * The page's blocks as PDF text. A table becomes one field per row, labelled by its first
+ * column ("Område: YH"), because a tagged PDF table would not fit the page's width.
+ */
+function write(pdf: TaggedPdf, nodes: RootContent[]): void {
+  for (const node of nodes) {
+    if (node.type === 'heading') pdf.heading(toString(node), 2);
+    else if (node.type === 'paragraph') pdf.paragraph(toString(node));
+    else if (node.type === 'list') pdf.list(node.children.map((item) => toString(item)));
+    else if (node.type === 'table') {
+      const [header, ...rows] = node.children.map((row) => row.children.map((cell) => toString(cell)));
+      for (const [first, ...rest] of rows) pdf.field(`${header[0]}: ${first}`, rest.join(' – '));
+    } else if (node.type === 'blockquote') write(pdf, node.children);
   }
 }
 
 /**
  * Användarhandbok: the whole handbook as one tagged PDF, made at build time from the
- * same Markdown and the same configured numbers as the pages.
+ * same Markdown, through the same remark pipeline, as the pages.
  */
 export async function handbookPdf(pages: HandbookSource[], config: Config, builtAt: Date): Promise<Buffer> {
   const pdf = new TaggedPdf({ title: 'Användarhandbok – Anordnarportalen', subject: 'Handbok för Anordnarportalen', author: config.authority.name, createdAt: builtAt });
@@ -50,7 +45,7 @@ export async function handbookPdf(pages: HandbookSource[], config: Config, built
     entries.push({ title: page.title, page: index + 1 });
     pdf.heading(page.title, 1);
     pdf.paragraph(page.description);
-    write(pdf, new Lexer().lex(fillPlaceholders(page.body)));
+    write(pdf, handbookTree(page.body).children);
   }
   pdf.contents(tocPage, 'Innehåll', entries);
   return pdf.finish('Användarhandbok');

@@ -2,6 +2,7 @@ import { findArea } from '#server/organisation/catalogue.ts';
 import type { Config } from '#server/platform/config.ts';
 import { formatDate } from '#server/platform/format.ts';
 import { TaggedPdf } from '#server/pdf/document.ts';
+import { formatOrgNumber } from '#server/platform/format.ts';
 
 export interface RoleRequestForPdf {
   reference: string;
@@ -10,7 +11,6 @@ export interface RoleRequestForPdf {
   areas: string[];
 }
 
-const orgNumber = (value: string) => value.replace(/^(\d{6})(\d{4})$/, '$1-$2');
 
 /** Ansökan om ny roll, to print, sign and post; deterministic like the other documents. */
 export async function roleRequestPdf(request: RoleRequestForPdf, config: Config): Promise<Buffer> {
@@ -21,7 +21,7 @@ export async function roleRequestPdf(request: RoleRequestForPdf, config: Config)
   pdf.field('Skapad', formatDate(request.createdAt));
   pdf.heading('Organisation', 2);
   pdf.field('Organisationens namn', request.organisation.name);
-  pdf.field('Organisationsnummer', orgNumber(request.organisation.orgNumber));
+  pdf.field('Organisationsnummer', formatOrgNumber(request.organisation.orgNumber));
   pdf.field('Utdelningsadress', `${request.organisation.postalAddress}, ${request.organisation.postalCode} ${request.organisation.city}`);
   pdf.heading('Organisationen ansöker om', 2);
   pdf.list(request.areas.map((key) => findArea(key)?.name ?? key));

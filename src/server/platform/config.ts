@@ -9,7 +9,7 @@ const integer = (min: number, max: number) => z.coerce.number().int().min(min).m
 
 const schema = z
   .object({
-    APP_MODE: z.enum(['demo', 'production', 'test']).default('demo'),
+    APP_MODE: z.enum(['demo', 'production']).default('demo'),
     HOST: z.string().min(1).default('localhost'),
     PORT: integer(1, 65535).default(4321),
     PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),

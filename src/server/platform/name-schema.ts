@@ -8,8 +8,6 @@ import { z } from 'zod';
  */
 const INVISIBLE = /[\p{Cc}\p{Cf}]/u;
 
-export const hasInvisibleCharacters = (value: string): boolean => INVISIBLE.test(value);
-
 const clean = (schema: z.ZodString) => schema.refine((value) => !INVISIBLE.test(value), 'error.name.invisible').transform((value) => value.normalize('NFC'));
 
 /** A required name (a person's, an organisation's or a unit's); messages are sv.json keys. */

@@ -7,6 +7,7 @@ import type { Clock } from '#server/platform/clock.ts';
 import type { Db } from '#server/platform/database.ts';
 import { hitLimit } from '#server/platform/rate-limit.ts';
 import { findPublication, latestCacheHeaders, registerOrganisations, registerUnits, type Publication, type RegisterQuery } from '#server/register/publication.ts';
+import { formatOrgNumber } from '#server/platform/format.ts';
 
 /**
  * The open API's answers: stable Swedish field names, paged, cacheable until the next
@@ -41,7 +42,6 @@ const params = z.strictObject({
 type Parameter = keyof typeof params.shape;
 const PARAMETERS = Object.keys(params.shape) as Parameter[];
 
-const formatOrgNumber = (value: string) => value.replace(/^(\d{6})(\d{4})$/, '$1-$2');
 const publicationJson = (publication: Publication) => ({ datum: publication.published_on, publicerad: publication.published_at.toISOString() });
 
 const CORS = { 'Access-Control-Allow-Origin': '*', 'Access-Control-Allow-Methods': 'GET, HEAD, OPTIONS', 'Access-Control-Allow-Headers': 'If-None-Match, If-Modified-Since', 'Cross-Origin-Resource-Policy': 'cross-origin' };
@@ -162,4 +162,4 @@ async function build(db: Db, publication: Publication, resource: Resource, input
   }, cache);
 }
 
-export { CORS, formatOrgNumber, publicationJson };
+export { CORS, publicationJson };

@@ -2,6 +2,8 @@ import { sql } from 'kysely';
 import { Temporal } from 'temporal-polyfill';
 import type { Clock } from '#server/platform/clock.ts';
 import type { Db } from '#server/platform/database.ts';
+import { containsPattern } from '#server/platform/like.ts';
+import { fetchPage } from '#server/platform/paging.ts';
 
 const REGISTER_TIME_ZONE = 'Europe/Stockholm';
 
@@ -76,18 +78,12 @@ export interface RegisterQuery {
   perPage: number;
 }
 
-const like = (value: string) => `%${value.trim().toLowerCase().replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
-
 export async function registerOrganisations(db: Db, publicationId: number, query: RegisterQuery) {
   let base = db.selectFrom('register_organisation').where('publication_id', '=', publicationId);
-  if (query.q) base = base.where((eb) => eb.or([eb(eb.fn('lower', [eb.ref('name')]), 'like', like(query.q!)), eb('org_number', 'like', like(query.q!.replace(/-/g, '')))]));
+  if (query.q) base = base.where((eb) => eb.or([eb(eb.fn('lower', [eb.ref('name')]), 'like', containsPattern(query.q!)), eb('org_number', 'like', containsPattern(query.q!.replace(/-/g, '')))]));
   if (query.city) base = base.where(sql`lower(city)`, '=', query.city.trim().toLowerCase());
   if (query.orgNumber) base = base.where('org_number', '=', query.orgNumber.replace(/-/g, ''));
-  const [rows, count] = await Promise.all([
-    base.select(['org_number', 'name', 'city', 'areas', 'confirmed_at']).orderBy('name').orderBy('org_number').limit(query.perPage).offset((query.page - 1) * query.perPage).execute(),
-    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-  ]);
-  return { rows, total: Number(count.n) };
+  return fetchPage(base, (rows) => rows.select(['org_number', 'name', 'city', 'areas', 'confirmed_at']).orderBy('name').orderBy('org_number'), query.page, query.perPage);
 }
 
 export async function registerUnits(db: Db, publicationId: number, query: RegisterQuery) {
@@ -95,32 +91,31 @@ export async function registerUnits(db: Db, publicationId: number, query: Regist
     .selectFrom('register_unit')
     .innerJoin('register_organisation', (join) => join.onRef('register_organisation.publication_id', '=', 'register_unit.publication_id').onRef('register_organisation.org_number', '=', 'register_unit.org_number'))
     .where('register_unit.publication_id', '=', publicationId);
-  if (query.q) base = base.where((eb) => eb.or([eb(eb.fn('lower', [eb.ref('register_unit.name')]), 'like', like(query.q!)), eb(eb.fn('lower', [eb.ref('register_organisation.name')]), 'like', like(query.q!))]));
+  if (query.q) base = base.where((eb) => eb.or([eb(eb.fn('lower', [eb.ref('register_unit.name')]), 'like', containsPattern(query.q!)), eb(eb.fn('lower', [eb.ref('register_organisation.name')]), 'like', containsPattern(query.q!))]));
   if (query.city) base = base.where(sql`lower(register_unit.city)`, '=', query.city.trim().toLowerCase());
   if (query.orgNumber) base = base.where('register_unit.org_number', '=', query.orgNumber.replace(/-/g, ''));
-  const [rows, count] = await Promise.all([
-    base
-      .select(['register_unit.unit_id', 'register_unit.name', 'register_unit.is_main', 'register_unit.postal_address', 'register_unit.postal_code', 'register_unit.city', 'register_unit.org_number', 'register_organisation.name as organisation_name'])
-      .orderBy('register_organisation.name')
-      .orderBy('register_unit.is_main', 'desc')
-      .orderBy('register_unit.name')
-      .orderBy('register_unit.unit_id')
-      .limit(query.perPage)
-      .offset((query.page - 1) * query.perPage)
-      .execute(),
-    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-  ]);
-  return { rows, total: Number(count.n) };
+  return fetchPage(
+    base,
+    (rows) =>
+      rows
+        .select(['register_unit.unit_id', 'register_unit.name', 'register_unit.is_main', 'register_unit.postal_address', 'register_unit.postal_code', 'register_unit.city', 'register_unit.org_number', 'register_organisation.name as organisation_name'])
+        .orderBy('register_organisation.name')
+        .orderBy('register_unit.is_main', 'desc')
+        .orderBy('register_unit.name')
+        .orderBy('register_unit.unit_id'),
+    query.page,
+    query.perPage,
+  );
 }
 
 /** While today's publication is still to come, caches check back this often. */
-export const PENDING_MAX_AGE_SECONDS = 60;
+const PENDING_MAX_AGE_SECONDS = 60;
 
 /**
  * When the next publication is due: the next midnight in Stockholm, which is 23:00 UTC
  * in winter and 22:00 UTC in summer (and the day of a DST change has 23 or 25 hours).
  */
-export function nextPublicationAt(now: Date): Date {
+function nextPublicationAt(now: Date): Date {
   const today = Temporal.Instant.fromEpochMilliseconds(now.getTime()).toZonedDateTimeISO(REGISTER_TIME_ZONE).toPlainDate();
   return new Date(today.add({ days: 1 }).toZonedDateTime({ timeZone: REGISTER_TIME_ZONE }).epochMilliseconds);
 }
@@ -130,7 +125,7 @@ export function nextPublicationAt(now: Date): Date {
  * next publication is due, or only briefly while today's has not been made yet (the chores
  * publish within minutes of midnight, and the answer must not outlive that).
  */
-export function latestCacheLifetime(latest: Publication | undefined, now: Date): { maxAge: number; expires: Date } {
+function latestCacheLifetime(latest: Publication | undefined, now: Date): { maxAge: number; expires: Date } {
   const pending = { maxAge: PENDING_MAX_AGE_SECONDS, expires: new Date(now.getTime() + PENDING_MAX_AGE_SECONDS * 1000) };
   if (!latest || latest.published_on !== registerDate(now)) return pending;
   const expires = nextPublicationAt(now);

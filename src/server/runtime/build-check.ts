@@ -17,7 +17,7 @@ function* files(entry: string): Generator<string> {
 }
 
 /** A hash of everything the build reads: sources, assets, lock file and the settings printed into pages. */
-export function sourceHash(root: string, config: Config): string {
+function sourceHash(root: string, config: Config): string {
   const hash = createHash('sha256');
   for (const input of INPUTS) {
     for (const file of files(path.join(root, input))) {

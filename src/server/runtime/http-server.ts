@@ -24,7 +24,7 @@ export interface HttpServerOptions {
 }
 
 /** Forms here are small: a body beyond this is refused before anything reads it. */
-export const MAX_BODY_BYTES = 256 * 1024;
+const MAX_BODY_BYTES = 256 * 1024;
 
 const TOO_LARGE_PAGE = `<!doctype html><html lang="sv"><head><meta charset="utf-8"><title>För mycket data</title></head>
 <body><main><h1>För mycket data</h1><p>Formuläret innehöll för mycket data och kunde inte tas emot. Gå tillbaka och försök igen med kortare uppgifter.</p><p><a href="/">Till startsidan</a></p></main></body></html>`;

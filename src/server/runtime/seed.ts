@@ -7,7 +7,7 @@ import { hashPassword } from '#server/identity/password.ts';
 import { CURRENT_TERMS_VERSION } from '#server/identity/terms.ts';
 import { insertUser } from '#server/identity/users.ts';
 
-export const DEMO_MAILBOX_ADDRESS = 'demo@demoskolan.example';
+const DEMO_MAILBOX_ADDRESS = 'demo@demoskolan.example';
 
 /** The demo's people: listed in the README and printed at start. Demo mode only. */
 export const DEMO_PASSWORD = 'gröna äpplen i korgen';
