@@ -85,9 +85,24 @@ http { access_log off; include /etc/nginx/mime.types; server { listen 127.0.0.1:
   }
 }
 
+/**
+ * Lighthouse is not a dependency (84 packages for this one optional measurement): it runs
+ * when installed for the occasion with `npm install --no-save lighthouse`.
+ */
 async function lighthouse(base: string): Promise<void> {
-  const { default: run } = await import('lighthouse');
-  const { launch } = await import('chrome-launcher');
+  type Run = (url: string, flags: object) => Promise<{ lhr: { categories: Record<string, { title: string; score: number | null }> } } | undefined>;
+  type Launch = (options: object) => Promise<{ port: number; kill(): Promise<void> }>;
+  let run: Run;
+  let launch: Launch;
+  try {
+    // Names in variables: neither package is installed unless the reader chose to.
+    const [lighthousePackage, launcherPackage] = ['lighthouse', 'chrome-launcher'];
+    run = ((await import(lighthousePackage)) as { default: Run }).default;
+    launch = ((await import(launcherPackage)) as { launch: Launch }).launch;
+  } catch {
+    console.log('Lighthouse: not installed; `npm install --no-save lighthouse` and run again to add its scores.');
+    return;
+  }
   const chrome = await launch({ chromePath: process.env.CHROME_PATH ?? '/usr/bin/chromium', chromeFlags: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
   try {
     for (const page of ['/handbok/logga-in', '/handbok/anvandare-och-roller']) {

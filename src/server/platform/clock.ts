@@ -39,7 +39,7 @@ export const HOUR = 60 * MINUTE;
  * so that browser tests can move the time of running servers (all processes reading the
  * same file agree). Only for tests: the configuration refuses it in production.
  */
-function fileOffsetClock(file: string): Clock {
+export function fileOffsetClock(file: string): Clock {
   return {
     now() {
       let offset = 0;
