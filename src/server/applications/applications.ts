@@ -9,7 +9,12 @@ import { enqueueMail, renderMail } from '#server/mail/mail.ts';
 import { formatDate } from '#server/platform/format.ts';
 
 export type ApplicationRow = Selectable<Application>;
-export type ApplicationStatus = 'inskickad' | 'underlag_mottaget' | 'godkand' | 'avslagen' | 'forfallen';
+export const APPLICATION_STATUSES = ['inskickad', 'underlag_mottaget', 'godkand', 'avslagen', 'forfallen'] as const;
+/** What the `application.status` check allows. */
+export type ApplicationStatus = (typeof APPLICATION_STATUSES)[number];
+export const isApplicationStatus = (value: string): value is ApplicationStatus => APPLICATION_STATUSES.some((status) => status === value);
+/** The answers of an unfinished application, as the form posted them (`application_draft.data`). */
+export type DraftAnswers = Record<string, unknown>;
 export interface Person {
   firstName: string;
   lastName: string;
@@ -48,9 +53,9 @@ async function readDraftRow(db: Db | Tx, token: string, clock: Clock) {
   return given.length === row.secret_hash.length && timingSafeEqual(given, row.secret_hash) ? row : undefined;
 }
 
-export async function readDraft(db: Db, token: string | undefined, clock: Clock): Promise<Record<string, unknown> | undefined> {
+export async function readDraft(db: Db, token: string | undefined, clock: Clock): Promise<DraftAnswers | undefined> {
   if (!token) return undefined;
-  return (await readDraftRow(db, token, clock))?.data as Record<string, unknown> | undefined;
+  return (await readDraftRow(db, token, clock))?.data;
 }
 
 export type SubmitResult = { kind: 'ok'; reference: string; token: string } | { kind: 'taken' };
