@@ -38,6 +38,29 @@ describe('the portal over HTTP (demo mode)', () => {
     expect(again.status).toBe(304);
   });
 
+  it('answers HEAD with the headers of GET and no body, honours q=0 and answers a weak ETag with 304', async () => {
+    const url = `${server.url}/handbok/logga-in`;
+    const get = await fetch(url, { headers: { 'Accept-Encoding': 'gzip' } });
+    const getBytes = await get.arrayBuffer();
+    const head = await fetch(url, { method: 'HEAD', headers: { 'Accept-Encoding': 'gzip' } });
+    expect(head.status).toBe(200);
+    for (const name of ['content-type', 'content-length', 'content-encoding', 'etag', 'cache-control', 'content-security-policy']) expect(head.headers.get(name), name).toBe(get.headers.get(name));
+    expect(Number(head.headers.get('content-length'))).toBeGreaterThan(0);
+    expect(getBytes.byteLength).toBeGreaterThan(0);
+    expect((await head.arrayBuffer()).byteLength).toBe(0);
+
+    const notBrotli = await fetch(url, { headers: { 'Accept-Encoding': 'br;q=0, gzip' } });
+    expect(notBrotli.headers.get('content-encoding')).toBe('gzip');
+    const nothing = await fetch(url, { headers: { 'Accept-Encoding': '*;q=0' } });
+    expect(nothing.status).toBe(200);
+    expect(nothing.headers.get('content-encoding')).toBeNull();
+
+    const weak = await fetch(url, { headers: { 'If-None-Match': `"annan", W/${get.headers.get('etag')}` } });
+    expect(weak.status).toBe(304);
+    expect((await weak.arrayBuffer()).byteLength).toBe(0);
+    expect((await fetch(url, { headers: { 'If-None-Match': 'W/"annan"' } })).status).toBe(200);
+  });
+
   it('answers an unknown address with the Swedish 404 page', async () => {
     const response = await fetch(`${server.url}/finns-inte/alls`);
     expect(response.status).toBe(404);
