@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectPageErrors, expectAccessible, launchBrowser } from '../helpers/browser.ts';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { collectPageErrors, expectAccessible, expectNoPageErrors, launchBrowser } from '../helpers/browser.ts';
 import { freshDatabase, type TestDatabase } from '../helpers/database.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
@@ -13,6 +13,7 @@ describe('applying for an account, as a new organisation would', () => {
   let browser: Browser;
   let page: Page;
   const errors: string[] = [];
+  afterEach(() => expectNoPageErrors(errors));
   const dir = tempDir('application-e2e');
 
   beforeAll(async () => {
@@ -98,9 +99,5 @@ describe('applying for an account, as a new organisation would', () => {
       await download.saveAs(saved);
       expect(execFileSync('pdftotext', [saved, '-'], { encoding: 'utf8' })).toContain(reference);
     }
-  });
-
-  it('ran every page without a script error or a CSP violation', () => {
-    expect(errors).toEqual([]);
   });
 });

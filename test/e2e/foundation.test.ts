@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase, type TestDatabase } from '../helpers/database.ts';
-import { collectPageErrors, expectAccessible, launchBrowser, visit } from '../helpers/browser.ts';
+import { collectPageErrors, expectAccessible, expectNoPageErrors, launchBrowser, visit } from '../helpers/browser.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 
 describe('the foundation in a browser', () => {
@@ -10,6 +10,7 @@ describe('the foundation in a browser', () => {
   let browser: Browser;
   let page: Page;
   const errors: string[] = [];
+  afterEach(() => expectNoPageErrors(errors));
 
   beforeAll(async () => {
     browser = await launchBrowser();
@@ -68,9 +69,5 @@ describe('the foundation in a browser', () => {
     await page.waitForURL(/\/utveckling\/epost\/\d+$/);
     await expectAccessible(page);
     expect(await page.getByRole('link', { name: /\/utveckling\/epost$/ }).count()).toBe(1);
-  });
-
-  it('ran every page without a script error or a CSP violation', () => {
-    expect(errors).toEqual([]);
   });
 });

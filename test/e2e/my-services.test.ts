@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CURRENT_TERMS_VERSION } from '#server/identity/terms.ts';
-import { collectPageErrors, expectAccessible, launchBrowser } from '../helpers/browser.ts';
+import { collectPageErrors, expectAccessible, expectNoPageErrors, launchBrowser } from '../helpers/browser.ts';
 import { freshDatabase, type TestDatabase } from '../helpers/database.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { createMember } from '../helpers/users.ts';
@@ -14,6 +14,7 @@ describe('Mina tjänster', () => {
   let browser: Browser;
   let page: Page;
   const errors: string[] = [];
+  afterEach(() => expectNoPageErrors(errors));
 
   const signIn = async (target: Page) => {
     await target.goto(`${server.url}/logga-in`);
@@ -75,9 +76,5 @@ describe('Mina tjänster', () => {
     await page.waitForURL('**/logga-in?utloggad=1');
     expect(await page.getByRole('status').textContent()).toContain('Du är utloggad');
     await expectAccessible(page);
-  });
-
-  it('ran every page without a script error or a CSP violation', () => {
-    expect(errors).toEqual([]);
   });
 });

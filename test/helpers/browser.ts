@@ -56,3 +56,11 @@ export function collectPageErrors(page: Page, errors: string[] = []): string[] {
   });
   return errors;
 }
+
+/**
+ * For `afterEach`: fails the test during which a page logged a script error or a CSP
+ * violation, and empties the list so the next test starts clean.
+ */
+export function expectNoPageErrors(errors: string[]): void {
+  expect(errors.splice(0), 'script errors, CSP violations or failed subresources').toEqual([]);
+}

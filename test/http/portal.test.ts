@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase, type TestDatabase } from '../helpers/database.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
@@ -35,6 +36,29 @@ describe('the portal over HTTP (demo mode)', () => {
     expect(await compressed.text()).toBe(html);
     const again = await fetch(`${server.url}/handbok/logga-in`, { headers: { 'If-None-Match': etag } });
     expect(again.status).toBe(304);
+  });
+
+  it('answers HEAD with the headers of GET and no body, honours q=0 and answers a weak ETag with 304', async () => {
+    const url = `${server.url}/handbok/logga-in`;
+    const get = await fetch(url, { headers: { 'Accept-Encoding': 'gzip' } });
+    const getBytes = await get.arrayBuffer();
+    const head = await fetch(url, { method: 'HEAD', headers: { 'Accept-Encoding': 'gzip' } });
+    expect(head.status).toBe(200);
+    for (const name of ['content-type', 'content-length', 'content-encoding', 'etag', 'cache-control', 'content-security-policy']) expect(head.headers.get(name), name).toBe(get.headers.get(name));
+    expect(Number(head.headers.get('content-length'))).toBeGreaterThan(0);
+    expect(getBytes.byteLength).toBeGreaterThan(0);
+    expect((await head.arrayBuffer()).byteLength).toBe(0);
+
+    const notBrotli = await fetch(url, { headers: { 'Accept-Encoding': 'br;q=0, gzip' } });
+    expect(notBrotli.headers.get('content-encoding')).toBe('gzip');
+    const nothing = await fetch(url, { headers: { 'Accept-Encoding': '*;q=0' } });
+    expect(nothing.status).toBe(200);
+    expect(nothing.headers.get('content-encoding')).toBeNull();
+
+    const weak = await fetch(url, { headers: { 'If-None-Match': `"annan", W/${get.headers.get('etag')}` } });
+    expect(weak.status).toBe(304);
+    expect((await weak.arrayBuffer()).byteLength).toBe(0);
+    expect((await fetch(url, { headers: { 'If-None-Match': 'W/"annan"' } })).status).toBe(200);
   });
 
   it('answers an unknown address with the Swedish 404 page', async () => {
@@ -79,24 +103,27 @@ describe('the portal over HTTP (demo mode)', () => {
   });
 
   it('refuses a cross-site POST with 403 and lets a same-origin one through', async () => {
-    const cross = await fetch(`${server.url}/healthz`, {
-      method: 'POST',
-      headers: { Origin: 'https://angripare.example', 'Sec-Fetch-Site': 'cross-site', 'Content-Type': 'application/json' },
-      body: '{}',
-    });
+    const post = (headers: Record<string, string>) => fetch(`${server.url}/logga-ut`, { method: 'POST', headers, redirect: 'manual' });
+    const cross = await post({ Origin: 'https://angripare.example', 'Sec-Fetch-Site': 'cross-site' });
     expect(cross.status).toBe(403);
     expect(await cross.text()).toContain('Förfrågan stoppades');
-    const same = await fetch(`${server.url}/healthz`, {
-      method: 'POST',
-      headers: { Origin: server.url, 'Sec-Fetch-Site': 'same-origin' },
-    });
-    expect(same.status).not.toBe(403);
+    const same = await post({ Origin: server.url, 'Sec-Fetch-Site': 'same-origin' });
+    expect(same.status).toBe(303);
+    expect(same.headers.get('location')).toBe('/logga-in?utloggad=1');
   });
 
-  it('changes nothing on GET: the health check writes no rows', async () => {
-    const before = await t.db.selectFrom('mail_outbox').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
-    await fetch(`${server.url}/healthz`);
-    const after = await t.db.selectFrom('mail_outbox').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
-    expect(after).toEqual(before);
+  it('changes nothing on GET: the health check writes no rows in any table', async () => {
+    const counts = async () => {
+      const tables = await sql<{ table_name: string }>`
+        select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' order by table_name`.execute(t.db);
+      const entries = await Promise.all(
+        tables.rows.map(async ({ table_name }) => [table_name, Number((await sql<{ n: string }>`select count(*) as n from ${sql.table(table_name)}`.execute(t.db)).rows[0].n)] as const),
+      );
+      return Object.fromEntries(entries);
+    };
+    const before = await counts();
+    expect(Object.keys(before)).toEqual(expect.arrayContaining(['app_user', 'audit_event', 'mail_outbox', 'rate_limit', 'user_session']));
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+    expect(await counts()).toEqual(before);
   });
 });

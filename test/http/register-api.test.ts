@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { OPENAPI_DOCUMENT } from '#server/register/openapi.ts';
 import { freshDatabase, type TestDatabase } from '../helpers/database.ts';
 import { pageText } from '../helpers/forms.ts';
@@ -33,7 +33,8 @@ describe('the public register and its open API', () => {
     t = await freshDatabase();
     server = await startServer({ DATABASE_URL: t.url, CLOCK_OFFSET_FILE: clockFile });
     // The demo's organisation is published by the server's first chores run.
-    for (let i = 0; i < 150 && (await get('/api/v1/organisationer')).status !== 200; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    // expect.poll only runs inside a test; vi.waitFor fails the setup with the last status if it never comes.
+    await vi.waitFor(async () => expect((await get('/api/v1/organisationer')).status).toBe(200), { timeout: 15_000, interval: 100 });
   });
   afterAll(async () => {
     await server?.stop();

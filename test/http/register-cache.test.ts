@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { freshDatabase, type TestDatabase } from '../helpers/database.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
@@ -23,7 +23,8 @@ describe('how long the register and its API may be cached', () => {
     writeFileSync(clockFile, '0');
     t = await freshDatabase();
     server = await startServer({ DATABASE_URL: t.url, CLOCK_OFFSET_FILE: clockFile });
-    for (let i = 0; i < 150 && (await get('/api/v1/organisationer')).status !== 200; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    // expect.poll only runs inside a test; vi.waitFor fails the setup with the last status if it never comes.
+    await vi.waitFor(async () => expect((await get('/api/v1/organisationer')).status).toBe(200), { timeout: 15_000, interval: 100 });
   });
   afterAll(async () => {
     await server?.stop();

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { freshDatabase, type TestDatabase } from '../helpers/database.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 
@@ -42,7 +42,8 @@ describe('the open API under many distinct queries', () => {
   beforeAll(async () => {
     t = await freshDatabase();
     server = await startServer({ DATABASE_URL: t.url, API_CLIENT_LIMIT: '10000000', API_CACHE_MB: '8' });
-    for (let i = 0; i < 150 && (await fetch(`${server.url}/api/v1/enheter`)).status !== 200; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    // expect.poll only runs inside a test; vi.waitFor fails the setup with the last status if it never comes.
+    await vi.waitFor(async () => expect((await fetch(`${server.url}/api/v1/enheter`)).status).toBe(200), { timeout: 15_000, interval: 100 });
     const publication = await t.db.selectFrom('register_publication').select('id').orderBy('published_on', 'desc').executeTakeFirstOrThrow();
     await sql`
       insert into register_unit (publication_id, unit_id, org_number, name, is_main, postal_address, postal_code, city)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkPasswordPolicy, hashPassword, needsRehash, passwordLength, verifyDummy, verifyPassword } from '#server/identity/password.ts';
+import { checkPasswordPolicy, hashPassword, needsRehash, passwordLength, verifications, verifyDummy, verifyPassword } from '#server/identity/password.ts';
 
 const context = { minLength: 15, username: 'ab1234', organisationName: 'Demoskolan AB' };
 
@@ -31,6 +31,22 @@ describe('password rules', () => {
     expect(await verifyPassword(longHash, long.slice(0, -1))).toBe(false);
     expect(needsRehash(stored)).toBe(false);
     expect(needsRehash('$argon2id$v=19$m=4096,t=3,p=1$abc$def')).toBe(true);
-    expect(await verifyDummy('vad som helst')).toBe(false);
+  });
+
+  it('make a dummy verification cost an argon2 verification and match nothing, not even its own password', async () => {
+    const stored = await hashPassword('blåbär i skogen på hösten');
+    await verifyDummy('uppvärmning'); // the first call also hashes the dummy
+    const timed = async (work: () => Promise<boolean>) => {
+      const start = performance.now();
+      const result = await work();
+      return { result, ms: performance.now() - start };
+    };
+    const before = { ...verifications };
+    const real = await timed(() => verifyPassword(stored, 'fel lösenord för kontot'));
+    const dummy = await timed(() => verifyDummy('dummy password that matches nothing'));
+    expect(dummy.result).toBe(false);
+    expect(verifications).toEqual({ real: before.real + 1, dummy: before.dummy + 1 });
+    // Skipping argon2 would take well under a millisecond; a real verification takes tens.
+    expect(dummy.ms).toBeGreaterThan(real.ms / 4);
   });
 });

@@ -10,7 +10,12 @@ import { formatOrgNumber } from '#server/platform/format.ts';
 import { hashSecret, newSecretToken, parseSecretToken, secretMatches } from '#server/platform/secret-token.ts';
 
 export type ApplicationRow = Selectable<Application>;
-export type ApplicationStatus = 'inskickad' | 'underlag_mottaget' | 'godkand' | 'avslagen' | 'forfallen';
+export const APPLICATION_STATUSES = ['inskickad', 'underlag_mottaget', 'godkand', 'avslagen', 'forfallen'] as const;
+/** What the `application.status` check allows. */
+export type ApplicationStatus = (typeof APPLICATION_STATUSES)[number];
+export const isApplicationStatus = (value: string): value is ApplicationStatus => APPLICATION_STATUSES.some((status) => status === value);
+/** The answers of an unfinished application, as the form posted them (`application_draft.data`). */
+export type DraftAnswers = Record<string, unknown>;
 export interface Person {
   firstName: string;
   lastName: string;
@@ -45,9 +50,9 @@ async function readDraftRow(db: Db | Tx, token: string, clock: Clock) {
   return secretMatches(parsed.secret, row.secret_hash) ? row : undefined;
 }
 
-export async function readDraft(db: Db, token: string | undefined, clock: Clock): Promise<Record<string, unknown> | undefined> {
+export async function readDraft(db: Db, token: string | undefined, clock: Clock): Promise<DraftAnswers | undefined> {
   if (!token) return undefined;
-  return (await readDraftRow(db, token, clock))?.data as Record<string, unknown> | undefined;
+  return (await readDraftRow(db, token, clock))?.data;
 }
 
 export type SubmitResult = { kind: 'ok'; reference: string; token: string } | { kind: 'taken' };

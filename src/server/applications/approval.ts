@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { createAccount, type Actor } from '#server/identity/accounts.ts';
-import { setApplicationStatus, type ApplicationRow, type Person } from '#server/applications/applications.ts';
+import { isApplicationStatus, setApplicationStatus, type ApplicationRow } from '#server/applications/applications.ts';
 import { recordAudit } from '#server/platform/audit.ts';
 import { catalogue } from '#server/organisation/catalogue.ts';
 import type { Clock } from '#server/platform/clock.ts';
@@ -54,7 +54,7 @@ export async function approveApplication(db: Db, applicationId: number, actor: A
     const areas = (await trx.selectFrom('application_area').select('area_key').where('application_id', '=', applicationId).execute()).map((row) => row.area_key);
     await trx.insertInto('organisation_area').values(areas.map((area) => ({ organisation_id: organisation.id, area_key: area, approved_at: now }))).execute();
 
-    const holder = application.holder as unknown as Person;
+    const holder = application.holder;
     const user = await createAccount(
       trx,
       { kind: 'member', organisationId: organisation.id, firstName: holder.firstName, lastName: holder.lastName, email: holder.email!, phone: holder.phone, orgRole: 'fullmaktshavare' },
@@ -79,14 +79,14 @@ export async function rejectApplication(db: Db, applicationId: number, reason: s
     if (!application) return { kind: 'refused', reason: 'notFound' } as const;
     if (application.status !== 'inskickad' && application.status !== 'underlag_mottaget') return { kind: 'refused', reason: 'wrongStatus' } as const;
     await setApplicationStatus(trx, applicationId, 'avslagen', clock, reason);
-    await enqueueMail(trx, (application.holder as unknown as Person).email!, decisionMail(application, false, reason, config));
+    await enqueueMail(trx, (application.holder).email!, decisionMail(application, false, reason, config));
     await recordAudit(trx, { event: 'application.rejected', at: clock.now(), actorUserId: actor.userId, client: actor.client, detail: { reference: application.reference } });
     return { kind: 'ok' } as const;
   });
 }
 
 function decisionMail(application: ApplicationRow, approved: boolean, reason: string | undefined, config: Config) {
-  const holder = application.holder as unknown as Person;
+  const holder = application.holder;
   return renderMail(
     approved
       ? {
@@ -111,7 +111,8 @@ export const APPLICATIONS_PAGE_SIZE = 25;
 /** Applications for the back office, filtered by status and searched by reference, number or name. */
 export async function listApplications(db: Db, filter: { status?: string; query?: string; page: number }) {
   let base = db.selectFrom('application');
-  if (filter.status) base = base.where('status', '=', filter.status);
+  // The status comes from the query string: an unknown one filters nothing, as no status at all.
+  if (filter.status && isApplicationStatus(filter.status)) base = base.where('status', '=', filter.status);
   const query = filter.query?.trim().toLowerCase();
   if (query) {
     const needle = containsPattern(query);

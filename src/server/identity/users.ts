@@ -4,6 +4,9 @@ import type { Db, Tx } from '#server/platform/database.ts';
 import type { AppUser } from '#server/platform/db-types.ts';
 
 export type User = Selectable<AppUser>;
+/** What the `app_user` checks allow: members belong to an organisation, staff to the authority. */
+export type UserKind = 'member' | 'staff';
+export type UserStatus = 'active' | 'inactive';
 
 /** Usernames are system-made and case-insensitive: `AB1234` and ` ab1234 ` are the same. */
 export const normalizeUsername = (username: string) => username.normalize('NFKC').trim().toLowerCase().slice(0, 64);

@@ -28,6 +28,8 @@ export function retryDelayMs(attempts: number): number {
   return Math.min(BASE_DELAY_MS * 2 ** Math.max(0, attempts - 1), MAX_DELAY_MS);
 }
 
+/** What the `mail_outbox.status` check allows. */
+export type MailStatus = 'pending' | 'sent' | 'failed';
 export type ClaimedMail = Selectable<MailOutbox> & { locked_until: Date };
 
 /**

@@ -1,6 +1,6 @@
 import type { Selectable } from 'kysely';
 import { createAccount, type Actor } from '#server/identity/accounts.ts';
-import { decide, UNIT_ADMIN_ROLE, type AdminActor, type OrgRole, type TargetUser } from '#server/organisation/policy.ts';
+import { decide, UNIT_ADMIN_ROLE, type AdminActor, type TargetUser } from '#server/organisation/policy.ts';
 import { recordAudit } from '#server/platform/audit.ts';
 import { catalogue } from '#server/organisation/catalogue.ts';
 import type { Clock } from '#server/platform/clock.ts';
@@ -13,19 +13,21 @@ import { fetchPage, pageCount, pageWindow } from '#server/platform/paging.ts';
 
 /** The data behind Organisation & användare. Decisions are admin-policy.ts's; this module reads and writes. */
 export type UnitRow = Selectable<Unit>;
+/** What the `unit.status` check allows. */
+export type UnitStatus = 'active' | 'inactive';
 export const USERS_PAGE_SIZE = 50;
 const UNITS_PAGE_SIZE = 50;
 
 export async function loadActor(db: Db | Tx, user: User): Promise<AdminActor> {
   const units = await db.selectFrom('user_unit_role').select('unit_id').where('user_id', '=', user.id).where('role_key', '=', UNIT_ADMIN_ROLE).execute();
-  return { userId: user.id, organisationId: user.organisation_id, orgRole: user.org_role as OrgRole | null, adminUnits: new Set(units.map((row) => row.unit_id)) };
+  return { userId: user.id, organisationId: user.organisation_id, orgRole: user.org_role, adminUnits: new Set(units.map((row) => row.unit_id)) };
 }
 
 export async function loadTarget(db: Db | Tx, userId: number): Promise<(TargetUser & { user: User }) | undefined> {
   const user = await db.selectFrom('app_user').selectAll().where('id', '=', userId).executeTakeFirst();
   if (!user) return undefined;
   const units = await db.selectFrom('user_unit_role').select('unit_id').where('user_id', '=', userId).execute();
-  return { id: user.id, organisationId: user.organisation_id, orgRole: user.org_role as OrgRole | null, units: new Set(units.map((row) => row.unit_id)), user };
+  return { id: user.id, organisationId: user.organisation_id, orgRole: user.org_role, units: new Set(units.map((row) => row.unit_id)), user };
 }
 
 /** The service roles of the organisation's approved areas. */

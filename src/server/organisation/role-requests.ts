@@ -7,6 +7,8 @@ import type { Config } from '#server/platform/config.ts';
 import type { Db } from '#server/platform/database.ts';
 import { enqueueMail, renderMail } from '#server/mail/mail.ts';
 
+/** What the `role_request.status` check allows. */
+export type RoleRequestStatus = 'inskickad' | 'underlag_mottaget' | 'godkand' | 'avslagen';
 export type RequestResult = { kind: 'ok'; id: number; reference: string } | { kind: 'refused'; reason: 'alreadyApproved' | 'alreadyRequested' | 'unknownArea' | 'none' };
 
 /** Areas the organisation may still ask for: in the catalogue, not approved, not already asked for. */
@@ -41,7 +43,7 @@ export async function roleRequestAreas(db: Db, id: number): Promise<string[]> {
   return (await db.selectFrom('role_request_area').select('area_key').where('role_request_id', '=', id).orderBy('area_key').execute()).map((row) => row.area_key);
 }
 
-export function listRoleRequests(db: Db, filter: { organisationId?: number; status?: string }) {
+export function listRoleRequests(db: Db, filter: { organisationId?: number; status?: RoleRequestStatus }) {
   let query = db.selectFrom('role_request').innerJoin('organisation', 'organisation.id', 'role_request.organisation_id').selectAll('role_request').select(['organisation.name as organisation_name', 'organisation.org_number']);
   if (filter.organisationId) query = query.where('role_request.organisation_id', '=', filter.organisationId);
   if (filter.status) query = query.where('role_request.status', '=', filter.status);

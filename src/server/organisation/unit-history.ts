@@ -5,6 +5,9 @@ import type { Clock } from '#server/platform/clock.ts';
 import type { Db, Tx } from '#server/platform/database.ts';
 import type { UnitRow } from '#server/organisation/admin.ts';
 
+/** What the `unit_transfer.status` check allows. */
+export type TransferStatus = 'proposed' | 'accepted' | 'withdrawn';
+
 /**
  * A unit's life beyond its first organisation: a change of huvudman (proposed by the
  * giving organisation, accepted by the receiving one), merging and splitting. The unit

@@ -17,6 +17,9 @@ export type AuditEventName =
   | 'terms.accepted'
   | (string & {});
 
+/** The shape of `audit_event.detail`: flat, so the log page can list it as key: value. */
+export type AuditDetail = Record<string, string | number | boolean | null>;
+
 export interface AuditEntry {
   event: AuditEventName;
   at: Date;
@@ -24,7 +27,7 @@ export interface AuditEntry {
   subjectUserId?: number | null;
   organisationId?: number | null;
   client?: string;
-  detail?: Record<string, string | number | boolean | null>;
+  detail?: AuditDetail;
 }
 
 export type ClientAddressMode = 'truncate' | 'hash';

@@ -3,23 +3,21 @@
  * Please do not edit it manually.
  */
 
+import type { ApplicationStatus, DraftAnswers, Person } from "#server/applications/applications.ts";
+import type { CodePurpose } from "#server/identity/one-time-code.ts";
+import type { UserKind, UserStatus } from "#server/identity/users.ts";
+import type { TicketStep } from "#server/kiosk/ticket.ts";
+import type { MailStatus } from "#server/mail/outbox.ts";
+import type { UnitStatus } from "#server/organisation/admin.ts";
+import type { OrgRole } from "#server/organisation/policy.ts";
+import type { RoleRequestStatus } from "#server/organisation/role-requests.ts";
+import type { TransferStatus } from "#server/organisation/unit-history.ts";
+import type { AuditDetail } from "#server/platform/audit.ts";
 import type { ColumnType } from "kysely";
 
 export type Generated<T> = T extends ColumnType<infer S, infer I, infer U>
   ? ColumnType<S, I | undefined, U>
   : ColumnType<T, T | undefined, T>;
-
-export type Json = JsonValue;
-
-export type JsonArray = JsonValue[];
-
-export type JsonObject = {
-  [x: string]: JsonValue | undefined;
-};
-
-export type JsonPrimitive = boolean | number | string | null;
-
-export type JsonValue = JsonArray | JsonObject | JsonPrimitive;
 
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
@@ -28,7 +26,7 @@ export interface Application {
   city: string;
   decided_at: Timestamp | null;
   email: string;
-  holder: Json;
+  holder: ColumnType<Person, string, string>;
   id: Generated<number>;
   org_name: string;
   org_number: string;
@@ -38,8 +36,8 @@ export interface Application {
   postal_address: string;
   postal_code: string;
   reference: string;
-  signatory: Json;
-  status: string;
+  signatory: ColumnType<Person, string, string>;
+  status: ApplicationStatus;
   submitted_at: Timestamp;
 }
 
@@ -49,7 +47,7 @@ export interface ApplicationArea {
 }
 
 export interface ApplicationDraft {
-  data: Json;
+  data: ColumnType<DraftAnswers, string, string>;
   expires_at: Timestamp;
   id: string;
   secret_hash: Buffer;
@@ -69,15 +67,15 @@ export interface AppUser {
   expiry_notice_days: number | null;
   first_name: string;
   id: Generated<number>;
-  kind: string;
+  kind: UserKind;
   last_name: string;
-  org_role: string | null;
+  org_role: OrgRole | null;
   organisation_id: number | null;
   password_changed_at: Timestamp | null;
   password_hash: string | null;
   phone: Generated<string>;
   selected_unit_id: number | null;
-  status: Generated<string>;
+  status: Generated<UserStatus>;
   terms_accepted_at: Timestamp | null;
   terms_version: string | null;
   username: string;
@@ -87,7 +85,7 @@ export interface AuditEvent {
   actor_user_id: number | null;
   at: Timestamp;
   client: Generated<string>;
-  detail: Generated<Json>;
+  detail: Generated<ColumnType<AuditDetail, string, string>>;
   event: string;
   id: Generated<number>;
   organisation_id: number | null;
@@ -123,7 +121,7 @@ export interface KioskTicket {
   id: string;
   reason: string;
   secret_hash: Buffer;
-  step: string;
+  step: TicketStep;
   used_at: Timestamp | null;
   user_id: number | null;
 }
@@ -145,7 +143,7 @@ export interface MailOutbox {
   message_id: string | null;
   send_after: Generated<Timestamp>;
   sent_at: Timestamp | null;
-  status: Generated<string>;
+  status: Generated<MailStatus>;
   subject: string;
   text_body: string;
   to_address: string;
@@ -157,7 +155,7 @@ export interface OneTimeCode {
   expires_at: Timestamp;
   failed_attempts: Generated<number>;
   id: Generated<number>;
-  purpose: string;
+  purpose: CodePurpose;
   used_at: Timestamp | null;
   user_id: number;
   voided_at: Timestamp | null;
@@ -226,7 +224,7 @@ export interface RoleRequest {
   paper_received_on: string | null;
   reference: string;
   requested_by: number;
-  status: string;
+  status: RoleRequestStatus;
 }
 
 export interface RoleRequestArea {
@@ -252,7 +250,7 @@ export interface Unit {
   postal_address: Generated<string>;
   postal_code: Generated<string>;
   split_from_unit_id: number | null;
-  status: Generated<string>;
+  status: Generated<UnitStatus>;
 }
 
 export interface UnitTransfer {
@@ -262,7 +260,7 @@ export interface UnitTransfer {
   id: Generated<number>;
   proposed_at: Timestamp;
   proposed_by: number;
-  status: Generated<string>;
+  status: Generated<TransferStatus>;
   to_organisation_id: number;
   unit_id: number;
 }

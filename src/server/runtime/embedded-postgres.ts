@@ -1,4 +1,4 @@
-import type { ChildProcess } from 'node:child_process';
+import { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import path from 'node:path';
@@ -73,9 +73,10 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     url: `${base}/${options.database}`,
     adminUrl,
     stop: async () => {
-      // The library waits for an exit event that never comes if Postgres has already died.
-      const child = (cluster as unknown as { process?: ChildProcess }).process;
-      if (child && child.exitCode === null && child.signalCode === null) await cluster.stop();
+      // The library waits for an exit event that never comes if Postgres has already died;
+      // its child process is private, so it is read by name and checked rather than cast.
+      const child: unknown = Reflect.get(cluster, 'process');
+      if (child instanceof ChildProcess && child.exitCode === null && child.signalCode === null) await cluster.stop();
     },
   };
 }

@@ -8,7 +8,7 @@ import { isCrossSiteRequest } from '#server/runtime/csrf.ts';
 import { loggedPath } from '#server/runtime/log-path.ts';
 import { readBody, hasNulByte } from '#server/runtime/request-body.ts';
 import { DYNAMIC_CACHE_CONTROL, inlineScriptHashes, securityHeaders } from '#server/runtime/security-headers.ts';
-import { encodingFor, loadStaticFiles, type StaticFile } from '#server/runtime/static-files.ts';
+import { encodingFor, loadStaticFiles, matchesEtag, type StaticFile } from '#server/runtime/static-files.ts';
 
 export type AppHandler = (req: IncomingMessage, res: ServerResponse, next?: () => void, locals?: object) => unknown;
 
@@ -167,7 +167,7 @@ function safeDecode(pathname: string): string {
 
 /** A prerendered file from memory: one writeHead with the precomputed headers, 304 when the client has it. */
 function sendStatic(req: IncomingMessage, res: ServerResponse, file: StaticFile, requestId: string): void {
-  if (req.headers['if-none-match'] === file.etag) {
+  if (matchesEtag(req.headers['if-none-match'], file.etag)) {
     res.writeHead(304, { ...file.headers, 'X-Request-Id': requestId });
     res.end();
     return;

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { FileMigrationProvider, Migrator } from 'kysely/migration';
 import type { Db } from '#server/platform/database.ts';
 
-const MIGRATIONS_DIR = fileURLToPath(new URL('../../../db/migrations', import.meta.url));
+export const MIGRATIONS_DIR = fileURLToPath(new URL('../../../db/migrations', import.meta.url));
 
 function migrator(db: Db): Migrator {
   return new Migrator({ db, provider: new FileMigrationProvider({ fs, path, migrationFolder: MIGRATIONS_DIR }) });

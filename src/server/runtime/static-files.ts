@@ -73,9 +73,33 @@ export function loadStaticFiles(clientDir: string, baseHeaders: Record<string, s
   return files;
 }
 
-/** Picks the smallest encoding the client accepts. */
+/**
+ * The weight an Accept-Encoding header gives a coding (RFC 9110 §12.5.3): its own q, else
+ * that of `*`, else 0. `q=0` means "not this one", so a bare mention is not enough.
+ */
+function codingWeights(accept: string): (coding: string) => number {
+  const weights = new Map<string, number>();
+  for (const part of accept.toLowerCase().split(',')) {
+    const [name, ...params] = part.split(';').map((item) => item.trim());
+    if (!name) continue;
+    const q = params.map((param) => /^q=([0-9.]+)$/.exec(param)).find((match) => match !== null);
+    weights.set(name, q ? Number(q[1]) || 0 : 1);
+  }
+  return (coding) => weights.get(coding) ?? weights.get('*') ?? 0;
+}
+
+/** Picks the smallest encoding the client accepts; identity when it accepts none. */
 export function encodingFor(file: StaticFile, accept: string | undefined): { body: Buffer; encoding?: 'br' | 'gzip' } {
-  if (file.brotli && accept && /\bbr\b/.test(accept)) return { body: file.brotli, encoding: 'br' };
-  if (file.gzip && accept && /\bgzip\b/.test(accept)) return { body: file.gzip, encoding: 'gzip' };
+  if (!accept) return { body: file.body };
+  const weight = codingWeights(accept);
+  if (file.brotli && weight('br') > 0) return { body: file.brotli, encoding: 'br' };
+  if (file.gzip && weight('gzip') > 0) return { body: file.gzip, encoding: 'gzip' };
   return { body: file.body };
+}
+
+/** If-None-Match compares weakly (RFC 9110 §13.1.2): `W/"x"` and `"x"` match, as does `*` or any tag of a list. */
+export function matchesEtag(ifNoneMatch: string | undefined, etag: string): boolean {
+  if (!ifNoneMatch) return false;
+  const opaque = (tag: string) => tag.trim().replace(/^W\//, '');
+  return ifNoneMatch.split(',').some((tag) => tag.trim() === '*' || opaque(tag) === opaque(etag));
 }

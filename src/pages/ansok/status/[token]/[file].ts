@@ -1,5 +1,5 @@
 import type { APIRoute } from 'astro';
-import { findByToken, type Person } from '#server/applications/applications.ts';
+import { findByToken } from '#server/applications/applications.ts';
 import { appClock } from '#server/platform/clock.ts';
 import { config } from '#server/platform/config.ts';
 import { db } from '#server/platform/database.ts';
@@ -13,7 +13,7 @@ export const GET: APIRoute = async ({ params }) => {
   const file = params.file ?? '';
   const notFound = () => new Response('Dokumentet finns inte eller länken har slutat gälla.', { status: 404, headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' } });
   if (!application) return notFound();
-  const data = { ...application, signatory: application.signatory as unknown as Person, holder: application.holder as unknown as Person };
+  const data = { ...application, signatory: application.signatory, holder: application.holder };
   let body: Buffer;
   if (file === 'ansokan.pdf') {
     body = await applicationPdf(data, config());
