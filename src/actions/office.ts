@@ -2,7 +2,7 @@ import { ActionError, defineAction } from 'astro:actions';
 import { z } from 'astro/zod';
 import type { Actor } from '#server/identity/accounts.ts';
 import { approveApplication, registerPaper, rejectApplication, type Decision } from '#server/applications/approval.ts';
-import { recordAudit } from '#server/platform/audit.ts';
+import { markLetterPrinted } from '#server/identity/letters.ts';
 import { decideRoleRequest } from '#server/organisation/role-requests.ts';
 import { appClock } from '#server/platform/clock.ts';
 import { config } from '#server/platform/config.ts';
@@ -67,9 +67,7 @@ export const office = {
     accept: 'form',
     input: z.object({ letter: z.coerce.number().int().positive() }),
     handler: async (input, context) => {
-      const actor = staff(context);
-      await db().updateTable('user_letter').set({ printed_at: appClock().now(), printed_by: actor.userId }).where('id', '=', input.letter).where('printed_at', 'is', null).execute();
-      await recordAudit(db(), { event: 'letter.printed', at: appClock().now(), actorUserId: actor.userId, client: actor.client, detail: { letter: input.letter } });
+      await markLetterPrinted(db(), input.letter, staff(context), appClock());
       return { redirect: '/handlaggning/brev?klart=utskrivet' };
     },
   }),

@@ -1,12 +1,12 @@
 import { ActionError, defineAction } from 'astro:actions';
 import { z } from 'astro/zod';
-import { sendOneTimePassword, setUserActive, type Actor } from '#server/identity/accounts.ts';
+import { sendOneTimePassword, type Actor } from '#server/identity/accounts.ts';
 import { decide, type AdminAction, type AdminActor } from '#server/organisation/policy.ts';
-import { recordAudit } from '#server/platform/audit.ts';
 import { appClock } from '#server/platform/clock.ts';
 import { config } from '#server/platform/config.ts';
 import { db } from '#server/platform/database.ts';
-import { addUnit, addUser, approvedRoles, changeableCells, loadActor, loadTarget, rolesOf, setRoles, updateOrganisation, updateUnit } from '#server/organisation/admin.ts';
+import { addUnit, addUser, approvedRoles, changeableCells, getUnit, loadActor, loadTarget, rolesOf, updateOrganisation, updateUnit } from '#server/organisation/admin.ts';
+import { countActiveHolders, saveRoles, setActive } from '#server/organisation/org-roles.ts';
 import { nameField } from '#server/platform/name-schema.ts';
 import { hitLimit } from '#server/platform/rate-limit.ts';
 import { loginContext } from '#web/request-context.ts';
@@ -37,7 +37,7 @@ function require(actor: AdminActor, action: AdminAction): void {
 }
 
 const unitOf = async (actor: AdminActor, unitId: number) => {
-  const unit = await db().selectFrom('unit').selectAll().where('id', '=', unitId).executeTakeFirst();
+  const unit = await getUnit(db(), unitId);
   if (!unit || unit.organisation_id !== actor.organisationId) throw new ActionError({ code: 'FORBIDDEN', message: 'admin.denied.otherOrganisation' });
   return unit;
 };
@@ -72,7 +72,7 @@ export const organisation = {
     handler: async (input, context) => {
       const { actor, audit } = await who(context);
       const unit = await unitOf(actor, input.unit);
-      require(actor, { kind: 'unit.edit', organisationId: unit.organisation_id, unitId: unit.id, isMain: unit.is_main, inactivate: true });
+      require(actor, { kind: 'unit.move', organisationId: unit.organisation_id, unitId: unit.id, isMain: unit.is_main });
       const result = await db().transaction().execute((trx) => proposeTransfer(trx, unit, input.orgNumber, audit, appClock()));
       if (result !== 'proposed') throw new ActionError({ code: 'BAD_REQUEST', message: `orgNumber:error.transfer.${result}` });
       return { redirect: `/mina-tjanster/organisation/enhet/${unit.id}?klart=flytt` };
@@ -84,7 +84,7 @@ export const organisation = {
     input: z.object({ transfer: z.coerce.number().int().positive() }),
     handler: async (input, context) => {
       const { actor, audit } = await who(context);
-      require(actor, { kind: 'unit.add', organisationId: actor.organisationId ?? -1 });
+      require(actor, { kind: 'unit.transfer', organisationId: actor.organisationId ?? -1 });
       const done = await db().transaction().execute((trx) => acceptTransfer(trx, input.transfer, actor.organisationId!, audit, appClock()));
       if (!done) throw new ActionError({ code: 'NOT_FOUND', message: 'error.transfer.gone' });
       return { redirect: '/mina-tjanster/organisation?klart=mottagen' };
@@ -97,7 +97,7 @@ export const organisation = {
     handler: async (input, context) => {
       const { actor, audit } = await who(context);
       const [from, into] = [await unitOf(actor, input.unit), await unitOf(actor, input.into)];
-      require(actor, { kind: 'unit.edit', organisationId: from.organisation_id, unitId: from.id, isMain: from.is_main, inactivate: true });
+      require(actor, { kind: 'unit.merge', organisationId: from.organisation_id, unitId: from.id, isMain: from.is_main });
       if (from.id === into.id || into.status !== 'active') throw new ActionError({ code: 'BAD_REQUEST', message: 'into:error.merge.into' });
       await db().transaction().execute((trx) => mergeUnits(trx, from, into, audit, appClock()));
       return { redirect: '/mina-tjanster/organisation?klart=enhet' };
@@ -110,7 +110,7 @@ export const organisation = {
     handler: async (input, context) => {
       const { actor, audit } = await who(context);
       const from = await unitOf(actor, input.unit);
-      require(actor, { kind: 'unit.add', organisationId: from.organisation_id });
+      require(actor, { kind: 'unit.split', organisationId: from.organisation_id, unitId: from.id });
       const id = await db().transaction().execute((trx) => splitUnit(trx, from, input.newName, audit, appClock()));
       return { redirect: `/mina-tjanster/organisation/enhet/${id}?klart=delad` };
     },
@@ -149,7 +149,7 @@ export const organisation = {
     input: z.object({ unit: z.coerce.number().int().positive(), name: nameField(150, 'error.unitName.required'), postal_address: optional(200), postal_code: postalCode, city: optional(100), status: z.enum(['active', 'inactive']) }),
     handler: async (input, context) => {
       const { actor, audit } = await who(context);
-      const unit = await db().selectFrom('unit').selectAll().where('id', '=', input.unit).executeTakeFirst();
+      const unit = await getUnit(db(), input.unit);
       if (!unit) throw new ActionError({ code: 'FORBIDDEN', message: 'admin.denied.otherOrganisation' });
       require(actor, { kind: 'unit.edit', organisationId: unit.organisation_id, unitId: unit.id, isMain: unit.is_main, inactivate: input.status === 'inactive' });
       const fields = { name: input.name, postal_address: input.postal_address ?? '', postal_code: input.postal_code ?? '', city: input.city ?? '', status: input.status };
@@ -202,17 +202,8 @@ export const organisation = {
       const wantsOrgAdmin = input.orgAdmin === 'ja';
       const orgAdminChange = input.orgAdminShown === 'ja' && wantsOrgAdmin !== (target.orgRole === 'admin_org') && target.orgRole !== 'fullmaktshavare';
       if (orgAdminChange) require(actor, { kind: 'orgRole.change', target, organisationId, role: 'admin_org' });
-      await db().transaction().execute(async (trx) => {
-        await setRoles(trx, target.user, wanted, allowed, audit, appClock());
-        if (orgAdminChange) {
-          if (wantsOrgAdmin) {
-            const existing = await trx.selectFrom('app_user').select('id').where('organisation_id', '=', organisationId).where('org_role', '=', 'admin_org').where('status', '=', 'active').executeTakeFirst();
-            if (existing) throw new ActionError({ code: 'CONFLICT', message: 'admin.denied.oneOrgAdmin' });
-          }
-          await trx.updateTable('app_user').set({ org_role: wantsOrgAdmin ? 'admin_org' : null }).where('id', '=', target.id).execute();
-          await recordAudit(trx, { event: 'orgRole.changed', at: appClock().now(), actorUserId: audit.userId, subjectUserId: target.id, organisationId, client: audit.client, detail: { before: target.orgRole ?? '', after: wantsOrgAdmin ? 'admin_org' : '' } });
-        }
-      });
+      const saved = await saveRoles(db(), target, wanted, allowed, orgAdminChange ? wantsOrgAdmin : undefined, audit, appClock());
+      if (saved !== 'saved') throw new ActionError({ code: 'CONFLICT', message: `admin.denied.${saved}` });
       return { redirect: `/mina-tjanster/organisation/anvandare/${target.id}?klart=roller` };
     },
   }),
@@ -224,26 +215,9 @@ export const organisation = {
       const { actor, audit } = await who(context);
       const target = await loadTarget(db(), input.user);
       if (!target || target.organisationId !== actor.organisationId) throw new ActionError({ code: 'FORBIDDEN', message: 'admin.denied.otherOrganisation' });
-      const holders = await db().selectFrom('app_user').select((eb) => eb.fn.countAll<number>().as('n')).where('organisation_id', '=', target.organisationId).where('org_role', '=', 'fullmaktshavare').where('status', '=', 'active').executeTakeFirstOrThrow();
-      require(actor, { kind: 'user.manage', target, inactivate: input.active === 'nej', activeHolders: Number(holders.n) });
-      const reactivating = input.active === 'ja' && target.user.status !== 'active';
-      // An organisation has at most one active holder of each organisation role (a unique
-      // index): reactivating a former one while another holds it is refused, saying why.
-      const taken = target.orgRole === 'admin_org' ? 'admin.denied.oneOrgAdmin' : 'admin.denied.oneHolder';
-      await db()
-        .transaction()
-        .execute(async (trx) => {
-          if (reactivating && target.orgRole) {
-            const other = await trx.selectFrom('app_user').select('id').where('organisation_id', '=', target.organisationId).where('org_role', '=', target.orgRole).where('status', '=', 'active').where('id', '!=', target.id).executeTakeFirst();
-            if (other) throw new ActionError({ code: 'CONFLICT', message: taken });
-          }
-          await setUserActive(trx, target.user, input.active === 'ja', audit, appClock());
-        })
-        .catch((error: unknown) => {
-          // Two reactivations at once: the index decides, the answer is the same.
-          if ((error as { constraint?: string }).constraint === 'app_user_one_org_role') throw new ActionError({ code: 'CONFLICT', message: taken });
-          throw error;
-        });
+      require(actor, { kind: 'user.manage', target, inactivate: input.active === 'nej', activeHolders: await countActiveHolders(db(), target.organisationId!) });
+      const done = await setActive(db(), target, input.active === 'ja', audit, appClock());
+      if (done !== 'done') throw new ActionError({ code: 'CONFLICT', message: `admin.denied.${done}` });
       return { redirect: `/mina-tjanster/organisation/anvandare/${target.id}?klart=${input.active === 'ja' ? 'aktiverad' : 'inaktiverad'}` };
     },
   }),

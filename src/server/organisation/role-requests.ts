@@ -39,6 +39,24 @@ export async function createRoleRequest(db: Db, organisationId: number, areas: s
   }
 }
 
+/** One role request, or undefined when the id names none. */
+export function getRoleRequest(db: Db, id: number): Promise<RoleRequestRow | undefined> {
+  if (!Number.isSafeInteger(id) || id <= 0) return Promise.resolve(undefined);
+  return db.selectFrom('role_request').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** One role request with the name of the organisation asking, for the back office. */
+export function roleRequestForOffice(db: Db, id: number) {
+  if (!Number.isSafeInteger(id) || id <= 0) return Promise.resolve(undefined);
+  return db
+    .selectFrom('role_request')
+    .innerJoin('organisation', 'organisation.id', 'role_request.organisation_id')
+    .selectAll('role_request')
+    .select(['organisation.name as organisation_name'])
+    .where('role_request.id', '=', id)
+    .executeTakeFirst();
+}
+
 export async function roleRequestAreas(db: Db, id: number): Promise<string[]> {
   return (await db.selectFrom('role_request_area').select('area_key').where('role_request_id', '=', id).orderBy('area_key').execute()).map((row) => row.area_key);
 }

@@ -4,13 +4,14 @@ import { config } from '#server/platform/config.ts';
 import { db } from '#server/platform/database.ts';
 import { loadActor } from '#server/organisation/admin.ts';
 import { roleRequestFile } from '#server/organisation/role-request-files.ts';
+import { getRoleRequest } from '#server/organisation/role-requests.ts';
 
 export const prerender = false;
 
 export const GET: APIRoute = async ({ params, locals, redirect, url }) => {
   if (!locals.user) return redirect(`/logga-in?next=${encodeURIComponent(url.pathname)}`, 303);
   const id = Number(params.id) || 0;
-  const request = await db().selectFrom('role_request').select('organisation_id').where('id', '=', id).executeTakeFirst();
+  const request = await getRoleRequest(db(), id);
   const actor = await loadActor(db(), locals.user);
   if (!request || !decide(actor, { kind: 'organisation.edit', organisationId: request.organisation_id }).allowed) return new Response('Du saknar behörighet.', { status: 403, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
   const file = await roleRequestFile(db(), id, params.file ?? '', config());
