@@ -7,5 +7,9 @@ declare namespace App {
     /** Why the session in the cookie ended, when it just did. */
     sessionEnded?: 'idle' | 'absolute';
     requestId?: string;
+    /** The administrator, on routes and actions the access rules keep for administrators. */
+    admin?: import('#server/organisation/policy.ts').AdminActor;
+    /** Why the access rules refused the request: a message key the 403 page shows. */
+    forbidden?: string;
   }
 }

@@ -2,15 +2,14 @@ import { ActionError, defineAction } from 'astro:actions';
 import { z } from 'astro/zod';
 import { appClock } from '#server/platform/clock.ts';
 import { db } from '#server/platform/database.ts';
+import { sessionOf, userOf } from '#web/access.ts';
 import { loginContext } from '#web/request-context.ts';
 import { rememberUnit } from '#server/organisation/services.ts';
 import { endOwnSession } from '#server/identity/session.ts';
 import { acceptTerms } from '#server/identity/terms.ts';
 
-const signedIn = (locals: App.Locals) => {
-  if (!locals.user || !locals.session) throw new ActionError({ code: 'UNAUTHORIZED', message: 'error.signedOut' });
-  return { user: locals.user, session: locals.session };
-};
+// The access rules let only signed-in users reach these actions.
+const signedIn = (locals: App.Locals) => ({ user: userOf(locals), session: sessionOf(locals) });
 
 export const account = {
   selectUnit: defineAction({

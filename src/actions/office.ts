@@ -8,13 +8,12 @@ import { appClock } from '#server/platform/clock.ts';
 import { config } from '#server/platform/config.ts';
 import { db } from '#server/platform/database.ts';
 import { registerDate } from '#server/register/publication.ts';
+import { userOf } from '#web/access.ts';
 import { loginContext } from '#web/request-context.ts';
 
-/** Every back-office action re-checks that a handläggare is asking, and names them in the audit log. */
+/** The handläggare asking (the access rules let only them through), as the audit log names them. */
 function staff(context: { locals: App.Locals; request: Request; clientAddress: string }): Actor {
-  const user = context.locals.user;
-  if (!user) throw new ActionError({ code: 'UNAUTHORIZED', message: 'error.signedOut' });
-  if (user.kind !== 'staff') throw new ActionError({ code: 'FORBIDDEN', message: 'forbidden.text' });
+  const user = userOf(context.locals);
   return { userId: user.id, client: loginContext(context.request, context.clientAddress).client };
 }
 

@@ -5,10 +5,11 @@ import { decide, type AdminAction, type AdminActor } from '#server/organisation/
 import { appClock } from '#server/platform/clock.ts';
 import { config } from '#server/platform/config.ts';
 import { db } from '#server/platform/database.ts';
-import { addUnit, addUser, approvedRoles, changeableCells, getUnit, loadActor, loadTarget, rolesOf, updateOrganisation, updateUnit } from '#server/organisation/admin.ts';
+import { addUnit, addUser, approvedRoles, changeableCells, getUnit, loadTarget, rolesOf, updateOrganisation, updateUnit } from '#server/organisation/admin.ts';
 import { countActiveHolders, saveRoles, setActive } from '#server/organisation/org-roles.ts';
 import { nameField } from '#server/platform/name-schema.ts';
 import { hitLimit } from '#server/platform/rate-limit.ts';
+import { adminOf, userOf } from '#web/access.ts';
 import { loginContext } from '#web/request-context.ts';
 import { createRoleRequest } from '#server/organisation/role-requests.ts';
 import { acceptTransfer, confirmDetails, mergeUnits, proposeTransfer, splitUnit } from '#server/organisation/unit-history.ts';
@@ -24,11 +25,9 @@ const cells = z.array(z.string().regex(/^\d{1,12}:[A-Z0-9_]{1,40}$/, 'error.inva
 const shownUnits = z.array(z.string().regex(/^\d{1,12}$/, 'error.invalid')).max(500);
 const unitsOf = (keys: Iterable<string>) => [...keys].map((key) => Number(key.split(':')[0]));
 
-/** The signed-in administrator, as the policy sees them. */
-async function who(context: { locals: App.Locals; request: Request; clientAddress: string }): Promise<{ actor: AdminActor; audit: Actor }> {
-  const user = context.locals.user;
-  if (!user) throw new ActionError({ code: 'UNAUTHORIZED', message: 'error.signedOut' });
-  return { actor: await loadActor(db(), user), audit: { userId: user.id, client: loginContext(context.request, context.clientAddress).client } };
+/** The administrator the access rules let through, as the policy and the audit log see them. */
+function who(context: { locals: App.Locals; request: Request; clientAddress: string }): { actor: AdminActor; audit: Actor } {
+  return { actor: adminOf(context.locals), audit: { userId: userOf(context.locals).id, client: loginContext(context.request, context.clientAddress).client } };
 }
 
 function require(actor: AdminActor, action: AdminAction): void {
@@ -47,7 +46,7 @@ export const organisation = {
     accept: 'form',
     input: z.object({ areas: z.array(z.string().max(20)).max(20) }),
     handler: async (input, context) => {
-      const { actor, audit } = await who(context);
+      const { actor, audit } = who(context);
       require(actor, { kind: 'organisation.edit', organisationId: actor.organisationId ?? -1 });
       const result = await createRoleRequest(db(), actor.organisationId!, [...new Set(input.areas)], audit, appClock());
       if (result.kind === 'refused') throw new ActionError({ code: result.reason === 'none' ? 'BAD_REQUEST' : 'CONFLICT', message: `areas:error.roleRequest.${result.reason}` });
@@ -59,7 +58,7 @@ export const organisation = {
     accept: 'form',
     input: z.object({}),
     handler: async (_input, context) => {
-      const { actor, audit } = await who(context);
+      const { actor, audit } = who(context);
       require(actor, { kind: 'organisation.edit', organisationId: actor.organisationId ?? -1 });
       await db().transaction().execute((trx) => confirmDetails(trx, actor.organisationId!, audit, appClock()));
       return { redirect: '/mina-tjanster/organisation?klart=bekraftad' };
@@ -70,7 +69,7 @@ export const organisation = {
     accept: 'form',
     input: z.object({ unit: z.coerce.number().int().positive(), orgNumber: z.string({ error: 'error.orgNumber' }).trim().regex(/^\d{6}-?\d{4}$/, 'error.orgNumber') }),
     handler: async (input, context) => {
-      const { actor, audit } = await who(context);
+      const { actor, audit } = who(context);
       const unit = await unitOf(actor, input.unit);
       require(actor, { kind: 'unit.move', organisationId: unit.organisation_id, unitId: unit.id, isMain: unit.is_main });
       const result = await db().transaction().execute((trx) => proposeTransfer(trx, unit, input.orgNumber, audit, appClock()));
@@ -83,7 +82,7 @@ export const organisation = {
     accept: 'form',
     input: z.object({ transfer: z.coerce.number().int().positive() }),
     handler: async (input, context) => {
-      const { actor, audit } = await who(context);
+      const { actor, audit } = who(context);
       require(actor, { kind: 'unit.transfer', organisationId: actor.organisationId ?? -1 });
       const done = await db().transaction().execute((trx) => acceptTransfer(trx, input.transfer, actor.organisationId!, audit, appClock()));
       if (!done) throw new ActionError({ code: 'NOT_FOUND', message: 'error.transfer.gone' });
@@ -95,7 +94,7 @@ export const organisation = {
     accept: 'form',
     input: z.object({ unit: z.coerce.number().int().positive(), into: z.coerce.number({ error: 'error.merge.into' }).int().positive('error.merge.into') }),
     handler: async (input, context) => {
-      const { actor, audit } = await who(context);
+      const { actor, audit } = who(context);
       const [from, into] = [await unitOf(actor, input.unit), await unitOf(actor, input.into)];
       require(actor, { kind: 'unit.merge', organisationId: from.organisation_id, unitId: from.id, isMain: from.is_main });
       if (from.id === into.id || into.status !== 'active') throw new ActionError({ code: 'BAD_REQUEST', message: 'into:error.merge.into' });
@@ -108,7 +107,7 @@ export const organisation = {
     accept: 'form',
     input: z.object({ unit: z.coerce.number().int().positive(), newName: nameField(150, 'error.unitName.required') }),
     handler: async (input, context) => {
-      const { actor, audit } = await who(context);
+      const { actor, audit } = who(context);
       const from = await unitOf(actor, input.unit);
       require(actor, { kind: 'unit.split', organisationId: from.organisation_id, unitId: from.id });
       const id = await db().transaction().execute((trx) => splitUnit(trx, from, input.newName, audit, appClock()));
@@ -120,7 +119,7 @@ export const organisation = {
     accept: 'form',
     input: z.object({ postal_address: text(200), postal_code: postalCode, city: text(100), phone: text(40), email }),
     handler: async (input, context) => {
-      const { actor, audit } = await who(context);
+      const { actor, audit } = who(context);
       require(actor, { kind: 'organisation.edit', organisationId: actor.organisationId ?? -1 });
       const fields = { ...input, postal_code: input.postal_code ?? '' };
       await db().transaction().execute((trx) => updateOrganisation(trx, actor.organisationId!, fields, audit, appClock()));
@@ -133,7 +132,7 @@ export const organisation = {
     // Prefixed names: the page also holds the organisation's own address form.
     input: z.object({ unit_name: nameField(150, 'error.unitName.required'), unit_postal_address: optional(200), unit_postal_code: postalCode, unit_city: optional(100) }),
     handler: async (input, context) => {
-      const { actor, audit } = await who(context);
+      const { actor, audit } = who(context);
       require(actor, { kind: 'unit.add', organisationId: actor.organisationId ?? -1 });
       // Per organisation, in Postgres: every instance counts against the same limit.
       const limit = await hitLimit(db(), { bucket: 'unit-add', key: String(actor.organisationId), max: config().unitAddLimit, windowMs: 60 * 60_000 }, appClock());
@@ -148,7 +147,7 @@ export const organisation = {
     accept: 'form',
     input: z.object({ unit: z.coerce.number().int().positive(), name: nameField(150, 'error.unitName.required'), postal_address: optional(200), postal_code: postalCode, city: optional(100), status: z.enum(['active', 'inactive']) }),
     handler: async (input, context) => {
-      const { actor, audit } = await who(context);
+      const { actor, audit } = who(context);
       const unit = await getUnit(db(), input.unit);
       if (!unit) throw new ActionError({ code: 'FORBIDDEN', message: 'admin.denied.otherOrganisation' });
       require(actor, { kind: 'unit.edit', organisationId: unit.organisation_id, unitId: unit.id, isMain: unit.is_main, inactivate: input.status === 'inactive' });
@@ -162,7 +161,7 @@ export const organisation = {
     accept: 'form',
     input: z.object({ firstName: nameField(100, 'error.firstName.required'), lastName: nameField(100, 'error.lastName.required'), email, phone: optional(40), roles: cells }),
     handler: async (input, context) => {
-      const { actor, audit } = await who(context);
+      const { actor, audit } = who(context);
       const organisationId = actor.organisationId ?? -1;
       const wanted = new Set(input.roles);
       const unitIds = [...new Set([...wanted].map((key) => Number(key.split(':')[0])))];
@@ -181,7 +180,7 @@ export const organisation = {
     accept: 'form',
     input: z.object({ user: z.coerce.number().int().positive(), roles: cells, units: shownUnits, orgAdmin: z.enum(['ja']).optional(), orgAdminShown: z.enum(['ja']).optional() }),
     handler: async (input, context) => {
-      const { actor, audit } = await who(context);
+      const { actor, audit } = who(context);
       const target = await loadTarget(db(), input.user);
       if (!target || target.organisationId !== actor.organisationId) throw new ActionError({ code: 'FORBIDDEN', message: 'admin.denied.otherOrganisation' });
       require(actor, { kind: 'user.manage', target });
@@ -212,7 +211,7 @@ export const organisation = {
     accept: 'form',
     input: z.object({ user: z.coerce.number().int().positive(), active: z.enum(['ja', 'nej']) }),
     handler: async (input, context) => {
-      const { actor, audit } = await who(context);
+      const { actor, audit } = who(context);
       const target = await loadTarget(db(), input.user);
       if (!target || target.organisationId !== actor.organisationId) throw new ActionError({ code: 'FORBIDDEN', message: 'admin.denied.otherOrganisation' });
       require(actor, { kind: 'user.manage', target, inactivate: input.active === 'nej', activeHolders: await countActiveHolders(db(), target.organisationId!) });
@@ -226,7 +225,7 @@ export const organisation = {
     accept: 'form',
     input: z.object({ user: z.coerce.number().int().positive() }),
     handler: async (input, context) => {
-      const { actor, audit } = await who(context);
+      const { actor, audit } = who(context);
       const target = await loadTarget(db(), input.user);
       if (!target || target.organisationId !== actor.organisationId) throw new ActionError({ code: 'FORBIDDEN', message: 'admin.denied.otherOrganisation' });
       require(actor, { kind: 'user.manage', target });

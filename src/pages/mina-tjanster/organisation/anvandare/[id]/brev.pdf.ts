@@ -2,7 +2,8 @@ import type { APIRoute } from 'astro';
 import { decide } from '#server/organisation/policy.ts';
 import { config } from '#server/platform/config.ts';
 import { db } from '#server/platform/database.ts';
-import { loadActor, loadTarget } from '#server/organisation/admin.ts';
+import { loadTarget } from '#server/organisation/admin.ts';
+import { adminOf } from '#web/access.ts';
 import { latestLetter } from '#server/identity/letters.ts';
 import { usernameLetterPdf } from '#server/pdf/letter.ts';
 
@@ -11,11 +12,10 @@ export const prerender = false;
 const text = (status: number, body: string) => new Response(body, { status, headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' } });
 
 /** The latest username letter of a user, for an administrator who may manage them: to print again. */
-export const GET: APIRoute = async ({ params, locals, redirect, url }) => {
-  if (!locals.user) return redirect(`/logga-in?next=${encodeURIComponent(url.pathname)}`, 303);
+export const GET: APIRoute = async ({ params, locals }) => {
   const target = await loadTarget(db(), Number(params.id) || 0);
   if (!target) return text(404, 'Användaren finns inte.');
-  const decision = decide(await loadActor(db(), locals.user), { kind: 'user.manage', target });
+  const decision = decide(adminOf(locals), { kind: 'user.manage', target });
   if (!decision.allowed) return text(403, 'Du saknar behörighet.');
   const body = await usernameLetterPdf(await latestLetter(db(), target.user), config());
   return new Response(new Uint8Array(body), { headers: { 'Content-Type': 'application/pdf', 'Content-Disposition': `attachment; filename="anvandarnamn-${target.user.username}.pdf"`, 'Cache-Control': 'no-store' } });
