@@ -11,5 +11,7 @@ declare namespace App {
     admin?: import('#server/organisation/policy.ts').AdminActor;
     /** Why the access rules refused the request: a message key the 403 page shows. */
     forbidden?: string;
+    /** The refusal an action of this request threw, for the page that shows it. */
+    refusal?: import('#web/refusal.ts').RefusalDetail;
   }
 }

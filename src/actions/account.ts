@@ -3,6 +3,7 @@ import { z } from 'astro/zod';
 import { appClock } from '#server/platform/clock.ts';
 import { db } from '#server/platform/database.ts';
 import { sessionOf, userOf } from '#web/access.ts';
+import { refuse } from '#web/refusal.ts';
 import { loginContext } from '#web/request-context.ts';
 import { rememberUnit } from '#server/organisation/services.ts';
 import { endOwnSession } from '#server/identity/session.ts';
@@ -17,7 +18,7 @@ export const account = {
     input: z.object({ unit: z.coerce.number().int().positive('error.unit.required') }),
     handler: async (input, context) => {
       const { user } = signedIn(context.locals);
-      if (!(await rememberUnit(db(), user.id, input.unit))) throw new ActionError({ code: 'FORBIDDEN', message: 'unit:error.unit.required' });
+      if (!(await rememberUnit(db(), user.id, input.unit))) throw refuse(context.locals, 'FORBIDDEN', 'error.unit.required', { field: 'unit' });
       return { redirect: '/mina-tjanster?enhet=bytt' };
     },
   }),

@@ -9,6 +9,7 @@ import { config } from '#server/platform/config.ts';
 import { db } from '#server/platform/database.ts';
 import { registerDate } from '#server/register/publication.ts';
 import { userOf } from '#web/access.ts';
+import { refuse } from '#web/refusal.ts';
 import { loginContext } from '#web/request-context.ts';
 
 /** The handläggare asking (the access rules let only them through), as the audit log names them. */
@@ -53,8 +54,8 @@ export const office = {
     }),
     handler: async (input, context) => {
       const actor = staff(context);
-      if (input.decision === 'paper' && !input.receivedOn) throw new ActionError({ code: 'BAD_REQUEST', message: 'receivedOn:error.office.date' });
-      if (input.decision === 'reject' && !input.reason) throw new ActionError({ code: 'BAD_REQUEST', message: 'reason:error.office.reason' });
+      if (input.decision === 'paper' && !input.receivedOn) throw refuse(context.locals, 'BAD_REQUEST', 'error.office.date', { field: 'receivedOn' });
+      if (input.decision === 'reject' && !input.reason) throw refuse(context.locals, 'BAD_REQUEST', 'error.office.reason', { field: 'reason' });
       const decision = input.decision === 'paper' ? { kind: 'paper' as const, receivedOn: input.receivedOn! } : input.decision === 'approve' ? { kind: 'approve' as const } : { kind: 'reject' as const, reason: input.reason! };
       const result = await decideRoleRequest(db(), input.request, decision, actor, config(), appClock());
       if (result.kind === 'refused') throw new ActionError({ code: result.reason === 'notFound' ? 'NOT_FOUND' : 'CONFLICT', message: `error.office.${result.reason}` });

@@ -10,6 +10,7 @@ import { countActiveHolders, saveRoles, setActive } from '#server/organisation/o
 import { nameField } from '#server/platform/name-schema.ts';
 import { hitLimit } from '#server/platform/rate-limit.ts';
 import { adminOf, userOf } from '#web/access.ts';
+import { refuse } from '#web/refusal.ts';
 import { loginContext } from '#web/request-context.ts';
 import { createRoleRequest } from '#server/organisation/role-requests.ts';
 import { acceptTransfer, confirmDetails, mergeUnits, proposeTransfer, splitUnit } from '#server/organisation/unit-history.ts';
@@ -49,7 +50,7 @@ export const organisation = {
       const { actor, audit } = who(context);
       require(actor, { kind: 'organisation.edit', organisationId: actor.organisationId ?? -1 });
       const result = await createRoleRequest(db(), actor.organisationId!, [...new Set(input.areas)], audit, appClock());
-      if (result.kind === 'refused') throw new ActionError({ code: result.reason === 'none' ? 'BAD_REQUEST' : 'CONFLICT', message: `areas:error.roleRequest.${result.reason}` });
+      if (result.kind === 'refused') throw refuse(context.locals, result.reason === 'none' ? 'BAD_REQUEST' : 'CONFLICT', `error.roleRequest.${result.reason}`, { field: 'areas' });
       return { redirect: `/mina-tjanster/organisation/ny-roll/${result.id}` };
     },
   }),
@@ -73,7 +74,7 @@ export const organisation = {
       const unit = await unitOf(actor, input.unit);
       require(actor, { kind: 'unit.move', organisationId: unit.organisation_id, unitId: unit.id, isMain: unit.is_main });
       const result = await db().transaction().execute((trx) => proposeTransfer(trx, unit, input.orgNumber, audit, appClock()));
-      if (result !== 'proposed') throw new ActionError({ code: 'BAD_REQUEST', message: `orgNumber:error.transfer.${result}` });
+      if (result !== 'proposed') throw refuse(context.locals, 'BAD_REQUEST', `error.transfer.${result}`, { field: 'orgNumber' });
       return { redirect: `/mina-tjanster/organisation/enhet/${unit.id}?klart=flytt` };
     },
   }),
@@ -97,7 +98,7 @@ export const organisation = {
       const { actor, audit } = who(context);
       const [from, into] = [await unitOf(actor, input.unit), await unitOf(actor, input.into)];
       require(actor, { kind: 'unit.merge', organisationId: from.organisation_id, unitId: from.id, isMain: from.is_main });
-      if (from.id === into.id || into.status !== 'active') throw new ActionError({ code: 'BAD_REQUEST', message: 'into:error.merge.into' });
+      if (from.id === into.id || into.status !== 'active') throw refuse(context.locals, 'BAD_REQUEST', 'error.merge.into', { field: 'into' });
       await db().transaction().execute((trx) => mergeUnits(trx, from, into, audit, appClock()));
       return { redirect: '/mina-tjanster/organisation?klart=enhet' };
     },
@@ -136,7 +137,7 @@ export const organisation = {
       require(actor, { kind: 'unit.add', organisationId: actor.organisationId ?? -1 });
       // Per organisation, in Postgres: every instance counts against the same limit.
       const limit = await hitLimit(db(), { bucket: 'unit-add', key: String(actor.organisationId), max: config().unitAddLimit, windowMs: 60 * 60_000 }, appClock());
-      if (!limit.allowed) throw new ActionError({ code: 'TOO_MANY_REQUESTS', message: `error.unitAddLimit|minutes=${Math.ceil(limit.retryAfterSeconds / 60)}` });
+      if (!limit.allowed) throw refuse(context.locals, 'TOO_MANY_REQUESTS', 'error.unitAddLimit', { params: { minutes: Math.ceil(limit.retryAfterSeconds / 60) } });
       const fields = { name: input.unit_name, postal_address: input.unit_postal_address ?? '', postal_code: input.unit_postal_code ?? '', city: input.unit_city ?? '' };
       await db().transaction().execute((trx) => addUnit(trx, actor.organisationId!, fields, audit, appClock()));
       return { redirect: '/mina-tjanster/organisation?klart=enhet' };

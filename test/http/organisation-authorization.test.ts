@@ -147,6 +147,23 @@ describe('who may administer what, through HTTP', () => {
     expect(await anonymous.json()).toMatchObject({ code: 'UNAUTHORIZED', message: 'error.signedOut' });
   });
 
+  it('answers a refusal that belongs to a field with its key and field over /_actions/, and with the same text on the page', async () => {
+    const fields = { unit: String(ids.unitA), into: String(ids.unitA) };
+    const rpc = await fetch(`${server.url}/_actions/organisation.mergeUnit`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: server.url, 'Sec-Fetch-Site': 'same-origin', Cookie: cookies.holder },
+      body: new URLSearchParams(fields).toString(),
+    });
+    expect(rpc.status).toBe(400);
+    expect(await rpc.json()).toMatchObject({ code: 'BAD_REQUEST', message: 'error.merge.into', field: 'into' });
+    const page = await postForm(`${server.url}/mina-tjanster/organisation/enhet/${ids.unitA}?_action=organisation.mergeUnit`, fields, cookies.holder);
+    expect(page.status).toBe(400);
+    const html = await page.text();
+    expect(html).toContain('id="into-error"');
+    expect(pageText(html)).toContain('Välj en annan aktiv enhet att slå ihop med');
+  });
+
   it('lets an administrator print a managed user\'s username letter, and nobody else', async () => {
     const own = await fetch(`${server.url}/mina-tjanster/organisation/anvandare/${ids.inB}/brev.pdf`, { headers: { Cookie: cookies.holder } });
     expect(own.status).toBe(200);
