@@ -10,5 +10,11 @@ declare namespace App {
     requestId: string;
     /** The process's context (src/server/platform/context.ts), with this request's logger. */
     app: import('#server/platform/context.ts').AppContext;
+    /** The administrator, on routes and actions the access rules keep for administrators. */
+    admin?: import('#server/organisation/policy.ts').AdminActor;
+    /** Why the access rules refused the request: a message key the 403 page shows. */
+    forbidden?: string;
+    /** The refusal an action of this request threw, for the page that shows it. */
+    refusal?: import('#web/refusal.ts').RefusalDetail;
   }
 }

@@ -1,6 +1,6 @@
 import { defineMiddleware } from 'astro:middleware';
 import { clearSessionCookie } from '#web/auth-cookies.ts';
-import { t } from '#web/i18n.ts';
+import { calledAction, judge, loginRedirect } from '#web/access.ts';
 import { appClock } from '#server/platform/clock.ts';
 import { config } from '#server/platform/config.ts';
 import { db } from '#server/platform/database.ts';
@@ -8,22 +8,6 @@ import { sessionLimits } from '#web/request-context.ts';
 import { sessionCookieName, validateSession } from '#server/identity/session.ts';
 import { CURRENT_TERMS_VERSION } from '#server/identity/terms.ts';
 import { findUserById } from '#server/identity/users.ts';
-
-// Until the current terms are accepted, a signed-in user reaches only these pages and
-// endpoints, and only this action: everything else acts in their name under terms they
-// have not accepted.
-const OPEN_BEFORE_TERMS = ['/mina-tjanster/villkor', '/logga-ut', '/api/session'];
-const ACTIONS_BEFORE_TERMS = new Set(['account.acceptTerms']);
-
-/**
- * The action a request calls, found as Astro finds it: an RPC call names it in the path
- * after /_actions/, a form post in the `_action` query parameter of any page.
- */
-function calledAction(url: URL, method: string): string | undefined {
-  if (url.pathname.includes('/_actions/')) return url.pathname.replace(/^.*\/_actions\//, '');
-  if (method === 'POST') return url.searchParams.get('_action') ?? undefined;
-  return undefined;
-}
 
 /** Finds the signed-in user on every on-demand request; prerendered pages never see a session. */
 export const onRequest = defineMiddleware(async (context, next) => {
@@ -46,16 +30,29 @@ export const onRequest = defineMiddleware(async (context, next) => {
       context.locals.sessionEnded = check.ended;
     }
   }
-  const user = context.locals.user;
-  if (user && user.terms_version !== CURRENT_TERMS_VERSION) {
-    const action = calledAction(context.url, context.request.method);
-    if (action !== undefined && !ACTIONS_BEFORE_TERMS.has(action)) {
-      return new Response(t('error.terms.first'), { status: 403, headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' } });
-    }
-    const open = OPEN_BEFORE_TERMS.some((path) => context.url.pathname.startsWith(path));
-    if (!open && (context.url.pathname.startsWith('/mina-tjanster') || context.url.pathname.startsWith('/handlaggning'))) {
+  const verdict = await judge(db(), context.url, context.request.method, context.locals.user, CURRENT_TERMS_VERSION);
+  switch (verdict.kind) {
+    case 'pass':
+      context.locals.admin = verdict.admin;
+      return next();
+    case 'terms':
       return context.redirect('/mina-tjanster/villkor', 303);
-    }
+    case 'login':
+      if (calledAction(context.url, context.request.method)?.rpc) return refusedAction('UNAUTHORIZED', 'error.signedOut');
+      return context.redirect(loginRedirect(context.url), 303);
+    case 'forbidden':
+      if (calledAction(context.url, context.request.method)?.rpc) return refusedAction('FORBIDDEN', verdict.reason);
+      // The 403 page in place of the page asked for. context.rewrite renders pages only;
+      // next(…) would still run the action the original URL names.
+      context.locals.forbidden = verdict.reason;
+      return context.rewrite(new Request(new URL(FORBIDDEN_PAGE, context.url), { headers: context.request.headers }));
   }
-  return next();
 });
+
+const FORBIDDEN_PAGE = '/ingen-behorighet';
+
+/** A refusal as Astro answers an action called over RPC: JSON whose message is a key of sv.json. */
+function refusedAction(code: 'UNAUTHORIZED' | 'FORBIDDEN', message: string): Response {
+  const status = code === 'UNAUTHORIZED' ? 401 : 403;
+  return new Response(JSON.stringify({ type: 'AstroActionError', code, status, message }), { status, headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' } });
+}

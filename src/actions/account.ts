@@ -1,17 +1,16 @@
 import { ActionError, defineAction } from 'astro:actions';
 import { z } from 'astro/zod';
-import { recordAudit } from '#server/platform/audit.ts';
 import { appClock } from '#server/platform/clock.ts';
 import { db } from '#server/platform/database.ts';
+import { sessionOf, userOf } from '#web/access.ts';
+import { refuse } from '#web/refusal.ts';
 import { loginContext } from '#web/request-context.ts';
 import { rememberUnit } from '#server/organisation/services.ts';
-import { deleteSession } from '#server/identity/session.ts';
-import { CURRENT_TERMS_VERSION } from '#server/identity/terms.ts';
+import { endOwnSession } from '#server/identity/session.ts';
+import { acceptTerms } from '#server/identity/terms.ts';
 
-const signedIn = (locals: App.Locals) => {
-  if (!locals.user || !locals.session) throw new ActionError({ code: 'UNAUTHORIZED', message: 'error.signedOut' });
-  return { user: locals.user, session: locals.session };
-};
+// The access rules let only signed-in users reach these actions.
+const signedIn = (locals: App.Locals) => ({ user: userOf(locals), session: sessionOf(locals) });
 
 export const account = {
   selectUnit: defineAction({
@@ -19,7 +18,7 @@ export const account = {
     input: z.object({ unit: z.coerce.number().int().positive('error.unit.required') }),
     handler: async (input, context) => {
       const { user } = signedIn(context.locals);
-      if (!(await rememberUnit(db(), user.id, input.unit))) throw new ActionError({ code: 'FORBIDDEN', message: 'unit:error.unit.required' });
+      if (!(await rememberUnit(db(), user.id, input.unit))) throw refuse(context.locals, 'FORBIDDEN', 'error.unit.required', { field: 'unit' });
       return { redirect: '/mina-tjanster?enhet=bytt' };
     },
   }),
@@ -30,12 +29,7 @@ export const account = {
     handler: async (input, context) => {
       const { user } = signedIn(context.locals);
       // The version the user read is the one recorded; a page older than the current terms is shown again.
-      if (input.version !== CURRENT_TERMS_VERSION) throw new ActionError({ code: 'CONFLICT', message: 'error.terms.changed' });
-      const now = appClock().now();
-      await db().transaction().execute(async (trx) => {
-        await trx.updateTable('app_user').set({ terms_version: CURRENT_TERMS_VERSION, terms_accepted_at: now }).where('id', '=', user.id).execute();
-        await recordAudit(trx, { event: 'terms.accepted', at: now, actorUserId: user.id, subjectUserId: user.id, organisationId: user.organisation_id, detail: { version: CURRENT_TERMS_VERSION } });
-      });
+      if ((await acceptTerms(db(), user, input.version, appClock())) === 'changed') throw new ActionError({ code: 'CONFLICT', message: 'error.terms.changed' });
       return { redirect: user.kind === 'staff' ? '/handlaggning' : '/mina-tjanster' };
     },
   }),
@@ -45,11 +39,9 @@ export const account = {
     input: z.object({ session: z.string().min(1).max(64) }),
     handler: async (input, context) => {
       const { user, session } = signedIn(context.locals);
-      const target = await db().selectFrom('user_session').select('id').where('id', '=', input.session).where('user_id', '=', user.id).executeTakeFirst();
-      if (!target) throw new ActionError({ code: 'NOT_FOUND', message: 'error.session.notFound' });
-      await deleteSession(db(), target.id);
-      await recordAudit(db(), { event: 'session.ended', at: appClock().now(), actorUserId: user.id, subjectUserId: user.id, organisationId: user.organisation_id, client: loginContext(context.request, context.clientAddress).client, detail: { reason: 'ended by user' } });
-      return { redirect: target.id === session.id ? '/logga-in?utloggad=1' : '/mina-tjanster/sakerhet?avslutad=1' };
+      const client = loginContext(context.request, context.clientAddress).client;
+      if (!(await endOwnSession(db(), user, input.session, client, appClock()))) throw new ActionError({ code: 'NOT_FOUND', message: 'error.session.notFound' });
+      return { redirect: input.session === session.id ? '/logga-in?utloggad=1' : '/mina-tjanster/sakerhet?avslutad=1' };
     },
   }),
 };

@@ -7,6 +7,7 @@ import { appClock } from '#server/platform/clock.ts';
 import { config } from '#server/platform/config.ts';
 import { db } from '#server/platform/database.ts';
 import { hitLimit } from '#server/platform/rate-limit.ts';
+import { refuse } from '#web/refusal.ts';
 import { loginContext } from '#web/request-context.ts';
 
 export const DRAFT_COOKIE = 'ansokan';
@@ -17,13 +18,13 @@ const HOUR_MS = 60 * 60_000;
  * Anyone may apply, so the form is limited per client address (in Postgres, shared by
  * every instance): each draft is a row, each submission a row and a mail.
  */
-async function limitClient(context: { request: Request; clientAddress: string }, kind: 'drafts' | 'submissions'): Promise<void> {
+async function limitClient(context: { locals: App.Locals; request: Request; clientAddress: string }, kind: 'drafts' | 'submissions'): Promise<void> {
   const address = loginContext(context.request, context.clientAddress).address;
   const max = config().applicationClientLimits[kind];
   const limit = await hitLimit(db(), { bucket: `application-${kind}`, key: address, max, windowMs: HOUR_MS }, appClock());
   if (!limit.allowed) {
     const minutes = Math.ceil(limit.retryAfterSeconds / 60);
-    throw new ActionError({ code: 'TOO_MANY_REQUESTS', message: `error.application.tooMany|minutes=${minutes}|retryAfter=${limit.retryAfterSeconds}` });
+    throw refuse(context.locals, 'TOO_MANY_REQUESTS', 'error.application.tooMany', { params: { minutes, retryAfter: limit.retryAfterSeconds } });
   }
 }
 
@@ -57,7 +58,7 @@ export const applications = {
       const result = await submitApplication(db(), parsed.data, token, settings, appClock());
       if (result.kind === 'taken') {
         const { phone, email } = settings.authority;
-        throw new ActionError({ code: 'CONFLICT', message: `error.application.taken|days=${settings.rules.applicationPaperDays}|phone=${phone}|email=${email}` });
+        throw refuse(context.locals, 'CONFLICT', 'error.application.taken', { params: { days: settings.rules.applicationPaperDays, phone, email } });
       }
       context.cookies.delete(DRAFT_COOKIE, { path: '/ansok' });
       return { redirect: `/ansok/status/${result.token}?ny=1` };

@@ -13,6 +13,7 @@ import { attemptLogin } from '#server/identity/login.ts';
 import { MAX_PASSWORD_LENGTH } from '#server/identity/password.ts';
 import { loginContext, sessionLimits, throttleClient } from '#web/request-context.ts';
 import { createSession } from '#server/identity/session.ts';
+import { refuse } from '#web/refusal.ts';
 
 /** Form fields: trimmed where a person would not mean the spaces; passwords exactly as typed. */
 // An empty field reaches the schema as null: the "required" message covers that too.
@@ -28,9 +29,9 @@ async function requireCaptcha(payload: string | undefined): Promise<void> {
   if (check === 'invalid' || check === 'used') throw new ActionError({ code: 'BAD_REQUEST', message: 'error.captcha.failed' });
 }
 
-const tooMany = (retryAfter: number) => new ActionError({ code: 'TOO_MANY_REQUESTS', message: `error.tooManyAttempts|minutes=${Math.ceil(retryAfter / 60)}` });
+const tooMany = (locals: App.Locals, retryAfter: number) => refuse(locals, 'TOO_MANY_REQUESTS', 'error.tooManyAttempts', { params: { minutes: Math.ceil(retryAfter / 60) } });
 const failed = () => new ActionError({ code: 'UNAUTHORIZED', message: 'error.login.failed' });
-const locked = (until: Date) => new ActionError({ code: 'UNAUTHORIZED', message: `error.login.locked|until=${until.toISOString()}` });
+const locked = (locals: App.Locals, until: Date) => refuse(locals, 'UNAUTHORIZED', 'error.login.locked', { params: { until: until.toISOString() } });
 
 export const auth = {
   login: defineAction({
@@ -39,10 +40,10 @@ export const auth = {
     handler: async (input, context) => {
       const ctx = loginContext(context.request, context.clientAddress);
       const throttle = await throttleClient(ctx.address, 'login-client');
-      if (!throttle.allowed) throw tooMany(throttle.retryAfterSeconds);
+      if (!throttle.allowed) throw tooMany(context.locals, throttle.retryAfterSeconds);
       const outcome = await attemptLogin(db(), input.username, input.webbplats ? `${input.password}\u0000` : input.password, ctx);
       if (outcome.kind === 'failed') throw failed();
-      if (outcome.kind === 'locked') throw locked(outcome.until);
+      if (outcome.kind === 'locked') throw locked(context.locals, outcome.until);
       if (outcome.passwordExpired) {
         // An expired password opens nothing but the step where a new one is chosen.
         setTicketCookie(context.cookies, await createTicket(db(), 'new_password', outcome.user.id, 'expired', ctx.clock));
@@ -62,11 +63,11 @@ export const auth = {
     handler: async (input, context) => {
       const ctx = loginContext(context.request, context.clientAddress);
       const throttle = await throttleClient(ctx.address, 'kiosk-client');
-      if (!throttle.allowed) throw tooMany(throttle.retryAfterSeconds);
+      if (!throttle.allowed) throw tooMany(context.locals, throttle.retryAfterSeconds);
       await requireCaptcha(input.altcha);
       const result = await startChange(db(), input.username, input.webbplats ? `${input.password}\u0000` : input.password, ctx);
       if (result.kind === 'failed') throw failed();
-      if (result.kind === 'locked') throw locked(result.until);
+      if (result.kind === 'locked') throw locked(context.locals, result.until);
       setTicketCookie(context.cookies, result.ticket);
       return { redirect: '/losenordskiosk/nytt-losenord' };
     },
@@ -78,7 +79,7 @@ export const auth = {
     handler: async (input, context) => {
       const ctx = loginContext(context.request, context.clientAddress);
       const throttle = await throttleClient(ctx.address, 'kiosk-client');
-      if (!throttle.allowed) throw tooMany(throttle.retryAfterSeconds);
+      if (!throttle.allowed) throw tooMany(context.locals, throttle.retryAfterSeconds);
       await requireCaptcha(input.altcha);
       // A bot that fills the hidden field gets the usual answer and no mail.
       const { ticket } = await requestReset(db(), input.webbplats ? '\u0000' : input.username, ctx);
@@ -116,7 +117,7 @@ export const auth = {
       if (result.kind === 'expired') throw new ActionError({ code: 'FORBIDDEN', message: 'error.kiosk.expired' });
       if (result.kind === 'invalid') {
         const field = result.problem === 'mismatch' ? 'confirmPassword' : 'newPassword';
-        throw new ActionError({ code: 'BAD_REQUEST', message: `${field}:error.newPassword.${result.problem}|min=${ctx.config.rules.passwordMinLength}` });
+        throw refuse(context.locals, 'BAD_REQUEST', `error.newPassword.${result.problem}`, { field, params: { min: ctx.config.rules.passwordMinLength } });
       }
       clearTicketCookie(context.cookies);
       return { redirect: '/losenordskiosk/klart' };

@@ -2,19 +2,19 @@ import { ActionError, defineAction } from 'astro:actions';
 import { z } from 'astro/zod';
 import type { Actor } from '#server/identity/accounts.ts';
 import { approveApplication, registerPaper, rejectApplication, type Decision } from '#server/applications/approval.ts';
-import { recordAudit } from '#server/platform/audit.ts';
+import { markLetterPrinted } from '#server/identity/letters.ts';
 import { decideRoleRequest } from '#server/organisation/role-requests.ts';
 import { appClock } from '#server/platform/clock.ts';
 import { config } from '#server/platform/config.ts';
 import { db } from '#server/platform/database.ts';
 import { registerDate } from '#server/register/publication.ts';
+import { userOf } from '#web/access.ts';
+import { refuse } from '#web/refusal.ts';
 import { loginContext } from '#web/request-context.ts';
 
-/** Every back-office action re-checks that a handläggare is asking, and names them in the audit log. */
+/** The handläggare asking (the access rules let only them through), as the audit log names them. */
 function staff(context: { locals: App.Locals; request: Request; clientAddress: string }): Actor {
-  const user = context.locals.user;
-  if (!user) throw new ActionError({ code: 'UNAUTHORIZED', message: 'error.signedOut' });
-  if (user.kind !== 'staff') throw new ActionError({ code: 'FORBIDDEN', message: 'forbidden.text' });
+  const user = userOf(context.locals);
   return { userId: user.id, client: loginContext(context.request, context.clientAddress).client };
 }
 
@@ -54,8 +54,8 @@ export const office = {
     }),
     handler: async (input, context) => {
       const actor = staff(context);
-      if (input.decision === 'paper' && !input.receivedOn) throw new ActionError({ code: 'BAD_REQUEST', message: 'receivedOn:error.office.date' });
-      if (input.decision === 'reject' && !input.reason) throw new ActionError({ code: 'BAD_REQUEST', message: 'reason:error.office.reason' });
+      if (input.decision === 'paper' && !input.receivedOn) throw refuse(context.locals, 'BAD_REQUEST', 'error.office.date', { field: 'receivedOn' });
+      if (input.decision === 'reject' && !input.reason) throw refuse(context.locals, 'BAD_REQUEST', 'error.office.reason', { field: 'reason' });
       const decision = input.decision === 'paper' ? { kind: 'paper' as const, receivedOn: input.receivedOn! } : input.decision === 'approve' ? { kind: 'approve' as const } : { kind: 'reject' as const, reason: input.reason! };
       const result = await decideRoleRequest(db(), input.request, decision, actor, config(), appClock());
       if (result.kind === 'refused') throw new ActionError({ code: result.reason === 'notFound' ? 'NOT_FOUND' : 'CONFLICT', message: `error.office.${result.reason}` });
@@ -67,9 +67,7 @@ export const office = {
     accept: 'form',
     input: z.object({ letter: z.coerce.number().int().positive() }),
     handler: async (input, context) => {
-      const actor = staff(context);
-      await db().updateTable('user_letter').set({ printed_at: appClock().now(), printed_by: actor.userId }).where('id', '=', input.letter).where('printed_at', 'is', null).execute();
-      await recordAudit(db(), { event: 'letter.printed', at: appClock().now(), actorUserId: actor.userId, client: actor.client, detail: { letter: input.letter } });
+      await markLetterPrinted(db(), input.letter, staff(context), appClock());
       return { redirect: '/handlaggning/brev?klart=utskrivet' };
     },
   }),

@@ -1,14 +1,16 @@
 import { ActionError, defineAction } from 'astro:actions';
 import { z } from 'astro/zod';
-import { sendOneTimePassword, setUserActive, type Actor } from '#server/identity/accounts.ts';
+import { sendOneTimePassword, type Actor } from '#server/identity/accounts.ts';
 import { decide, type AdminAction, type AdminActor } from '#server/organisation/policy.ts';
-import { recordAudit } from '#server/platform/audit.ts';
 import { appClock } from '#server/platform/clock.ts';
 import { config } from '#server/platform/config.ts';
 import { db } from '#server/platform/database.ts';
-import { addUnit, addUser, approvedRoles, changeableCells, loadActor, loadTarget, rolesOf, setRoles, updateOrganisation, updateUnit } from '#server/organisation/admin.ts';
+import { addUnit, addUser, approvedRoles, changeableCells, getUnit, loadTarget, rolesOf, updateOrganisation, updateUnit } from '#server/organisation/admin.ts';
+import { countActiveHolders, saveRoles, setActive } from '#server/organisation/org-roles.ts';
 import { nameField } from '#server/platform/name-schema.ts';
 import { hitLimit } from '#server/platform/rate-limit.ts';
+import { adminOf, userOf } from '#web/access.ts';
+import { refuse } from '#web/refusal.ts';
 import { loginContext } from '#web/request-context.ts';
 import { createRoleRequest } from '#server/organisation/role-requests.ts';
 import { acceptTransfer, confirmDetails, mergeUnits, proposeTransfer, splitUnit } from '#server/organisation/unit-history.ts';
@@ -24,11 +26,9 @@ const cells = z.array(z.string().regex(/^\d{1,12}:[A-Z0-9_]{1,40}$/, 'error.inva
 const shownUnits = z.array(z.string().regex(/^\d{1,12}$/, 'error.invalid')).max(500);
 const unitsOf = (keys: Iterable<string>) => [...keys].map((key) => Number(key.split(':')[0]));
 
-/** The signed-in administrator, as the policy sees them. */
-async function who(context: { locals: App.Locals; request: Request; clientAddress: string }): Promise<{ actor: AdminActor; audit: Actor }> {
-  const user = context.locals.user;
-  if (!user) throw new ActionError({ code: 'UNAUTHORIZED', message: 'error.signedOut' });
-  return { actor: await loadActor(db(), user), audit: { userId: user.id, client: loginContext(context.request, context.clientAddress).client } };
+/** The administrator the access rules let through, as the policy and the audit log see them. */
+function who(context: { locals: App.Locals; request: Request; clientAddress: string }): { actor: AdminActor; audit: Actor } {
+  return { actor: adminOf(context.locals), audit: { userId: userOf(context.locals).id, client: loginContext(context.request, context.clientAddress).client } };
 }
 
 function require(actor: AdminActor, action: AdminAction): void {
@@ -37,7 +37,7 @@ function require(actor: AdminActor, action: AdminAction): void {
 }
 
 const unitOf = async (actor: AdminActor, unitId: number) => {
-  const unit = await db().selectFrom('unit').selectAll().where('id', '=', unitId).executeTakeFirst();
+  const unit = await getUnit(db(), unitId);
   if (!unit || unit.organisation_id !== actor.organisationId) throw new ActionError({ code: 'FORBIDDEN', message: 'admin.denied.otherOrganisation' });
   return unit;
 };
@@ -47,10 +47,10 @@ export const organisation = {
     accept: 'form',
     input: z.object({ areas: z.array(z.string().max(20)).max(20) }),
     handler: async (input, context) => {
-      const { actor, audit } = await who(context);
+      const { actor, audit } = who(context);
       require(actor, { kind: 'organisation.edit', organisationId: actor.organisationId ?? -1 });
       const result = await createRoleRequest(db(), actor.organisationId!, [...new Set(input.areas)], audit, appClock());
-      if (result.kind === 'refused') throw new ActionError({ code: result.reason === 'none' ? 'BAD_REQUEST' : 'CONFLICT', message: `areas:error.roleRequest.${result.reason}` });
+      if (result.kind === 'refused') throw refuse(context.locals, result.reason === 'none' ? 'BAD_REQUEST' : 'CONFLICT', `error.roleRequest.${result.reason}`, { field: 'areas' });
       return { redirect: `/mina-tjanster/organisation/ny-roll/${result.id}` };
     },
   }),
@@ -59,7 +59,7 @@ export const organisation = {
     accept: 'form',
     input: z.object({}),
     handler: async (_input, context) => {
-      const { actor, audit } = await who(context);
+      const { actor, audit } = who(context);
       require(actor, { kind: 'organisation.edit', organisationId: actor.organisationId ?? -1 });
       await db().transaction().execute((trx) => confirmDetails(trx, actor.organisationId!, audit, appClock()));
       return { redirect: '/mina-tjanster/organisation?klart=bekraftad' };
@@ -70,11 +70,11 @@ export const organisation = {
     accept: 'form',
     input: z.object({ unit: z.coerce.number().int().positive(), orgNumber: z.string({ error: 'error.orgNumber' }).trim().regex(/^\d{6}-?\d{4}$/, 'error.orgNumber') }),
     handler: async (input, context) => {
-      const { actor, audit } = await who(context);
+      const { actor, audit } = who(context);
       const unit = await unitOf(actor, input.unit);
-      require(actor, { kind: 'unit.edit', organisationId: unit.organisation_id, unitId: unit.id, isMain: unit.is_main, inactivate: true });
+      require(actor, { kind: 'unit.move', organisationId: unit.organisation_id, unitId: unit.id, isMain: unit.is_main });
       const result = await db().transaction().execute((trx) => proposeTransfer(trx, unit, input.orgNumber, audit, appClock()));
-      if (result !== 'proposed') throw new ActionError({ code: 'BAD_REQUEST', message: `orgNumber:error.transfer.${result}` });
+      if (result !== 'proposed') throw refuse(context.locals, 'BAD_REQUEST', `error.transfer.${result}`, { field: 'orgNumber' });
       return { redirect: `/mina-tjanster/organisation/enhet/${unit.id}?klart=flytt` };
     },
   }),
@@ -83,8 +83,8 @@ export const organisation = {
     accept: 'form',
     input: z.object({ transfer: z.coerce.number().int().positive() }),
     handler: async (input, context) => {
-      const { actor, audit } = await who(context);
-      require(actor, { kind: 'unit.add', organisationId: actor.organisationId ?? -1 });
+      const { actor, audit } = who(context);
+      require(actor, { kind: 'unit.transfer', organisationId: actor.organisationId ?? -1 });
       const done = await db().transaction().execute((trx) => acceptTransfer(trx, input.transfer, actor.organisationId!, audit, appClock()));
       if (!done) throw new ActionError({ code: 'NOT_FOUND', message: 'error.transfer.gone' });
       return { redirect: '/mina-tjanster/organisation?klart=mottagen' };
@@ -95,10 +95,10 @@ export const organisation = {
     accept: 'form',
     input: z.object({ unit: z.coerce.number().int().positive(), into: z.coerce.number({ error: 'error.merge.into' }).int().positive('error.merge.into') }),
     handler: async (input, context) => {
-      const { actor, audit } = await who(context);
+      const { actor, audit } = who(context);
       const [from, into] = [await unitOf(actor, input.unit), await unitOf(actor, input.into)];
-      require(actor, { kind: 'unit.edit', organisationId: from.organisation_id, unitId: from.id, isMain: from.is_main, inactivate: true });
-      if (from.id === into.id || into.status !== 'active') throw new ActionError({ code: 'BAD_REQUEST', message: 'into:error.merge.into' });
+      require(actor, { kind: 'unit.merge', organisationId: from.organisation_id, unitId: from.id, isMain: from.is_main });
+      if (from.id === into.id || into.status !== 'active') throw refuse(context.locals, 'BAD_REQUEST', 'error.merge.into', { field: 'into' });
       await db().transaction().execute((trx) => mergeUnits(trx, from, into, audit, appClock()));
       return { redirect: '/mina-tjanster/organisation?klart=enhet' };
     },
@@ -108,9 +108,9 @@ export const organisation = {
     accept: 'form',
     input: z.object({ unit: z.coerce.number().int().positive(), newName: nameField(150, 'error.unitName.required') }),
     handler: async (input, context) => {
-      const { actor, audit } = await who(context);
+      const { actor, audit } = who(context);
       const from = await unitOf(actor, input.unit);
-      require(actor, { kind: 'unit.add', organisationId: from.organisation_id });
+      require(actor, { kind: 'unit.split', organisationId: from.organisation_id, unitId: from.id });
       const id = await db().transaction().execute((trx) => splitUnit(trx, from, input.newName, audit, appClock()));
       return { redirect: `/mina-tjanster/organisation/enhet/${id}?klart=delad` };
     },
@@ -120,7 +120,7 @@ export const organisation = {
     accept: 'form',
     input: z.object({ postal_address: text(200), postal_code: postalCode, city: text(100), phone: text(40), email }),
     handler: async (input, context) => {
-      const { actor, audit } = await who(context);
+      const { actor, audit } = who(context);
       require(actor, { kind: 'organisation.edit', organisationId: actor.organisationId ?? -1 });
       const fields = { ...input, postal_code: input.postal_code ?? '' };
       await db().transaction().execute((trx) => updateOrganisation(trx, actor.organisationId!, fields, audit, appClock()));
@@ -133,11 +133,11 @@ export const organisation = {
     // Prefixed names: the page also holds the organisation's own address form.
     input: z.object({ unit_name: nameField(150, 'error.unitName.required'), unit_postal_address: optional(200), unit_postal_code: postalCode, unit_city: optional(100) }),
     handler: async (input, context) => {
-      const { actor, audit } = await who(context);
+      const { actor, audit } = who(context);
       require(actor, { kind: 'unit.add', organisationId: actor.organisationId ?? -1 });
       // Per organisation, in Postgres: every instance counts against the same limit.
       const limit = await hitLimit(db(), { bucket: 'unit-add', key: String(actor.organisationId), max: config().unitAddLimit, windowMs: 60 * 60_000 }, appClock());
-      if (!limit.allowed) throw new ActionError({ code: 'TOO_MANY_REQUESTS', message: `error.unitAddLimit|minutes=${Math.ceil(limit.retryAfterSeconds / 60)}` });
+      if (!limit.allowed) throw refuse(context.locals, 'TOO_MANY_REQUESTS', 'error.unitAddLimit', { params: { minutes: Math.ceil(limit.retryAfterSeconds / 60) } });
       const fields = { name: input.unit_name, postal_address: input.unit_postal_address ?? '', postal_code: input.unit_postal_code ?? '', city: input.unit_city ?? '' };
       await db().transaction().execute((trx) => addUnit(trx, actor.organisationId!, fields, audit, appClock()));
       return { redirect: '/mina-tjanster/organisation?klart=enhet' };
@@ -148,8 +148,8 @@ export const organisation = {
     accept: 'form',
     input: z.object({ unit: z.coerce.number().int().positive(), name: nameField(150, 'error.unitName.required'), postal_address: optional(200), postal_code: postalCode, city: optional(100), status: z.enum(['active', 'inactive']) }),
     handler: async (input, context) => {
-      const { actor, audit } = await who(context);
-      const unit = await db().selectFrom('unit').selectAll().where('id', '=', input.unit).executeTakeFirst();
+      const { actor, audit } = who(context);
+      const unit = await getUnit(db(), input.unit);
       if (!unit) throw new ActionError({ code: 'FORBIDDEN', message: 'admin.denied.otherOrganisation' });
       require(actor, { kind: 'unit.edit', organisationId: unit.organisation_id, unitId: unit.id, isMain: unit.is_main, inactivate: input.status === 'inactive' });
       const fields = { name: input.name, postal_address: input.postal_address ?? '', postal_code: input.postal_code ?? '', city: input.city ?? '', status: input.status };
@@ -162,7 +162,7 @@ export const organisation = {
     accept: 'form',
     input: z.object({ firstName: nameField(100, 'error.firstName.required'), lastName: nameField(100, 'error.lastName.required'), email, phone: optional(40), roles: cells }),
     handler: async (input, context) => {
-      const { actor, audit } = await who(context);
+      const { actor, audit } = who(context);
       const organisationId = actor.organisationId ?? -1;
       const wanted = new Set(input.roles);
       const unitIds = [...new Set([...wanted].map((key) => Number(key.split(':')[0])))];
@@ -181,7 +181,7 @@ export const organisation = {
     accept: 'form',
     input: z.object({ user: z.coerce.number().int().positive(), roles: cells, units: shownUnits, orgAdmin: z.enum(['ja']).optional(), orgAdminShown: z.enum(['ja']).optional() }),
     handler: async (input, context) => {
-      const { actor, audit } = await who(context);
+      const { actor, audit } = who(context);
       const target = await loadTarget(db(), input.user);
       if (!target || target.organisationId !== actor.organisationId) throw new ActionError({ code: 'FORBIDDEN', message: 'admin.denied.otherOrganisation' });
       require(actor, { kind: 'user.manage', target });
@@ -202,17 +202,8 @@ export const organisation = {
       const wantsOrgAdmin = input.orgAdmin === 'ja';
       const orgAdminChange = input.orgAdminShown === 'ja' && wantsOrgAdmin !== (target.orgRole === 'admin_org') && target.orgRole !== 'fullmaktshavare';
       if (orgAdminChange) require(actor, { kind: 'orgRole.change', target, organisationId, role: 'admin_org' });
-      await db().transaction().execute(async (trx) => {
-        await setRoles(trx, target.user, wanted, allowed, audit, appClock());
-        if (orgAdminChange) {
-          if (wantsOrgAdmin) {
-            const existing = await trx.selectFrom('app_user').select('id').where('organisation_id', '=', organisationId).where('org_role', '=', 'admin_org').where('status', '=', 'active').executeTakeFirst();
-            if (existing) throw new ActionError({ code: 'CONFLICT', message: 'admin.denied.oneOrgAdmin' });
-          }
-          await trx.updateTable('app_user').set({ org_role: wantsOrgAdmin ? 'admin_org' : null }).where('id', '=', target.id).execute();
-          await recordAudit(trx, { event: 'orgRole.changed', at: appClock().now(), actorUserId: audit.userId, subjectUserId: target.id, organisationId, client: audit.client, detail: { before: target.orgRole ?? '', after: wantsOrgAdmin ? 'admin_org' : '' } });
-        }
-      });
+      const saved = await saveRoles(db(), target, wanted, allowed, orgAdminChange ? wantsOrgAdmin : undefined, audit, appClock());
+      if (saved !== 'saved') throw new ActionError({ code: 'CONFLICT', message: `admin.denied.${saved}` });
       return { redirect: `/mina-tjanster/organisation/anvandare/${target.id}?klart=roller` };
     },
   }),
@@ -221,29 +212,12 @@ export const organisation = {
     accept: 'form',
     input: z.object({ user: z.coerce.number().int().positive(), active: z.enum(['ja', 'nej']) }),
     handler: async (input, context) => {
-      const { actor, audit } = await who(context);
+      const { actor, audit } = who(context);
       const target = await loadTarget(db(), input.user);
       if (!target || target.organisationId !== actor.organisationId) throw new ActionError({ code: 'FORBIDDEN', message: 'admin.denied.otherOrganisation' });
-      const holders = await db().selectFrom('app_user').select((eb) => eb.fn.countAll<number>().as('n')).where('organisation_id', '=', target.organisationId).where('org_role', '=', 'fullmaktshavare').where('status', '=', 'active').executeTakeFirstOrThrow();
-      require(actor, { kind: 'user.manage', target, inactivate: input.active === 'nej', activeHolders: Number(holders.n) });
-      const reactivating = input.active === 'ja' && target.user.status !== 'active';
-      // An organisation has at most one active holder of each organisation role (a unique
-      // index): reactivating a former one while another holds it is refused, saying why.
-      const taken = target.orgRole === 'admin_org' ? 'admin.denied.oneOrgAdmin' : 'admin.denied.oneHolder';
-      await db()
-        .transaction()
-        .execute(async (trx) => {
-          if (reactivating && target.orgRole) {
-            const other = await trx.selectFrom('app_user').select('id').where('organisation_id', '=', target.organisationId).where('org_role', '=', target.orgRole).where('status', '=', 'active').where('id', '!=', target.id).executeTakeFirst();
-            if (other) throw new ActionError({ code: 'CONFLICT', message: taken });
-          }
-          await setUserActive(trx, target.user, input.active === 'ja', audit, appClock());
-        })
-        .catch((error: unknown) => {
-          // Two reactivations at once: the index decides, the answer is the same.
-          if ((error as { constraint?: string }).constraint === 'app_user_one_org_role') throw new ActionError({ code: 'CONFLICT', message: taken });
-          throw error;
-        });
+      require(actor, { kind: 'user.manage', target, inactivate: input.active === 'nej', activeHolders: await countActiveHolders(db(), target.organisationId!) });
+      const done = await setActive(db(), target, input.active === 'ja', audit, appClock());
+      if (done !== 'done') throw new ActionError({ code: 'CONFLICT', message: `admin.denied.${done}` });
       return { redirect: `/mina-tjanster/organisation/anvandare/${target.id}?klart=${input.active === 'ja' ? 'aktiverad' : 'inaktiverad'}` };
     },
   }),
@@ -252,7 +226,7 @@ export const organisation = {
     accept: 'form',
     input: z.object({ user: z.coerce.number().int().positive() }),
     handler: async (input, context) => {
-      const { actor, audit } = await who(context);
+      const { actor, audit } = who(context);
       const target = await loadTarget(db(), input.user);
       if (!target || target.organisationId !== actor.organisationId) throw new ActionError({ code: 'FORBIDDEN', message: 'admin.denied.otherOrganisation' });
       require(actor, { kind: 'user.manage', target });

@@ -4,15 +4,14 @@ import { sendOneTimePassword, setUserActive, unlockUser, type Actor } from '#ser
 import { appClock } from '#server/platform/clock.ts';
 import { config } from '#server/platform/config.ts';
 import { db } from '#server/platform/database.ts';
+import { userOf } from '#web/access.ts';
 import { loginContext } from '#web/request-context.ts';
 import { managedAtDesk } from '#server/back-office/support.ts';
 import { findUserById, type User } from '#server/identity/users.ts';
 
-/** Every support action re-checks that a handläggare is asking, and names them in the audit log. */
+/** The handläggare asking (the access rules let only them through), named in the audit log, and the user they act on. */
 async function staffAndTarget(context: { locals: App.Locals; request: Request; clientAddress: string }, userId: number): Promise<{ actor: Actor; target: User }> {
-  const staff = context.locals.user;
-  if (!staff) throw new ActionError({ code: 'UNAUTHORIZED', message: 'error.signedOut' });
-  if (staff.kind !== 'staff') throw new ActionError({ code: 'FORBIDDEN', message: 'forbidden.text' });
+  const staff = userOf(context.locals);
   const target = await findUserById(db(), userId);
   if (!target) throw new ActionError({ code: 'NOT_FOUND', message: 'error.support.noUser' });
   if (!managedAtDesk(target)) throw new ActionError({ code: 'FORBIDDEN', message: 'error.support.staffAccount' });

@@ -20,14 +20,19 @@ export function toFieldErrors(fields: Record<string, string[] | undefined>, orde
     .map((name) => ({ field: name, message: message(fields[name]![0]) }));
 }
 
-/** A Swedish message for an error code; an unknown code falls back to a general one. */
-export function message(code: string): string {
-  const [key, ...params] = code.split('|');
+/** A Swedish message for a message key and its values; an unknown key falls back to a general one. */
+export function translate(key: string, params: Record<string, string | number> = {}): string {
   try {
-    return t(key as MessageKey, Object.fromEntries(params.map((param) => param.split('=') as [string, string])));
+    return t(key as MessageKey, params);
   } catch {
     return t('error.invalid');
   }
+}
+
+/** A Swedish message for a zod issue's code, `key` or `key|name=value…`. */
+export function message(code: string): string {
+  const [key, ...params] = code.split('|');
+  return translate(key ?? '', Object.fromEntries(params.map((param) => param.split('=') as [string, string])));
 }
 
 export const byField = (errors: FieldError[]): FieldErrors => Object.fromEntries(errors.map((error) => [error.field, error.message]));

@@ -122,6 +122,48 @@ describe('who may administer what, through HTTP', () => {
     expect(pageText(await self.text())).toContain('Du kan inte ändra dina egna behörigheter');
   });
 
+  it('answers a signed-in non-administrator with the 403 page saying why, before any page or action runs', async () => {
+    const page = await fetch(`${server.url}/mina-tjanster/organisation`, { headers: { Cookie: cookies.reporter } });
+    expect(page.status).toBe(403);
+    expect(pageText(await page.text())).toContain('Du har ingen administratörsroll');
+    const form = await postForm(`${server.url}/mina-tjanster/organisation?_action=organisation.addUnit`, { unit_name: 'Smugglad enhet' }, cookies.staff);
+    expect(form.status).toBe(403);
+    expect(pageText(await form.text())).toContain('Du kan bara administrera din egen organisation');
+  });
+
+  it('answers an action called over /_actions/ with JSON whose message is a key, and the page shows its Swedish text', async () => {
+    const call = (cookie?: string) =>
+      fetch(`${server.url}/_actions/organisation.addUnit`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: server.url, 'Sec-Fetch-Site': 'same-origin', ...(cookie ? { Cookie: cookie } : {}) },
+        body: new URLSearchParams({ unit_name: 'Smugglad enhet' }).toString(),
+      });
+    const refused = await call(cookies.reporter);
+    expect(refused.status).toBe(403);
+    expect(await refused.json()).toMatchObject({ code: 'FORBIDDEN', message: 'admin.denied.notAdmin' });
+    const anonymous = await call();
+    expect(anonymous.status).toBe(401);
+    expect(await anonymous.json()).toMatchObject({ code: 'UNAUTHORIZED', message: 'error.signedOut' });
+  });
+
+  it('answers a refusal that belongs to a field with its key and field over /_actions/, and with the same text on the page', async () => {
+    const fields = { unit: String(ids.unitA), into: String(ids.unitA) };
+    const rpc = await fetch(`${server.url}/_actions/organisation.mergeUnit`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: server.url, 'Sec-Fetch-Site': 'same-origin', Cookie: cookies.holder },
+      body: new URLSearchParams(fields).toString(),
+    });
+    expect(rpc.status).toBe(400);
+    expect(await rpc.json()).toMatchObject({ code: 'BAD_REQUEST', message: 'error.merge.into', field: 'into' });
+    const page = await postForm(`${server.url}/mina-tjanster/organisation/enhet/${ids.unitA}?_action=organisation.mergeUnit`, fields, cookies.holder);
+    expect(page.status).toBe(400);
+    const html = await page.text();
+    expect(html).toContain('id="into-error"');
+    expect(pageText(html)).toContain('Välj en annan aktiv enhet att slå ihop med');
+  });
+
   it('lets an administrator print a managed user\'s username letter, and nobody else', async () => {
     const own = await fetch(`${server.url}/mina-tjanster/organisation/anvandare/${ids.inB}/brev.pdf`, { headers: { Cookie: cookies.holder } });
     expect(own.status).toBe(200);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decide, UNIT_ADMIN_ROLE, type AdminActor, type AdminAction, type TargetUser } from '#server/organisation/policy.ts';
+import { decide, POLICY, UNIT_ADMIN_ROLE, type AdminActor, type AdminAction, type TargetUser } from '#server/organisation/policy.ts';
 
 const ORG = 1;
 const OTHER_ORG = 2;
@@ -32,6 +32,10 @@ const actions: Record<string, AdminAction> = {
   'appoint org admin': { kind: 'orgRole.change', target: reporterInA, organisationId: ORG, role: 'admin_org' },
   'touch other organisation': { kind: 'user.manage', target: foreigner },
   'read log': { kind: 'log.read', organisationId: ORG },
+  'move unit A away': { kind: 'unit.move', organisationId: ORG, unitId: UNIT_A, isMain: false },
+  'take in a moved unit': { kind: 'unit.transfer', organisationId: ORG },
+  'merge unit A': { kind: 'unit.merge', organisationId: ORG, unitId: UNIT_A, isMain: false },
+  'split unit A': { kind: 'unit.split', organisationId: ORG, unitId: UNIT_A },
 };
 
 // Y = allowed; otherwise the reason given.
@@ -49,6 +53,10 @@ const expected: Record<string, Record<string, string>> = {
   'appoint org admin': { holder: 'Y', orgAdmin: 'holderOnly', unitAdminA: 'holderOnly', reporter: 'notAdmin', staff: 'otherOrganisation' },
   'touch other organisation': { holder: 'otherOrganisation', orgAdmin: 'otherOrganisation', unitAdminA: 'otherOrganisation', reporter: 'otherOrganisation', staff: 'otherOrganisation' },
   'read log': { holder: 'Y', orgAdmin: 'Y', unitAdminA: 'Y', reporter: 'notAdmin', staff: 'otherOrganisation' },
+  'move unit A away': { holder: 'Y', orgAdmin: 'Y', unitAdminA: 'orgAdminOnly', reporter: 'notAdmin', staff: 'otherOrganisation' },
+  'take in a moved unit': { holder: 'Y', orgAdmin: 'Y', unitAdminA: 'orgAdminOnly', reporter: 'notAdmin', staff: 'otherOrganisation' },
+  'merge unit A': { holder: 'Y', orgAdmin: 'Y', unitAdminA: 'orgAdminOnly', reporter: 'notAdmin', staff: 'otherOrganisation' },
+  'split unit A': { holder: 'Y', orgAdmin: 'Y', unitAdminA: 'orgAdminOnly', reporter: 'notAdmin', staff: 'otherOrganisation' },
 };
 
 describe('the administration policy', () => {
@@ -68,6 +76,16 @@ describe('the administration policy', () => {
     const holder: TargetUser = { id: 30, organisationId: ORG, orgRole: 'fullmaktshavare', units: new Set() };
     expect(decide(actors.orgAdmin, { kind: 'user.manage', target: holder, inactivate: true, activeHolders: 1 })).toEqual({ allowed: false, reason: 'admin.denied.lastHolder' });
     expect(decide(actors.holder, { kind: 'unit.edit', organisationId: ORG, unitId: UNIT_A, isMain: true, inactivate: true })).toEqual({ allowed: false, reason: 'admin.denied.mainUnit' });
+  });
+
+  it('never moves the main unit away or merges it into another, but lets it be edited and split', () => {
+    for (const kind of ['unit.move', 'unit.merge'] as const) expect(decide(actors.holder, { kind, organisationId: ORG, unitId: UNIT_A, isMain: true })).toEqual({ allowed: false, reason: 'admin.denied.mainUnit' });
+    expect(decide(actors.holder, { kind: 'unit.edit', organisationId: ORG, unitId: UNIT_A, isMain: true })).toEqual({ allowed: true });
+    expect(decide(actors.holder, { kind: 'unit.split', organisationId: ORG, unitId: UNIT_A })).toEqual({ allowed: true });
+  });
+
+  it('has a rule for every action and every kind of actor', () => {
+    for (const [kind, row] of Object.entries(POLICY)) expect(Object.keys(row).sort(), kind).toEqual(['admin_enhet', 'admin_org', 'fullmaktshavare', 'none']);
   });
 
   it('keeps a unit admin away from the organisation admins', () => {

@@ -1,6 +1,5 @@
 import { sql } from 'kysely';
 import { setUserActive } from '#server/identity/accounts.ts';
-import { findRole } from '#server/organisation/catalogue.ts';
 import type { Clock } from '#server/platform/clock.ts';
 import type { Db } from '#server/platform/database.ts';
 import { lockedUntil } from '#server/identity/login.ts';
@@ -36,6 +35,7 @@ export async function searchUsers(db: Db, query: string, page: number): Promise<
 
 export interface UserOverview {
   organisation: { name: string; org_number: string } | undefined;
+  /** Role keys per unit: the page names them. */
   roles: Array<{ unit: string; role: string }>;
   lockedUntil: Date | null;
   lastLogin: Date | null;
@@ -57,7 +57,7 @@ export async function userOverview(db: Db, user: User, now: Date): Promise<UserO
   ]);
   return {
     organisation,
-    roles: roles.map((row) => ({ unit: row.unit, role: findRole(row.role_key)?.name ?? row.role_key })),
+    roles: roles.map((row) => ({ unit: row.unit, role: row.role_key })),
     lockedUntil: locked,
     lastLogin: lastLogin?.at ?? null,
   };

@@ -1,4 +1,5 @@
 import type { Clock } from '#server/platform/clock.ts';
+import { recordAudit } from '#server/platform/audit.ts';
 import type { Db, Tx } from '#server/platform/database.ts';
 import { newSecretToken, parseSecretToken, secretMatches } from '#server/platform/secret-token.ts';
 
@@ -96,6 +97,14 @@ export async function touchSession(db: Db, id: string, clock: Clock): Promise<vo
 
 export async function deleteSession(db: Db | Tx, id: string): Promise<void> {
   await db.deleteFrom('user_session').where('id', '=', id).execute();
+}
+
+/** Ends one of the user's own sessions (from the security page); false when it is not theirs or gone. */
+export async function endOwnSession(db: Db, user: { id: number; organisation_id: number | null }, sessionId: string, client: string, clock: Clock): Promise<boolean> {
+  const result = await db.deleteFrom('user_session').where('id', '=', sessionId).where('user_id', '=', user.id).executeTakeFirst();
+  if (Number(result.numDeletedRows) === 0) return false;
+  await recordAudit(db, { event: 'session.ended', at: clock.now(), actorUserId: user.id, subjectUserId: user.id, organisationId: user.organisation_id, client, detail: { reason: 'ended by user' } });
+  return true;
 }
 
 /** Ends every session of a user (password change, reset, inactivation), or all but one. */

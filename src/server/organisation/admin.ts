@@ -38,6 +38,15 @@ export async function approvedRoles(db: Db | Tx, organisationId: number): Promis
 
 export const getOrganisation = (db: Db | Tx, id: number) => db.selectFrom('organisation').selectAll().where('id', '=', id).executeTakeFirst();
 
+export const getUnit = (db: Db | Tx, id: number): Promise<UnitRow | undefined> =>
+  Number.isSafeInteger(id) && id > 0 ? db.selectFrom('unit').selectAll().where('id', '=', id).executeTakeFirst() : Promise.resolve(undefined);
+
+/** Whether the user administers anything: an organisation role, or administratör enhet in some unit. */
+export async function isAdministrator(db: Db | Tx, user: Pick<User, 'id' | 'org_role'>): Promise<boolean> {
+  if (user.org_role !== null) return true;
+  return (await db.selectFrom('user_unit_role').select('unit_id').where('user_id', '=', user.id).where('role_key', '=', UNIT_ADMIN_ROLE).executeTakeFirst()) !== undefined;
+}
+
 export const listUnits = (db: Db | Tx, organisationId: number) =>
   db.selectFrom('unit').selectAll().where('organisation_id', '=', organisationId).orderBy('is_main', 'desc').orderBy('name').execute();
 
@@ -144,11 +153,11 @@ export async function changeableCells(db: Db | Tx, actor: AdminActor, organisati
   return allowed;
 }
 
-/** The grid's columns: the catalogue's roles that appear among `cells`, then administratör enhet. */
-export function gridRoles(cells: Set<string>, held: Set<string> = new Set()): Array<{ key: string; name: string }> {
+/** The grid's columns as role keys: the catalogue's roles that appear among `cells`, then administratör enhet. */
+export function gridRoles(cells: Set<string>, held: Set<string> = new Set()): string[] {
   const keys = new Set([...cells, ...held].map((key) => key.split(':')[1]));
-  const roles = catalogue().areas.flatMap((area) => area.roles).filter((role) => keys.has(role.key)).map((role) => ({ key: role.key, name: role.name }));
-  return keys.has(UNIT_ADMIN_ROLE) ? [...roles, { key: UNIT_ADMIN_ROLE, name: 'Administratör enhet' }] : roles;
+  const roles = catalogue().areas.flatMap((area) => area.roles).filter((role) => keys.has(role.key)).map((role) => role.key);
+  return keys.has(UNIT_ADMIN_ROLE) ? [...roles, UNIT_ADMIN_ROLE] : roles;
 }
 
 /** `unitId:ROLE` strings: one cell of the units × roles grid. */

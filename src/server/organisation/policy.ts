@@ -1,8 +1,7 @@
-import type { MessageKey } from '#web/i18n.ts';
-
 /**
- * Who may do what in Organisation & användare: one table, used by every page (to offer
- * only what is allowed) and every action (to refuse the rest, saying why).
+ * Who may do what in Organisation & användare: one table of (actor role × action) → rule,
+ * used by every page (to offer only what is allowed) and every action (to refuse the rest,
+ * saying why). A refusal is a message key; the web layer turns it into Swedish.
  */
 export const UNIT_ADMIN_ROLE = 'ADMIN_ENHET';
 export type OrgRole = 'fullmaktshavare' | 'admin_org';
@@ -28,60 +27,112 @@ export type AdminAction =
   | { kind: 'organisation.edit'; organisationId: number }
   | { kind: 'unit.add'; organisationId: number }
   | { kind: 'unit.edit'; organisationId: number; unitId: number; isMain: boolean; inactivate?: boolean }
+  /** Proposing to move a unit to another organisation. */
+  | { kind: 'unit.move'; organisationId: number; unitId: number; isMain: boolean }
+  /** Taking in a unit another organisation proposed to move here. */
+  | { kind: 'unit.transfer'; organisationId: number }
+  | { kind: 'unit.merge'; organisationId: number; unitId: number; isMain: boolean }
+  | { kind: 'unit.split'; organisationId: number; unitId: number }
   | { kind: 'user.add'; organisationId: number; unitIds: number[] }
   | { kind: 'user.manage'; target: TargetUser; inactivate?: boolean; activeHolders?: number }
   | { kind: 'role.change'; target: TargetUser; organisationId: number; unitId: number; role: string; approvedRoles: ReadonlySet<string> }
   | { kind: 'orgRole.change'; target: TargetUser; organisationId: number; role: 'admin_org' }
   | { kind: 'log.read'; organisationId: number };
 
-export type Decision = { allowed: true } | { allowed: false; reason: MessageKey };
+export type AdminActionKind = AdminAction['kind'];
+
+export type DenialReason =
+  | 'admin.denied.otherOrganisation'
+  | 'admin.denied.notAdmin'
+  | 'admin.denied.orgAdminOnly'
+  | 'admin.denied.holderOnly'
+  | 'admin.denied.mainUnit'
+  | 'admin.denied.ownUnitsOnly'
+  | 'admin.denied.orgAdminTarget'
+  | 'admin.denied.self'
+  | 'admin.denied.lastHolder'
+  | 'admin.denied.areaNotApproved';
+
+export type Decision = { allowed: true } | { allowed: false; reason: DenialReason };
+
+/** The actor's role as the table's columns see it. */
+export type ActorRole = 'fullmaktshavare' | 'admin_org' | 'admin_enhet' | 'none';
+
+type Rule<K extends AdminActionKind> = (actor: AdminActor, action: Extract<AdminAction, { kind: K }>) => Decision;
 
 const allow: Decision = { allowed: true };
-const deny = (reason: MessageKey): Decision => ({ allowed: false, reason });
-
-const isOrgAdmin = (actor: AdminActor) => actor.orgRole !== null;
-const isUnitAdmin = (actor: AdminActor) => actor.adminUnits.size > 0;
+const deny = (reason: DenialReason): Decision => ({ allowed: false, reason });
+// A rule that ignores the action fits every row of the table.
+const allowed = (): Decision => allow;
+const refused = (reason: DenialReason) => (): Decision => deny(reason);
 const subset = (units: Iterable<number>, of: ReadonlySet<number>) => [...units].every((unit) => of.has(unit));
+
+// Rules shared by several cells of the table.
+// The main unit is never inactivated, moved away or merged into another.
+const notMainUnit = (_actor: AdminActor, action: { isMain: boolean }): Decision => (action.isMain ? deny('admin.denied.mainUnit') : allow);
+const keepMainUnitActive: Rule<'unit.edit'> = (actor, action) => (action.inactivate ? notMainUnit(actor, action) : allow);
+const manageAny: Rule<'user.manage'> = (actor, { target, inactivate, activeHolders }) => {
+  if (target.id === actor.userId && inactivate) return deny('admin.denied.self');
+  if (inactivate && target.orgRole === 'fullmaktshavare' && (activeHolders ?? 1) <= 1) return deny('admin.denied.lastHolder');
+  return allow;
+};
+const manageInOwnUnits: Rule<'user.manage'> = (actor, action) => {
+  const first = manageAny(actor, action);
+  if (!first.allowed) return first;
+  if (action.target.orgRole) return deny('admin.denied.orgAdminTarget');
+  return action.target.units.size > 0 && subset(action.target.units, actor.adminUnits) ? allow : deny('admin.denied.ownUnitsOnly');
+};
+const roleAny: Rule<'role.change'> = (actor, action) => {
+  if (action.target.id === actor.userId) return deny('admin.denied.self');
+  if (action.role !== UNIT_ADMIN_ROLE && !action.approvedRoles.has(action.role)) return deny('admin.denied.areaNotApproved');
+  return allow;
+};
+const roleInOwnUnits: Rule<'role.change'> = (actor, action) => {
+  const first = roleAny(actor, action);
+  if (!first.allowed) return first;
+  if (action.target.orgRole) return deny('admin.denied.orgAdminTarget');
+  return actor.adminUnits.has(action.unitId) ? allow : deny('admin.denied.ownUnitsOnly');
+};
+const appoint: Rule<'orgRole.change'> = (actor, action) => (action.target.id === actor.userId ? deny('admin.denied.self') : allow);
+const appointNot: Rule<'orgRole.change'> = (actor, action) => (action.target.id === actor.userId ? deny('admin.denied.self') : deny('admin.denied.holderOnly'));
+const addInOwnUnits: Rule<'user.add'> = (actor, action) => (action.unitIds.length > 0 && subset(action.unitIds, actor.adminUnits) ? allow : deny('admin.denied.ownUnitsOnly'));
+
+const orgAdmins = <K extends AdminActionKind>(rule: Rule<K>): Record<ActorRole, Rule<K>> => ({
+  fullmaktshavare: rule,
+  admin_org: rule,
+  admin_enhet: refused('admin.denied.orgAdminOnly'),
+  none: refused('admin.denied.notAdmin'),
+});
+
+/** The table: for each action, what each kind of actor may do. */
+export const POLICY: { [K in AdminActionKind]: Record<ActorRole, Rule<K>> } = {
+  'organisation.view': { fullmaktshavare: allowed, admin_org: allowed, admin_enhet: allowed, none: refused('admin.denied.notAdmin') },
+  'log.read': { fullmaktshavare: allowed, admin_org: allowed, admin_enhet: allowed, none: refused('admin.denied.notAdmin') },
+  'organisation.edit': orgAdmins(allowed),
+  'unit.add': orgAdmins(allowed),
+  'unit.edit': orgAdmins(keepMainUnitActive),
+  'unit.move': orgAdmins(notMainUnit),
+  'unit.transfer': orgAdmins(allowed),
+  'unit.merge': orgAdmins(notMainUnit),
+  'unit.split': orgAdmins(allowed),
+  'user.add': { fullmaktshavare: allowed, admin_org: allowed, admin_enhet: addInOwnUnits, none: refused('admin.denied.notAdmin') },
+  'user.manage': { fullmaktshavare: manageAny, admin_org: manageAny, admin_enhet: manageInOwnUnits, none: refused('admin.denied.notAdmin') },
+  'role.change': { fullmaktshavare: roleAny, admin_org: roleAny, admin_enhet: roleInOwnUnits, none: refused('admin.denied.notAdmin') },
+  'orgRole.change': { fullmaktshavare: appoint, admin_org: appointNot, admin_enhet: appointNot, none: refused('admin.denied.notAdmin') },
+};
+
+export function actorRole(actor: AdminActor): ActorRole {
+  if (actor.orgRole) return actor.orgRole;
+  return actor.adminUnits.size > 0 ? 'admin_enhet' : 'none';
+}
 
 function organisationOf(action: AdminAction): number | null {
   return 'organisationId' in action ? action.organisationId : action.target.organisationId;
 }
 
-/** The decision for one actor and one action. */
+/** The decision for one actor and one action: nobody acts outside their own organisation. */
 export function decide(actor: AdminActor, action: AdminAction): Decision {
   if (actor.organisationId === null || organisationOf(action) !== actor.organisationId) return deny('admin.denied.otherOrganisation');
-  if (!isOrgAdmin(actor) && !isUnitAdmin(actor)) return deny('admin.denied.notAdmin');
-
-  switch (action.kind) {
-    case 'organisation.view':
-    case 'log.read':
-      return allow;
-    case 'organisation.edit':
-    case 'unit.add':
-      return isOrgAdmin(actor) ? allow : deny('admin.denied.orgAdminOnly');
-    case 'unit.edit':
-      if (!isOrgAdmin(actor)) return deny('admin.denied.orgAdminOnly');
-      return action.inactivate && action.isMain ? deny('admin.denied.mainUnit') : allow;
-    case 'user.add':
-      if (isOrgAdmin(actor)) return allow;
-      return action.unitIds.length > 0 && subset(action.unitIds, actor.adminUnits) ? allow : deny('admin.denied.ownUnitsOnly');
-    case 'user.manage': {
-      const { target } = action;
-      if (target.id === actor.userId && action.inactivate) return deny('admin.denied.self');
-      if (action.inactivate && target.orgRole === 'fullmaktshavare' && (action.activeHolders ?? 1) <= 1) return deny('admin.denied.lastHolder');
-      if (isOrgAdmin(actor)) return allow;
-      if (target.orgRole) return deny('admin.denied.orgAdminTarget');
-      return target.units.size > 0 && subset(target.units, actor.adminUnits) ? allow : deny('admin.denied.ownUnitsOnly');
-    }
-    case 'role.change': {
-      if (action.target.id === actor.userId) return deny('admin.denied.self');
-      if (action.role !== UNIT_ADMIN_ROLE && !action.approvedRoles.has(action.role)) return deny('admin.denied.areaNotApproved');
-      if (isOrgAdmin(actor)) return allow;
-      if (action.target.orgRole) return deny('admin.denied.orgAdminTarget');
-      return actor.adminUnits.has(action.unitId) ? allow : deny('admin.denied.ownUnitsOnly');
-    }
-    case 'orgRole.change':
-      if (action.target.id === actor.userId) return deny('admin.denied.self');
-      return actor.orgRole === 'fullmaktshavare' ? allow : deny('admin.denied.holderOnly');
-  }
+  const rule = POLICY[action.kind][actorRole(actor)] as Rule<AdminActionKind>;
+  return rule(actor, action);
 }

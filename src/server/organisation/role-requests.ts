@@ -1,4 +1,5 @@
-import { sql } from 'kysely';
+import { type Selectable, sql } from 'kysely';
+import type { RoleRequest } from '#server/platform/db-types.ts';
 import type { Actor } from '#server/identity/accounts.ts';
 import { recordAudit } from '#server/platform/audit.ts';
 import { findArea } from '#server/organisation/catalogue.ts';
@@ -37,6 +38,24 @@ export async function createRoleRequest(db: Db, organisationId: number, areas: s
     if ((error as { constraint?: string }).constraint === 'role_request_area_one_open') return { kind: 'refused', reason: 'alreadyRequested' };
     throw error;
   }
+}
+
+/** One role request, or undefined when the id names none. */
+export function getRoleRequest(db: Db, id: number): Promise<Selectable<RoleRequest> | undefined> {
+  if (!Number.isSafeInteger(id) || id <= 0) return Promise.resolve(undefined);
+  return db.selectFrom('role_request').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** One role request with the name of the organisation asking, for the back office. */
+export function roleRequestForOffice(db: Db, id: number) {
+  if (!Number.isSafeInteger(id) || id <= 0) return Promise.resolve(undefined);
+  return db
+    .selectFrom('role_request')
+    .innerJoin('organisation', 'organisation.id', 'role_request.organisation_id')
+    .selectAll('role_request')
+    .select(['organisation.name as organisation_name'])
+    .where('role_request.id', '=', id)
+    .executeTakeFirst();
 }
 
 export async function roleRequestAreas(db: Db, id: number): Promise<string[]> {

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Temporal } from 'temporal-polyfill';
 import { z } from 'zod';
-import { t } from '#web/i18n.ts';
 import { ByteCache } from '#server/platform/byte-cache.ts';
 import type { Clock } from '#server/platform/clock.ts';
 import type { Db } from '#server/platform/database.ts';
@@ -53,12 +52,25 @@ function json(status: number, body: unknown, headers: Record<string, string> = {
 
 const TITLES = { 400: 'api.problem.badRequest', 404: 'api.problem.notFound', 429: 'api.problem.tooMany' } as const;
 
+/** The messages the API answers with, as keys: the web layer's t() turns them into Swedish. */
+export type ApiMessage =
+  | (typeof TITLES)[keyof typeof TITLES]
+  | 'api.problem.unknownParameter'
+  | 'api.problem.unknownParameters'
+  | 'api.problem.repeatedParameter'
+  | 'api.problem.invalidValue'
+  | 'api.problem.noPublication'
+  | 'api.problem.tooManyDetail'
+  | 'register.none'
+  | `api.parameter.${Parameter}`;
+export type Translate = (key: ApiMessage, params?: Record<string, string | number>) => string;
+
 /**
  * An error as RFC 9457 problem details, in Swedish. `fel` repeats the detail for clients
  * written against the first version of the API, which answered `{ fel }` only.
  */
-export function problem(status: keyof typeof TITLES, detail: string, headers: Record<string, string> = {}): Response {
-  const body = { type: 'about:blank', title: t(TITLES[status]), status, detail, fel: detail };
+export function problem(text: Translate, status: keyof typeof TITLES, detail: string, headers: Record<string, string> = {}): Response {
+  const body = { type: 'about:blank', title: text(TITLES[status]), status, detail, fel: detail };
   return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/problem+json; charset=utf-8', ...CORS, 'Cache-Control': 'no-store', ...headers } });
 }
 
@@ -68,19 +80,19 @@ export type Resource = 'organisationer' | 'enheter';
 const shown = (name: string) => name.slice(0, 40).replace(/[\u0000-\u001f\u007f]/g, '?');
 
 /** The query's parameters checked against the API's: the parsed input, or the 400 that names what is wrong. */
-function parseQuery(url: URL): { input: z.infer<typeof params> } | { refused: Response } {
+function parseQuery(url: URL, t: Translate): { input: z.infer<typeof params> } | { refused: Response } {
   const names = [...url.searchParams.keys()];
   const unknown = [...new Set(names.filter((name) => !(PARAMETERS as string[]).includes(name)))];
   if (unknown.length) {
     const key = unknown.length === 1 ? 'api.problem.unknownParameter' : 'api.problem.unknownParameters';
-    return { refused: problem(400, t(key, { names: unknown.map(shown).join(', '), allowed: PARAMETERS.join(', ') })) };
+    return { refused: problem(t, 400, t(key, { names: unknown.map(shown).join(', '), allowed: PARAMETERS.join(', ') })) };
   }
   const repeated = names.find((name, index) => names.indexOf(name) !== index);
-  if (repeated) return { refused: problem(400, t('api.problem.repeatedParameter', { name: repeated })) };
+  if (repeated) return { refused: problem(t, 400, t('api.problem.repeatedParameter', { name: repeated })) };
   const parsed = params.safeParse(Object.fromEntries(url.searchParams));
   if (!parsed.success) {
     const name = String(parsed.error.issues[0]?.path[0] ?? '') as Parameter;
-    return { refused: problem(400, t('api.problem.invalidValue', { name, hint: t(`api.parameter.${name}`) })) };
+    return { refused: problem(t, 400, t('api.problem.invalidValue', { name, hint: t(`api.parameter.${name}`) })) };
   }
   return { input: parsed.data };
 }
@@ -111,12 +123,12 @@ function canonical(resource: Resource, input: z.infer<typeof params>): string {
 }
 
 /** Answers one API request for a list resource; `cacheBytes` bounds this process's answer cache. */
-export async function answer(db: Db, request: Request, resource: Resource, client: string, clock: Clock, perMinute: number, cacheBytes: number): Promise<Response> {
-  const parsed = parseQuery(new URL(request.url));
+export async function answer(db: Db, request: Request, resource: Resource, client: string, clock: Clock, perMinute: number, cacheBytes: number, t: Translate): Promise<Response> {
+  const parsed = parseQuery(new URL(request.url), t);
   if ('refused' in parsed) return parsed.refused;
   const input = parsed.input;
   const publication = await publicationFor(db, input.publicering);
-  if (!publication) return problem(404, t(input.publicering ? 'api.problem.noPublication' : 'register.none'));
+  if (!publication) return problem(t, 404, t(input.publicering ? 'api.problem.noPublication' : 'register.none'));
 
   const tag = `"${publication.id}-${createHash('sha256').update(canonical(resource, input)).digest('base64url').slice(0, 16)}"`;
   const cache = {
@@ -132,7 +144,7 @@ export async function answer(db: Db, request: Request, resource: Resource, clien
   if (kept) return new Response(kept, { status: 200, headers: { 'Content-Type': JSON_TYPE, ...CORS, ...cache } });
   // Only requests that reach the database count against the client's limit.
   const limit = await hitLimit(db, { bucket: 'api', key: client, max: perMinute, windowMs: 60_000 }, clock);
-  if (!limit.allowed) return problem(429, t('api.problem.tooManyDetail'), { 'Retry-After': String(limit.retryAfterSeconds) });
+  if (!limit.allowed) return problem(t, 429, t('api.problem.tooManyDetail'), { 'Retry-After': String(limit.retryAfterSeconds) });
   const response = await build(db, publication, resource, input, cache);
   if (response.status === 200) answers.set(tag, new Uint8Array(await response.clone().arrayBuffer()));
   return response;

@@ -1,4 +1,5 @@
 import type { APIRoute } from 'astro';
+import { applicationForOffice } from '#server/applications/applications.ts';
 import { config } from '#server/platform/config.ts';
 import { db } from '#server/platform/database.ts';
 import { applicationPdf, undertakingAreas, undertakingPdf } from '#server/pdf/application.ts';
@@ -6,16 +7,11 @@ import { applicationPdf, undertakingAreas, undertakingPdf } from '#server/pdf/ap
 export const prerender = false;
 
 /** The same documents the applicant printed, for the handläggare to compare with the paper. */
-export const GET: APIRoute = async ({ params, locals, redirect, url }) => {
-  if (!locals.user) return redirect(`/logga-in?next=${encodeURIComponent(url.pathname)}`, 303);
-  if (locals.user.kind !== 'staff') return new Response('Du saknar behörighet.', { status: 403, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
-  const id = Number(params.id);
-  const row = Number.isSafeInteger(id) ? await db().selectFrom('application').selectAll().where('id', '=', id).executeTakeFirst() : undefined;
-  if (!row) return new Response('Ansökan finns inte.', { status: 404, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
-  const areas = (await db().selectFrom('application_area').select('area_key').where('application_id', '=', row.id).orderBy('area_key').execute()).map((area) => area.area_key);
-  const data = { ...row, areas, signatory: row.signatory, holder: row.holder };
+export const GET: APIRoute = async ({ params }) => {
+  const data = await applicationForOffice(db(), Number(params.id));
+  if (!data) return new Response('Ansökan finns inte.', { status: 404, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
   const area = /^ansvarsforbindelse-([a-z0-9_]+)\.pdf$/.exec(params.file ?? '')?.[1]?.toUpperCase();
-  const body = params.file === 'ansokan.pdf' ? await applicationPdf(data, config()) : area && undertakingAreas(areas).includes(area) ? await undertakingPdf(data, area, config()) : undefined;
+  const body = params.file === 'ansokan.pdf' ? await applicationPdf(data, config()) : area && undertakingAreas(data.areas).includes(area) ? await undertakingPdf(data, area, config()) : undefined;
   if (!body) return new Response('Dokumentet finns inte.', { status: 404, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
-  return new Response(new Uint8Array(body), { headers: { 'Content-Type': 'application/pdf', 'Content-Disposition': `attachment; filename="${row.reference}-${params.file}"`, 'Cache-Control': 'no-store' } });
+  return new Response(new Uint8Array(body), { headers: { 'Content-Type': 'application/pdf', 'Content-Disposition': `attachment; filename="${data.reference}-${params.file}"`, 'Cache-Control': 'no-store' } });
 };
