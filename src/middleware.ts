@@ -1,9 +1,6 @@
 import { defineMiddleware } from 'astro:middleware';
 import { clearSessionCookie } from '#web/auth-cookies.ts';
 import { calledAction, judge, loginRedirect } from '#web/access.ts';
-import { appClock } from '#server/platform/clock.ts';
-import { config } from '#server/platform/config.ts';
-import { db } from '#server/platform/database.ts';
 import { sessionLimits } from '#web/request-context.ts';
 import { sessionCookieName, validateSession } from '#server/identity/session.ts';
 import { CURRENT_TERMS_VERSION } from '#server/identity/terms.ts';
@@ -12,25 +9,26 @@ import { findUserById } from '#server/identity/users.ts';
 /** Finds the signed-in user on every on-demand request; prerendered pages never see a session. */
 export const onRequest = defineMiddleware(async (context, next) => {
   if (context.isPrerendered) return next();
-  const name = sessionCookieName(config().secure);
+  const { db, config, clock } = context.locals.app;
+  const name = sessionCookieName(config.secure);
   const token = context.cookies.get(name)?.value;
   if (token) {
     // The session-status poll must not count as activity.
     const touch = !(context.url.pathname === '/api/session' && context.request.method === 'GET');
-    const check = await validateSession(db(), token, sessionLimits(), appClock(), touch);
+    const check = await validateSession(db, token, sessionLimits(config), clock, touch);
     if (check.session) {
-      const user = await findUserById(db(), check.session.userId);
+      const user = await findUserById(db, check.session.userId);
       if (user && user.status === 'active') {
         context.locals.user = user;
         context.locals.session = check.session;
       }
     } else {
       // With the attributes it was set with: a __Host- cookie cleared without Secure is refused by the browser, which keeps it.
-      clearSessionCookie(context.cookies);
+      clearSessionCookie(context);
       context.locals.sessionEnded = check.ended;
     }
   }
-  const verdict = await judge(db(), context.url, context.request.method, context.locals.user, CURRENT_TERMS_VERSION);
+  const verdict = await judge(db, context.url, context.request.method, context.locals.user, CURRENT_TERMS_VERSION);
   switch (verdict.kind) {
     case 'pass':
       context.locals.admin = verdict.admin;

@@ -1,7 +1,5 @@
 import { ActionError, defineAction } from 'astro:actions';
 import { z } from 'astro/zod';
-import { appClock } from '#server/platform/clock.ts';
-import { db } from '#server/platform/database.ts';
 import { sessionOf, userOf } from '#web/access.ts';
 import { refuse } from '#web/refusal.ts';
 import { loginContext } from '#web/request-context.ts';
@@ -18,7 +16,7 @@ export const account = {
     input: z.object({ unit: z.coerce.number().int().positive('error.unit.required') }),
     handler: async (input, context) => {
       const { user } = signedIn(context.locals);
-      if (!(await rememberUnit(db(), user.id, input.unit))) throw refuse(context.locals, 'FORBIDDEN', 'error.unit.required', { field: 'unit' });
+      if (!(await rememberUnit(context.locals.app.db, user.id, input.unit))) throw refuse(context.locals, 'FORBIDDEN', 'error.unit.required', { field: 'unit' });
       return { redirect: '/mina-tjanster?enhet=bytt' };
     },
   }),
@@ -29,7 +27,7 @@ export const account = {
     handler: async (input, context) => {
       const { user } = signedIn(context.locals);
       // The version the user read is the one recorded; a page older than the current terms is shown again.
-      if ((await acceptTerms(db(), user, input.version, appClock())) === 'changed') throw new ActionError({ code: 'CONFLICT', message: 'error.terms.changed' });
+      if ((await acceptTerms(context.locals.app.db, user, input.version, context.locals.app.clock)) === 'changed') throw new ActionError({ code: 'CONFLICT', message: 'error.terms.changed' });
       return { redirect: user.kind === 'staff' ? '/handlaggning' : '/mina-tjanster' };
     },
   }),
@@ -39,8 +37,8 @@ export const account = {
     input: z.object({ session: z.string().min(1).max(64) }),
     handler: async (input, context) => {
       const { user, session } = signedIn(context.locals);
-      const client = loginContext(context.request, context.clientAddress).client;
-      if (!(await endOwnSession(db(), user, input.session, client, appClock()))) throw new ActionError({ code: 'NOT_FOUND', message: 'error.session.notFound' });
+      const client = loginContext(context.locals, context.clientAddress).client;
+      if (!(await endOwnSession(context.locals.app.db, user, input.session, client, context.locals.app.clock))) throw new ActionError({ code: 'NOT_FOUND', message: 'error.session.notFound' });
       return { redirect: input.session === session.id ? '/logga-in?utloggad=1' : '/mina-tjanster/sakerhet?avslutad=1' };
     },
   }),

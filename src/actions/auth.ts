@@ -1,11 +1,9 @@
+import type { AppContext } from '#server/platform/context.ts';
 import { ActionError, defineAction } from 'astro:actions';
 import { z } from 'astro/zod';
 import { clearTicketCookie, readTicketCookie, safeNext, setSessionCookie, setTicketCookie } from '#web/auth-cookies.ts';
 import { recordAudit } from '#server/platform/audit.ts';
 import { checkCaptcha } from '#server/identity/captcha.ts';
-import { appClock } from '#server/platform/clock.ts';
-import { config } from '#server/platform/config.ts';
-import { db } from '#server/platform/database.ts';
 import { readTicket } from '#server/kiosk/ticket.ts';
 import { enterCode, requestReset, setNewPassword, startChange } from '#server/kiosk/kiosk.ts';
 import { createTicket } from '#server/kiosk/ticket.ts';
@@ -24,8 +22,8 @@ const honeypot = z.string().max(200).optional();
 const captcha = z.string().max(20_000).optional();
 
 /** A captcha payload that is present must be valid and unused; an absent one (no JavaScript) passes to the rate limits. */
-async function requireCaptcha(payload: string | undefined): Promise<void> {
-  const check = await checkCaptcha(db(), payload, config().secretKey, appClock());
+async function requireCaptcha(app: AppContext, payload: string | undefined): Promise<void> {
+  const check = await checkCaptcha(app.db, payload, app.config.secretKey, app.clock);
   if (check === 'invalid' || check === 'used') throw new ActionError({ code: 'BAD_REQUEST', message: 'error.captcha.failed' });
 }
 
@@ -38,21 +36,24 @@ export const auth = {
     accept: 'form',
     input: z.object({ username, password: secret('error.password.required'), next: z.string().max(500).optional(), webbplats: honeypot }),
     handler: async (input, context) => {
-      const ctx = loginContext(context.request, context.clientAddress);
-      const throttle = await throttleClient(ctx.address, 'login-client');
+      const ctx = loginContext(context.locals, context.clientAddress);
+      const throttle = await throttleClient(context.locals.app, ctx.address, 'login-client');
       if (!throttle.allowed) throw tooMany(context.locals, throttle.retryAfterSeconds);
-      const outcome = await attemptLogin(db(), input.username, input.webbplats ? `${input.password}\u0000` : input.password, ctx);
-      if (outcome.kind === 'failed') throw failed();
-      if (outcome.kind === 'locked') throw locked(context.locals, outcome.until);
+      const outcome = await attemptLogin(context.locals.app.db, input.username, input.webbplats ? `${input.password}\u0000` : input.password, ctx);
+      if (outcome.kind !== 'ok') {
+        // No username in the log: the audit row says who, the log line that it happened.
+        context.locals.app.log.info({ outcome: outcome.kind }, 'login refused');
+        throw outcome.kind === 'locked' ? locked(context.locals, outcome.until) : failed();
+      }
       if (outcome.passwordExpired) {
         // An expired password opens nothing but the step where a new one is chosen.
-        setTicketCookie(context.cookies, await createTicket(db(), 'new_password', outcome.user.id, 'expired', ctx.clock));
+        setTicketCookie(context, await createTicket(context.locals.app.db, 'new_password', outcome.user.id, 'expired', ctx.clock));
         return { redirect: '/losenordskiosk/nytt-losenord' };
       }
-      const limits = sessionLimits();
-      const { token } = await createSession(db(), outcome.user.id, ctx.clock, limits, { userAgent: context.request.headers.get('user-agent') ?? '', client: ctx.client });
-      await recordAudit(db(), { event: 'login.succeeded', at: ctx.clock.now(), subjectUserId: outcome.user.id, organisationId: outcome.user.organisation_id, client: ctx.client });
-      setSessionCookie(context.cookies, token, limits.absoluteMs);
+      const limits = sessionLimits(context.locals.app.config);
+      const { token } = await createSession(context.locals.app.db, outcome.user.id, ctx.clock, limits, { userAgent: context.request.headers.get('user-agent') ?? '', client: ctx.client });
+      await recordAudit(context.locals.app.db, { event: 'login.succeeded', at: ctx.clock.now(), subjectUserId: outcome.user.id, organisationId: outcome.user.organisation_id, client: ctx.client });
+      setSessionCookie(context, token, limits.absoluteMs);
       return { redirect: safeNext(input.next) ?? (outcome.user.kind === 'staff' ? '/handlaggning' : '/mina-tjanster') };
     },
   }),
@@ -61,14 +62,14 @@ export const auth = {
     accept: 'form',
     input: z.object({ username, password: secret('error.currentPassword.required'), webbplats: honeypot, altcha: captcha }),
     handler: async (input, context) => {
-      const ctx = loginContext(context.request, context.clientAddress);
-      const throttle = await throttleClient(ctx.address, 'kiosk-client');
+      const ctx = loginContext(context.locals, context.clientAddress);
+      const throttle = await throttleClient(context.locals.app, ctx.address, 'kiosk-client');
       if (!throttle.allowed) throw tooMany(context.locals, throttle.retryAfterSeconds);
-      await requireCaptcha(input.altcha);
-      const result = await startChange(db(), input.username, input.webbplats ? `${input.password}\u0000` : input.password, ctx);
+      await requireCaptcha(context.locals.app, input.altcha);
+      const result = await startChange(context.locals.app.db, input.username, input.webbplats ? `${input.password}\u0000` : input.password, ctx);
       if (result.kind === 'failed') throw failed();
       if (result.kind === 'locked') throw locked(context.locals, result.until);
-      setTicketCookie(context.cookies, result.ticket);
+      setTicketCookie(context, result.ticket);
       return { redirect: '/losenordskiosk/nytt-losenord' };
     },
   }),
@@ -77,13 +78,13 @@ export const auth = {
     accept: 'form',
     input: z.object({ username, webbplats: honeypot, altcha: captcha }),
     handler: async (input, context) => {
-      const ctx = loginContext(context.request, context.clientAddress);
-      const throttle = await throttleClient(ctx.address, 'kiosk-client');
+      const ctx = loginContext(context.locals, context.clientAddress);
+      const throttle = await throttleClient(context.locals.app, ctx.address, 'kiosk-client');
       if (!throttle.allowed) throw tooMany(context.locals, throttle.retryAfterSeconds);
-      await requireCaptcha(input.altcha);
+      await requireCaptcha(context.locals.app, input.altcha);
       // A bot that fills the hidden field gets the usual answer and no mail.
-      const { ticket } = await requestReset(db(), input.webbplats ? '\u0000' : input.username, ctx);
-      setTicketCookie(context.cookies, ticket);
+      const { ticket } = await requestReset(context.locals.app.db, input.webbplats ? '\u0000' : input.username, ctx);
+      setTicketCookie(context, ticket);
       return { redirect: '/losenordskiosk/glomt/kod' };
     },
   }),
@@ -92,13 +93,13 @@ export const auth = {
     accept: 'form',
     input: z.object({ code: z.string({ error: 'error.code.required' }).trim().min(1, 'error.code.required').max(64, 'error.code.wrong') }),
     handler: async (input, context) => {
-      const ctx = loginContext(context.request, context.clientAddress);
-      const ticket = await readTicket(db(), readTicketCookie(context.cookies), 'code', ctx.clock);
+      const ctx = loginContext(context.locals, context.clientAddress);
+      const ticket = await readTicket(context.locals.app.db, readTicketCookie(context.cookies), 'code', ctx.clock);
       if (!ticket) throw new ActionError({ code: 'FORBIDDEN', message: 'error.kiosk.expired' });
-      const result = await enterCode(db(), ticket, input.code, ctx);
+      const result = await enterCode(context.locals.app.db, ticket, input.code, ctx);
       if (result.kind === 'wrong') throw new ActionError({ code: 'BAD_REQUEST', message: 'error.code.wrong' });
       if (result.kind === 'void') throw new ActionError({ code: 'FORBIDDEN', message: 'error.code.void' });
-      setTicketCookie(context.cookies, result.ticket);
+      setTicketCookie(context, result.ticket);
       return { redirect: '/losenordskiosk/nytt-losenord' };
     },
   }),
@@ -110,16 +111,16 @@ export const auth = {
       confirmPassword: z.string({ error: 'error.newPassword.mismatch' }).max(MAX_PASSWORD_LENGTH * 4, 'error.password.tooLong'),
     }),
     handler: async (input, context) => {
-      const ctx = loginContext(context.request, context.clientAddress);
-      const ticket = await readTicket(db(), readTicketCookie(context.cookies), 'new_password', ctx.clock);
+      const ctx = loginContext(context.locals, context.clientAddress);
+      const ticket = await readTicket(context.locals.app.db, readTicketCookie(context.cookies), 'new_password', ctx.clock);
       if (!ticket) throw new ActionError({ code: 'FORBIDDEN', message: 'error.kiosk.expired' });
-      const result = await setNewPassword(db(), ticket, input.newPassword, input.confirmPassword, ctx);
+      const result = await setNewPassword(context.locals.app.db, ticket, input.newPassword, input.confirmPassword, ctx);
       if (result.kind === 'expired') throw new ActionError({ code: 'FORBIDDEN', message: 'error.kiosk.expired' });
       if (result.kind === 'invalid') {
         const field = result.problem === 'mismatch' ? 'confirmPassword' : 'newPassword';
         throw refuse(context.locals, 'BAD_REQUEST', `error.newPassword.${result.problem}`, { field, params: { min: ctx.config.rules.passwordMinLength } });
       }
-      clearTicketCookie(context.cookies);
+      clearTicketCookie(context);
       return { redirect: '/losenordskiosk/klart' };
     },
   }),

@@ -4,9 +4,6 @@ import type { Actor } from '#server/identity/accounts.ts';
 import { approveApplication, registerPaper, rejectApplication, type Decision } from '#server/applications/approval.ts';
 import { markLetterPrinted } from '#server/identity/letters.ts';
 import { decideRoleRequest } from '#server/organisation/role-requests.ts';
-import { appClock } from '#server/platform/clock.ts';
-import { config } from '#server/platform/config.ts';
-import { db } from '#server/platform/database.ts';
 import { registerDate } from '#server/register/publication.ts';
 import { userOf } from '#web/access.ts';
 import { refuse } from '#web/refusal.ts';
@@ -15,7 +12,7 @@ import { loginContext } from '#web/request-context.ts';
 /** The handläggare asking (the access rules let only them through), as the audit log names them. */
 function staff(context: { locals: App.Locals; request: Request; clientAddress: string }): Actor {
   const user = userOf(context.locals);
-  return { userId: user.id, client: loginContext(context.request, context.clientAddress).client };
+  return { userId: user.id, client: loginContext(context.locals, context.clientAddress).client };
 }
 
 function answer(decision: Decision, id: number, done: string) {
@@ -29,19 +26,19 @@ export const office = {
   registerPaper: defineAction({
     accept: 'form',
     input: z.object({ application, receivedOn: z.string({ error: 'error.office.date' }).trim().regex(/^\d{4}-\d{2}-\d{2}$/, 'error.office.date').refine((value) => !Number.isNaN(Date.parse(value)), 'error.office.date') }),
-    handler: async (input, context) => answer(await registerPaper(db(), input.application, input.receivedOn, staff(context), appClock()), input.application, 'mottaget'),
+    handler: async (input, context) => answer(await registerPaper(context.locals.app.db, input.application, input.receivedOn, staff(context), context.locals.app.clock), input.application, 'mottaget'),
   }),
 
   approve: defineAction({
     accept: 'form',
     input: z.object({ application }),
-    handler: async (input, context) => answer(await approveApplication(db(), input.application, staff(context), config(), appClock()), input.application, 'godkand'),
+    handler: async (input, context) => answer(await approveApplication(context.locals.app.db, input.application, staff(context), context.locals.app.config, context.locals.app.clock), input.application, 'godkand'),
   }),
 
   reject: defineAction({
     accept: 'form',
     input: z.object({ application, reason: z.string({ error: 'error.office.reason' }).trim().min(1, 'error.office.reason').max(2000, 'error.tooLong|max=2000') }),
-    handler: async (input, context) => answer(await rejectApplication(db(), input.application, input.reason, staff(context), config(), appClock()), input.application, 'avslagen'),
+    handler: async (input, context) => answer(await rejectApplication(context.locals.app.db, input.application, input.reason, staff(context), context.locals.app.config, context.locals.app.clock), input.application, 'avslagen'),
   }),
 
   roleRequest: defineAction({
@@ -57,7 +54,7 @@ export const office = {
       if (input.decision === 'paper' && !input.receivedOn) throw refuse(context.locals, 'BAD_REQUEST', 'error.office.date', { field: 'receivedOn' });
       if (input.decision === 'reject' && !input.reason) throw refuse(context.locals, 'BAD_REQUEST', 'error.office.reason', { field: 'reason' });
       const decision = input.decision === 'paper' ? { kind: 'paper' as const, receivedOn: input.receivedOn! } : input.decision === 'approve' ? { kind: 'approve' as const } : { kind: 'reject' as const, reason: input.reason! };
-      const result = await decideRoleRequest(db(), input.request, decision, actor, config(), appClock());
+      const result = await decideRoleRequest(context.locals.app.db, input.request, decision, actor, context.locals.app.config, context.locals.app.clock);
       if (result.kind === 'refused') throw new ActionError({ code: result.reason === 'notFound' ? 'NOT_FOUND' : 'CONFLICT', message: `error.office.${result.reason}` });
       return { redirect: `/handlaggning/roller/${input.request}?klart=${input.decision}` };
     },
@@ -67,10 +64,9 @@ export const office = {
     accept: 'form',
     input: z.object({ letter: z.coerce.number().int().positive() }),
     handler: async (input, context) => {
-      await markLetterPrinted(db(), input.letter, staff(context), appClock());
+      await markLetterPrinted(context.locals.app.db, input.letter, staff(context), context.locals.app.clock);
       return { redirect: '/handlaggning/brev?klart=utskrivet' };
     },
   }),
 };
 
-export const today = () => registerDate(appClock().now());

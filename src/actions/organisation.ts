@@ -1,10 +1,8 @@
+import type { Db } from '#server/platform/database.ts';
 import { ActionError, defineAction } from 'astro:actions';
 import { z } from 'astro/zod';
 import { sendOneTimePassword, type Actor } from '#server/identity/accounts.ts';
 import { decide, type AdminAction, type AdminActor } from '#server/organisation/policy.ts';
-import { appClock } from '#server/platform/clock.ts';
-import { config } from '#server/platform/config.ts';
-import { db } from '#server/platform/database.ts';
 import { addUnit, addUser, approvedRoles, changeableCells, getUnit, loadTarget, rolesOf, updateOrganisation, updateUnit } from '#server/organisation/admin.ts';
 import { countActiveHolders, saveRoles, setActive } from '#server/organisation/org-roles.ts';
 import { nameField } from '#server/platform/name-schema.ts';
@@ -28,7 +26,7 @@ const unitsOf = (keys: Iterable<string>) => [...keys].map((key) => Number(key.sp
 
 /** The administrator the access rules let through, as the policy and the audit log see them. */
 function who(context: { locals: App.Locals; request: Request; clientAddress: string }): { actor: AdminActor; audit: Actor } {
-  return { actor: adminOf(context.locals), audit: { userId: userOf(context.locals).id, client: loginContext(context.request, context.clientAddress).client } };
+  return { actor: adminOf(context.locals), audit: { userId: userOf(context.locals).id, client: loginContext(context.locals, context.clientAddress).client } };
 }
 
 function require(actor: AdminActor, action: AdminAction): void {
@@ -36,8 +34,8 @@ function require(actor: AdminActor, action: AdminAction): void {
   if (!decision.allowed) throw new ActionError({ code: 'FORBIDDEN', message: decision.reason });
 }
 
-const unitOf = async (actor: AdminActor, unitId: number) => {
-  const unit = await getUnit(db(), unitId);
+const unitOf = async (db: Db, actor: AdminActor, unitId: number) => {
+  const unit = await getUnit(db, unitId);
   if (!unit || unit.organisation_id !== actor.organisationId) throw new ActionError({ code: 'FORBIDDEN', message: 'admin.denied.otherOrganisation' });
   return unit;
 };
@@ -49,7 +47,7 @@ export const organisation = {
     handler: async (input, context) => {
       const { actor, audit } = who(context);
       require(actor, { kind: 'organisation.edit', organisationId: actor.organisationId ?? -1 });
-      const result = await createRoleRequest(db(), actor.organisationId!, [...new Set(input.areas)], audit, appClock());
+      const result = await createRoleRequest(context.locals.app.db, actor.organisationId!, [...new Set(input.areas)], audit, context.locals.app.clock);
       if (result.kind === 'refused') throw refuse(context.locals, result.reason === 'none' ? 'BAD_REQUEST' : 'CONFLICT', `error.roleRequest.${result.reason}`, { field: 'areas' });
       return { redirect: `/mina-tjanster/organisation/ny-roll/${result.id}` };
     },
@@ -61,7 +59,7 @@ export const organisation = {
     handler: async (_input, context) => {
       const { actor, audit } = who(context);
       require(actor, { kind: 'organisation.edit', organisationId: actor.organisationId ?? -1 });
-      await db().transaction().execute((trx) => confirmDetails(trx, actor.organisationId!, audit, appClock()));
+      await context.locals.app.db.transaction().execute((trx) => confirmDetails(trx, actor.organisationId!, audit, context.locals.app.clock));
       return { redirect: '/mina-tjanster/organisation?klart=bekraftad' };
     },
   }),
@@ -71,9 +69,9 @@ export const organisation = {
     input: z.object({ unit: z.coerce.number().int().positive(), orgNumber: z.string({ error: 'error.orgNumber' }).trim().regex(/^\d{6}-?\d{4}$/, 'error.orgNumber') }),
     handler: async (input, context) => {
       const { actor, audit } = who(context);
-      const unit = await unitOf(actor, input.unit);
+      const unit = await unitOf(context.locals.app.db, actor, input.unit);
       require(actor, { kind: 'unit.move', organisationId: unit.organisation_id, unitId: unit.id, isMain: unit.is_main });
-      const result = await db().transaction().execute((trx) => proposeTransfer(trx, unit, input.orgNumber, audit, appClock()));
+      const result = await context.locals.app.db.transaction().execute((trx) => proposeTransfer(trx, unit, input.orgNumber, audit, context.locals.app.clock));
       if (result !== 'proposed') throw refuse(context.locals, 'BAD_REQUEST', `error.transfer.${result}`, { field: 'orgNumber' });
       return { redirect: `/mina-tjanster/organisation/enhet/${unit.id}?klart=flytt` };
     },
@@ -85,7 +83,7 @@ export const organisation = {
     handler: async (input, context) => {
       const { actor, audit } = who(context);
       require(actor, { kind: 'unit.transfer', organisationId: actor.organisationId ?? -1 });
-      const done = await db().transaction().execute((trx) => acceptTransfer(trx, input.transfer, actor.organisationId!, audit, appClock()));
+      const done = await context.locals.app.db.transaction().execute((trx) => acceptTransfer(trx, input.transfer, actor.organisationId!, audit, context.locals.app.clock));
       if (!done) throw new ActionError({ code: 'NOT_FOUND', message: 'error.transfer.gone' });
       return { redirect: '/mina-tjanster/organisation?klart=mottagen' };
     },
@@ -96,10 +94,10 @@ export const organisation = {
     input: z.object({ unit: z.coerce.number().int().positive(), into: z.coerce.number({ error: 'error.merge.into' }).int().positive('error.merge.into') }),
     handler: async (input, context) => {
       const { actor, audit } = who(context);
-      const [from, into] = [await unitOf(actor, input.unit), await unitOf(actor, input.into)];
+      const [from, into] = [await unitOf(context.locals.app.db, actor, input.unit), await unitOf(context.locals.app.db, actor, input.into)];
       require(actor, { kind: 'unit.merge', organisationId: from.organisation_id, unitId: from.id, isMain: from.is_main });
       if (from.id === into.id || into.status !== 'active') throw refuse(context.locals, 'BAD_REQUEST', 'error.merge.into', { field: 'into' });
-      await db().transaction().execute((trx) => mergeUnits(trx, from, into, audit, appClock()));
+      await context.locals.app.db.transaction().execute((trx) => mergeUnits(trx, from, into, audit, context.locals.app.clock));
       return { redirect: '/mina-tjanster/organisation?klart=enhet' };
     },
   }),
@@ -109,9 +107,9 @@ export const organisation = {
     input: z.object({ unit: z.coerce.number().int().positive(), newName: nameField(150, 'error.unitName.required') }),
     handler: async (input, context) => {
       const { actor, audit } = who(context);
-      const from = await unitOf(actor, input.unit);
+      const from = await unitOf(context.locals.app.db, actor, input.unit);
       require(actor, { kind: 'unit.split', organisationId: from.organisation_id, unitId: from.id });
-      const id = await db().transaction().execute((trx) => splitUnit(trx, from, input.newName, audit, appClock()));
+      const id = await context.locals.app.db.transaction().execute((trx) => splitUnit(trx, from, input.newName, audit, context.locals.app.clock));
       return { redirect: `/mina-tjanster/organisation/enhet/${id}?klart=delad` };
     },
   }),
@@ -123,7 +121,7 @@ export const organisation = {
       const { actor, audit } = who(context);
       require(actor, { kind: 'organisation.edit', organisationId: actor.organisationId ?? -1 });
       const fields = { ...input, postal_code: input.postal_code ?? '' };
-      await db().transaction().execute((trx) => updateOrganisation(trx, actor.organisationId!, fields, audit, appClock()));
+      await context.locals.app.db.transaction().execute((trx) => updateOrganisation(trx, actor.organisationId!, fields, audit, context.locals.app.clock));
       return { redirect: '/mina-tjanster/organisation?klart=organisation' };
     },
   }),
@@ -136,10 +134,10 @@ export const organisation = {
       const { actor, audit } = who(context);
       require(actor, { kind: 'unit.add', organisationId: actor.organisationId ?? -1 });
       // Per organisation, in Postgres: every instance counts against the same limit.
-      const limit = await hitLimit(db(), { bucket: 'unit-add', key: String(actor.organisationId), max: config().unitAddLimit, windowMs: 60 * 60_000 }, appClock());
+      const limit = await hitLimit(context.locals.app.db, { bucket: 'unit-add', key: String(actor.organisationId), max: context.locals.app.config.unitAddLimit, windowMs: 60 * 60_000 }, context.locals.app.clock);
       if (!limit.allowed) throw refuse(context.locals, 'TOO_MANY_REQUESTS', 'error.unitAddLimit', { params: { minutes: Math.ceil(limit.retryAfterSeconds / 60) } });
       const fields = { name: input.unit_name, postal_address: input.unit_postal_address ?? '', postal_code: input.unit_postal_code ?? '', city: input.unit_city ?? '' };
-      await db().transaction().execute((trx) => addUnit(trx, actor.organisationId!, fields, audit, appClock()));
+      await context.locals.app.db.transaction().execute((trx) => addUnit(trx, actor.organisationId!, fields, audit, context.locals.app.clock));
       return { redirect: '/mina-tjanster/organisation?klart=enhet' };
     },
   }),
@@ -149,11 +147,11 @@ export const organisation = {
     input: z.object({ unit: z.coerce.number().int().positive(), name: nameField(150, 'error.unitName.required'), postal_address: optional(200), postal_code: postalCode, city: optional(100), status: z.enum(['active', 'inactive']) }),
     handler: async (input, context) => {
       const { actor, audit } = who(context);
-      const unit = await getUnit(db(), input.unit);
+      const unit = await getUnit(context.locals.app.db, input.unit);
       if (!unit) throw new ActionError({ code: 'FORBIDDEN', message: 'admin.denied.otherOrganisation' });
       require(actor, { kind: 'unit.edit', organisationId: unit.organisation_id, unitId: unit.id, isMain: unit.is_main, inactivate: input.status === 'inactive' });
       const fields = { name: input.name, postal_address: input.postal_address ?? '', postal_code: input.postal_code ?? '', city: input.city ?? '', status: input.status };
-      await db().transaction().execute((trx) => updateUnit(trx, unit, fields, audit, appClock()));
+      await context.locals.app.db.transaction().execute((trx) => updateUnit(trx, unit, fields, audit, context.locals.app.clock));
       return { redirect: '/mina-tjanster/organisation?klart=enhet' };
     },
   }),
@@ -167,11 +165,11 @@ export const organisation = {
       const wanted = new Set(input.roles);
       const unitIds = [...new Set([...wanted].map((key) => Number(key.split(':')[0])))];
       require(actor, { kind: 'user.add', organisationId, unitIds: actor.orgRole ? unitIds : unitIds.length ? unitIds : [] });
-      const allowed = await changeableCells(db(), actor, organisationId, { id: -1, organisationId, orgRole: null, units: new Set() }, unitIds);
+      const allowed = await changeableCells(context.locals.app.db, actor, organisationId, { id: -1, organisationId, orgRole: null, units: new Set() }, unitIds);
       const refused = [...wanted].find((key) => !allowed.has(key));
       if (refused) throw new ActionError({ code: 'FORBIDDEN', message: 'admin.denied.ownUnitsOnly' });
-      const user = await db().transaction().execute((trx) =>
-        addUser(trx, organisationId, { firstName: input.firstName, lastName: input.lastName, email: input.email, phone: input.phone ?? '' }, wanted, audit, config(), appClock()),
+      const user = await context.locals.app.db.transaction().execute((trx) =>
+        addUser(trx, organisationId, { firstName: input.firstName, lastName: input.lastName, email: input.email, phone: input.phone ?? '' }, wanted, audit, context.locals.app.config, context.locals.app.clock),
       );
       return { redirect: `/mina-tjanster/organisation/anvandare/${user.id}?klart=ny` };
     },
@@ -182,27 +180,27 @@ export const organisation = {
     input: z.object({ user: z.coerce.number().int().positive(), roles: cells, units: shownUnits, orgAdmin: z.enum(['ja']).optional(), orgAdminShown: z.enum(['ja']).optional() }),
     handler: async (input, context) => {
       const { actor, audit } = who(context);
-      const target = await loadTarget(db(), input.user);
+      const target = await loadTarget(context.locals.app.db, input.user);
       if (!target || target.organisationId !== actor.organisationId) throw new ActionError({ code: 'FORBIDDEN', message: 'admin.denied.otherOrganisation' });
       require(actor, { kind: 'user.manage', target });
       const organisationId = target.organisationId!;
       const wanted = new Set(input.roles);
       const scope = new Set([...input.units.map(Number), ...unitsOf(wanted)]);
-      const allowed = await changeableCells(db(), actor, organisationId, target, scope);
+      const allowed = await changeableCells(context.locals.app.db, actor, organisationId, target, scope);
       // Roles in units the form did not show are left as they are.
-      const current = new Set([...(await rolesOf(db(), target.id))].filter((key) => scope.has(Number(key.split(':')[0]))));
+      const current = new Set([...(await rolesOf(context.locals.app.db, target.id))].filter((key) => scope.has(Number(key.split(':')[0]))));
       const changed = [...new Set([...wanted, ...current])].filter((key) => wanted.has(key) !== current.has(key));
       const refused = changed.find((key) => !allowed.has(key));
       if (refused) {
         const [unitId, role] = refused.split(':');
-        const approved = await approvedRoles(db(), organisationId);
+        const approved = await approvedRoles(context.locals.app.db, organisationId);
         const decision = decide(actor, { kind: 'role.change', target, organisationId, unitId: Number(unitId), role, approvedRoles: approved });
         throw new ActionError({ code: 'FORBIDDEN', message: decision.allowed ? 'admin.denied.ownUnitsOnly' : decision.reason });
       }
       const wantsOrgAdmin = input.orgAdmin === 'ja';
       const orgAdminChange = input.orgAdminShown === 'ja' && wantsOrgAdmin !== (target.orgRole === 'admin_org') && target.orgRole !== 'fullmaktshavare';
       if (orgAdminChange) require(actor, { kind: 'orgRole.change', target, organisationId, role: 'admin_org' });
-      const saved = await saveRoles(db(), target, wanted, allowed, orgAdminChange ? wantsOrgAdmin : undefined, audit, appClock());
+      const saved = await saveRoles(context.locals.app.db, target, wanted, allowed, orgAdminChange ? wantsOrgAdmin : undefined, audit, context.locals.app.clock);
       if (saved !== 'saved') throw new ActionError({ code: 'CONFLICT', message: `admin.denied.${saved}` });
       return { redirect: `/mina-tjanster/organisation/anvandare/${target.id}?klart=roller` };
     },
@@ -213,10 +211,10 @@ export const organisation = {
     input: z.object({ user: z.coerce.number().int().positive(), active: z.enum(['ja', 'nej']) }),
     handler: async (input, context) => {
       const { actor, audit } = who(context);
-      const target = await loadTarget(db(), input.user);
+      const target = await loadTarget(context.locals.app.db, input.user);
       if (!target || target.organisationId !== actor.organisationId) throw new ActionError({ code: 'FORBIDDEN', message: 'admin.denied.otherOrganisation' });
-      require(actor, { kind: 'user.manage', target, inactivate: input.active === 'nej', activeHolders: await countActiveHolders(db(), target.organisationId!) });
-      const done = await setActive(db(), target, input.active === 'ja', audit, appClock());
+      require(actor, { kind: 'user.manage', target, inactivate: input.active === 'nej', activeHolders: await countActiveHolders(context.locals.app.db, target.organisationId!) });
+      const done = await setActive(context.locals.app.db, target, input.active === 'ja', audit, context.locals.app.clock);
       if (done !== 'done') throw new ActionError({ code: 'CONFLICT', message: `admin.denied.${done}` });
       return { redirect: `/mina-tjanster/organisation/anvandare/${target.id}?klart=${input.active === 'ja' ? 'aktiverad' : 'inaktiverad'}` };
     },
@@ -227,10 +225,10 @@ export const organisation = {
     input: z.object({ user: z.coerce.number().int().positive() }),
     handler: async (input, context) => {
       const { actor, audit } = who(context);
-      const target = await loadTarget(db(), input.user);
+      const target = await loadTarget(context.locals.app.db, input.user);
       if (!target || target.organisationId !== actor.organisationId) throw new ActionError({ code: 'FORBIDDEN', message: 'admin.denied.otherOrganisation' });
       require(actor, { kind: 'user.manage', target });
-      await db().transaction().execute((trx) => sendOneTimePassword(trx, target.user, audit, config(), appClock()));
+      await context.locals.app.db.transaction().execute((trx) => sendOneTimePassword(trx, target.user, audit, context.locals.app.config, context.locals.app.clock));
       return { redirect: `/mina-tjanster/organisation/anvandare/${target.id}?klart=engangslosenord` };
     },
   }),

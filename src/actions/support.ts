@@ -1,9 +1,6 @@
 import { ActionError, defineAction } from 'astro:actions';
 import { z } from 'astro/zod';
 import { sendOneTimePassword, setUserActive, unlockUser, type Actor } from '#server/identity/accounts.ts';
-import { appClock } from '#server/platform/clock.ts';
-import { config } from '#server/platform/config.ts';
-import { db } from '#server/platform/database.ts';
 import { userOf } from '#web/access.ts';
 import { loginContext } from '#web/request-context.ts';
 import { managedAtDesk } from '#server/back-office/support.ts';
@@ -12,10 +9,10 @@ import { findUserById, type User } from '#server/identity/users.ts';
 /** The handläggare asking (the access rules let only them through), named in the audit log, and the user they act on. */
 async function staffAndTarget(context: { locals: App.Locals; request: Request; clientAddress: string }, userId: number): Promise<{ actor: Actor; target: User }> {
   const staff = userOf(context.locals);
-  const target = await findUserById(db(), userId);
+  const target = await findUserById(context.locals.app.db, userId);
   if (!target) throw new ActionError({ code: 'NOT_FOUND', message: 'error.support.noUser' });
   if (!managedAtDesk(target)) throw new ActionError({ code: 'FORBIDDEN', message: 'error.support.staffAccount' });
-  return { actor: { userId: staff.id, client: loginContext(context.request, context.clientAddress).client }, target };
+  return { actor: { userId: staff.id, client: loginContext(context.locals, context.clientAddress).client }, target };
 }
 
 const userId = z.object({ user: z.coerce.number().int().positive() });
@@ -26,7 +23,7 @@ export const support = {
     input: userId,
     handler: async (input, context) => {
       const { actor, target } = await staffAndTarget(context, input.user);
-      await unlockUser(db(), target, actor, appClock());
+      await unlockUser(context.locals.app.db, target, actor, context.locals.app.clock);
       return { redirect: `/handlaggning/anvandare/${target.id}?klart=upplast` };
     },
   }),
@@ -37,7 +34,7 @@ export const support = {
     handler: async (input, context) => {
       const { actor, target } = await staffAndTarget(context, input.user);
       if (target.status !== 'active') throw new ActionError({ code: 'CONFLICT', message: 'error.support.inactive' });
-      await db().transaction().execute((trx) => sendOneTimePassword(trx, target, actor, config(), appClock()));
+      await context.locals.app.db.transaction().execute((trx) => sendOneTimePassword(trx, target, actor, context.locals.app.config, context.locals.app.clock));
       return { redirect: `/handlaggning/anvandare/${target.id}?klart=engangslosenord` };
     },
   }),
@@ -47,7 +44,7 @@ export const support = {
     input: userId.extend({ active: z.enum(['ja', 'nej']) }),
     handler: async (input, context) => {
       const { actor, target } = await staffAndTarget(context, input.user);
-      await db().transaction().execute((trx) => setUserActive(trx, target, input.active === 'ja', actor, appClock()));
+      await context.locals.app.db.transaction().execute((trx) => setUserActive(trx, target, input.active === 'ja', actor, context.locals.app.clock));
       return { redirect: `/handlaggning/anvandare/${target.id}?klart=${input.active === 'ja' ? 'aktiverad' : 'inaktiverad'}` };
     },
   }),

@@ -12,7 +12,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createAccount } from '#server/identity/accounts.ts';
-import { appClock } from '#server/platform/clock.ts';
+import { fileOffsetClock, systemClock } from '#server/platform/clock.ts';
 import { ConfigError, config } from '#server/platform/config.ts';
 import { createDb, databaseAnswers } from '#server/platform/database.ts';
 import { migrateToLatest } from '#server/runtime/migrate.ts';
@@ -21,6 +21,9 @@ import { message } from '#web/form-errors.ts';
 import { publishRegister } from '#server/register/publication.ts';
 import { setStaffActive } from '#server/back-office/support.ts';
 import { t } from '#web/i18n.ts';
+
+/** The clock of the portal it works on: a test's offset clock when CLOCK_OFFSET_FILE is set. */
+const clock = () => (config().clockOffsetFile ? fileOffsetClock(config().clockOffsetFile!) : systemClock);
 
 const USAGE =
   'Usage: npm run admin -- create-staff --first-name NAME --last-name NAME --email ADDRESS\n       npm run admin -- inactivate-staff --username USERNAME\n       npm run admin -- reactivate-staff --username USERNAME\n       npm run admin -- publicera-register';
@@ -47,7 +50,7 @@ try {
   if (command === 'publicera-register') {
     const { db, stop } = await openDatabase();
     try {
-      const { created, publication } = await publishRegister(db, appClock());
+      const { created, publication } = await publishRegister(db, clock());
       console.log(`${created ? 'Registret publicerat' : 'Registret var redan publicerat'} ${publication.published_on}: ${publication.organisations} organisationer, ${publication.units} enheter.`);
     } finally {
       await db.destroy();
@@ -65,7 +68,7 @@ try {
     const { db, stop } = await openDatabase();
     let result: Awaited<ReturnType<typeof setStaffActive>>;
     try {
-      result = await setStaffActive(db, username, active, appClock());
+      result = await setStaffActive(db, username, active, clock());
     } finally {
       await db.destroy();
       await stop();
@@ -93,7 +96,7 @@ try {
   const { db, stop } = await openDatabase();
   try {
     const user = await db.transaction().execute((trx) =>
-      createAccount(trx, { kind: 'staff', organisationId: null, firstName, lastName, email }, { userId: null, client: 'cli' }, config(), appClock()),
+      createAccount(trx, { kind: 'staff', organisationId: null, firstName, lastName, email }, { userId: null, client: 'cli' }, config(), clock()),
     );
     console.log(`Handläggare skapad: ${firstName} ${lastName}, användarnamn ${user.username}. Engångslösenordet skickas till ${email}.`);
   } finally {

@@ -21,7 +21,7 @@ function readConfig(): Config {
 
 const settings = readConfig();
 try {
-  if (process.env.SKIP_BUILD_CHECK !== 'true') ensureBuilt(process.cwd(), settings, (line) => console.log(line));
+  if (process.env.SKIP_BUILD_CHECK !== 'true') ensureBuilt(process.cwd(), settings, (line) => console.log(line), process.env);
   const portal = await startPortal(settings);
   const lines = [
     '',

@@ -1,27 +1,33 @@
 import type { AstroCookies } from 'astro';
-import { config } from '#server/platform/config.ts';
 import { TICKET_COOKIE, TICKET_LIFETIME_MS } from '#server/kiosk/ticket.ts';
 import { sessionCookieName } from '#server/identity/session.ts';
 
+/** A request's cookies and its context, which says whether cookies must be Secure. */
+interface CookieJar {
+  cookies: AstroCookies;
+  locals: App.Locals;
+}
+
 /** HttpOnly, SameSite=Lax, and Secure with the __Host- prefix outside development. */
-export function setSessionCookie(cookies: AstroCookies, token: string, absoluteMs: number): void {
-  const secure = config().secure;
+export function setSessionCookie({ cookies, locals }: CookieJar, token: string, absoluteMs: number): void {
+  const { secure } = locals.app.config;
   cookies.set(sessionCookieName(secure), token, { httpOnly: true, sameSite: 'lax', secure, path: '/', maxAge: Math.floor(absoluteMs / 1000) });
 }
 
-export function clearSessionCookie(cookies: AstroCookies): void {
-  cookies.delete(sessionCookieName(config().secure), { path: '/', httpOnly: true, sameSite: 'lax', secure: config().secure });
+export function clearSessionCookie({ cookies, locals }: CookieJar): void {
+  const { secure } = locals.app.config;
+  cookies.delete(sessionCookieName(secure), { path: '/', httpOnly: true, sameSite: 'lax', secure });
 }
 
 /** The kiosk's step ticket: only the kiosk's own pages ever receive it. */
-export function setTicketCookie(cookies: AstroCookies, token: string): void {
-  cookies.set(TICKET_COOKIE, token, { httpOnly: true, sameSite: 'strict', secure: config().secure, path: '/losenordskiosk', maxAge: TICKET_LIFETIME_MS / 1000 });
+export function setTicketCookie({ cookies, locals }: CookieJar, token: string): void {
+  cookies.set(TICKET_COOKIE, token, { httpOnly: true, sameSite: 'strict', secure: locals.app.config.secure, path: '/losenordskiosk', maxAge: TICKET_LIFETIME_MS / 1000 });
 }
 
 export const readTicketCookie = (cookies: AstroCookies) => cookies.get(TICKET_COOKIE)?.value;
 
-export function clearTicketCookie(cookies: AstroCookies): void {
-  cookies.delete(TICKET_COOKIE, { path: '/losenordskiosk', httpOnly: true, sameSite: 'strict', secure: config().secure });
+export function clearTicketCookie({ cookies, locals }: CookieJar): void {
+  cookies.delete(TICKET_COOKIE, { path: '/losenordskiosk', httpOnly: true, sameSite: 'strict', secure: locals.app.config.secure });
 }
 
 /**

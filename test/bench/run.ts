@@ -9,7 +9,7 @@ import { ensureBuilt } from '#server/runtime/build-check.ts';
 import { parseConfig } from '#server/platform/config.ts';
 
 // The benches start the built server: build it first when the sources changed.
-ensureBuilt(process.cwd(), parseConfig({}), (line) => console.log(line));
+ensureBuilt(process.cwd(), parseConfig({}), (line) => console.log(line), process.env);
 
 const dir = path.dirname(fileURLToPath(import.meta.url));
 const only = process.argv[2];

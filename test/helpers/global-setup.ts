@@ -33,7 +33,7 @@ export default async function setup(project: TestProject) {
   await migrateToLatest(template);
   await template.destroy();
 
-  ensureBuilt(process.cwd(), parseConfig({}), (line) => console.log(line));
+  ensureBuilt(process.cwd(), parseConfig({}), (line) => console.log(line), process.env);
 
   project.provide('pgAdminUrl', cluster.adminUrl);
   project.provide('templateDatabase', TEMPLATE_DATABASE);

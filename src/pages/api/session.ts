@@ -1,6 +1,4 @@
 import type { APIRoute } from 'astro';
-import { appClock } from '#server/platform/clock.ts';
-import { db } from '#server/platform/database.ts';
 import { sessionLimits } from '#web/request-context.ts';
 import { touchSession, type ValidSession } from '#server/identity/session.ts';
 
@@ -18,14 +16,14 @@ const json = (body: unknown, status = 200) => Response.json(body, { status, head
 /** How long the session has left, as the server counts it. Asking does not extend it. */
 export const GET: APIRoute = ({ locals }) => {
   if (!locals.session) return json({ ended: locals.sessionEnded ?? 'none' }, 401);
-  return json(remaining(locals.session, appClock().now()));
+  return json(remaining(locals.session, locals.app.clock.now()));
 };
 
 /** "Fortsätt vara inloggad": counts as activity, so the idle limit starts again. */
 export const POST: APIRoute = async ({ locals }) => {
   if (!locals.session) return json({ ended: locals.sessionEnded ?? 'none' }, 401);
-  const now = appClock().now();
-  await touchSession(db(), locals.session.id, appClock());
-  const limits = sessionLimits();
+  const now = locals.app.clock.now();
+  await touchSession(locals.app.db, locals.session.id, locals.app.clock);
+  const limits = sessionLimits(locals.app.config);
   return json(remaining({ ...locals.session, idleExpiresAt: new Date(now.getTime() + limits.idleMs) }, now));
 };

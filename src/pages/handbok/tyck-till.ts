@@ -1,7 +1,5 @@
 import type { APIRoute } from 'astro';
 import { getCollection } from 'astro:content';
-import { appClock } from '#server/platform/clock.ts';
-import { db } from '#server/platform/database.ts';
 import { recordFeedback } from '#server/handbook/feedback.ts';
 import { loginContext } from '#web/request-context.ts';
 import { t } from '#web/i18n.ts';
@@ -15,11 +13,11 @@ const page = (status: number, title: string, text: string, back?: string) =>
   );
 
 /** Receives "Hjälpte den här sidan dig?" from the island or from the plain form. */
-export const POST: APIRoute = async ({ request, clientAddress, redirect }) => {
+export const POST: APIRoute = async ({ locals, request, clientAddress, redirect }) => {
   const form = await request.formData().catch(() => undefined);
   const input = { page: String(form?.get('page') ?? ''), helpful: String(form?.get('helpful') ?? ''), comment: String(form?.get('comment') ?? '') };
   const known = new Set((await getCollection('handbok')).map((entry) => entry.id));
-  const result = await recordFeedback(db(), input, loginContext(request, clientAddress).address, known, appClock());
+  const result = await recordFeedback(locals.app.db, input, loginContext(locals, clientAddress).address, known, locals.app.clock);
   if (result.kind === 'invalid') return page(400, t('handbook.feedback.title'), t('handbook.feedback.invalid'), known.has(input.page) ? input.page : undefined);
   if (result.kind === 'limited') {
     const response = page(429, t('handbook.feedback.title'), t('handbook.feedback.limited', { minutes: Math.ceil(result.retryAfterSeconds / 60) }), input.page);

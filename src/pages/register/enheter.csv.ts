@@ -1,6 +1,4 @@
 import type { APIRoute } from 'astro';
-import { appClock } from '#server/platform/clock.ts';
-import { db } from '#server/platform/database.ts';
 import { formatOrgNumber } from '#server/platform/format.ts';
 import { findPublication, latestCacheHeaders, registerUnits } from '#server/register/publication.ts';
 
@@ -13,10 +11,10 @@ const cell = (value: string | boolean) => {
 };
 
 /** The whole latest publication's units as CSV (semicolon-separated, as Swedish spreadsheets expect). */
-export const GET: APIRoute = async () => {
-  const publication = await findPublication(db());
+export const GET: APIRoute = async ({ locals }) => {
+  const publication = await findPublication(locals.app.db);
   if (!publication) return new Response('Registret har inte publicerats ännu.', { status: 404, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
-  const { rows } = await registerUnits(db(), publication.id, { page: 1, perPage: 1_000_000 });
+  const { rows } = await registerUnits(locals.app.db, publication.id, { page: 1, perPage: 1_000_000 });
   const lines = [
     ['organisationsnummer', 'organisation', 'enhet', 'huvudorganisation', 'utdelningsadress', 'postnummer', 'ort'].map(cell).join(';'),
     ...rows.map((row) => [formatOrgNumber(row.org_number), row.organisation_name, row.name, row.is_main ? 'ja' : 'nej', row.postal_address, row.postal_code, row.city].map(cell).join(';')),
@@ -25,7 +23,7 @@ export const GET: APIRoute = async () => {
     headers: {
       'Content-Type': 'text/csv; charset=utf-8',
       'Content-Disposition': `attachment; filename="register-${publication.published_on}.csv"`,
-      ...latestCacheHeaders(publication, appClock().now()),
+      ...latestCacheHeaders(publication, locals.app.clock.now()),
       'Last-Modified': publication.published_at.toUTCString(),
     },
   });

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { config } from '#server/platform/config.ts';
 import { z } from 'zod';
 
 /**
@@ -51,9 +52,13 @@ export function loadCatalogue(file: string): Catalogue {
 
 let cached: Catalogue | undefined;
 
-/** The process's catalogue, from CATALOGUE_FILE (default catalogue/default.json). */
+/**
+ * The catalogue for code that runs where no request context reaches (zod schemas built
+ * at import, the build's handbook): read once from the configured CATALOGUE_FILE. Code
+ * that has a context uses `app.catalogue`, the same data.
+ */
 export function catalogue(): Catalogue {
-  cached ??= loadCatalogue(process.env.CATALOGUE_FILE || DEFAULT_CATALOGUE_FILE);
+  cached ??= loadCatalogue(config().catalogueFile);
   return cached;
 }
 

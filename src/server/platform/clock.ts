@@ -52,11 +52,3 @@ export function fileOffsetClock(file: string): Clock {
     },
   };
 }
-
-let processClock: Clock | undefined;
-
-/** The clock the running portal uses: the system's, or a test's offset clock when CLOCK_OFFSET_FILE is set. */
-export function appClock(): Clock {
-  processClock ??= process.env.CLOCK_OFFSET_FILE ? fileOffsetClock(process.env.CLOCK_OFFSET_FILE) : systemClock;
-  return processClock;
-}

@@ -31,20 +31,8 @@ export function createDb(connectionString: string, poolSize = 10, applicationNam
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 
-let shared: Db | undefined;
-
-/** The process's shared database, on `DATABASE_URL` (the start command sets it for the embedded one). */
-export function db(): Db {
-  if (!shared) {
-    const url = process.env.DATABASE_URL;
-    if (!url) throw new Error('DATABASE_URL is not set: start the portal with `npm start`');
-    shared = createDb(url);
-  }
-  return shared;
-}
-
 /** Whether Postgres answers a trivial query within the pool's timeout. */
-export async function databaseAnswers(database: Db = db()): Promise<boolean> {
+export async function databaseAnswers(database: Db): Promise<boolean> {
   try {
     await database.selectNoFrom((eb) => eb.val(1).as('one')).execute();
     return true;

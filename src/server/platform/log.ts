@@ -12,7 +12,7 @@ const REDACTED = [
 let root: Logger | undefined;
 
 /** The process's structured logger (JSON lines on stdout). */
-export function logger(level = process.env.LOG_LEVEL ?? 'info'): Logger {
+export function logger(level: string): Logger {
   root ??= pino({ level, redact: { paths: REDACTED, censor: '[redacted]' }, base: { app: 'anordnarportalen' } });
   return root;
 }

@@ -30,13 +30,13 @@ function sourceHash(root: string, config: Config): string {
 }
 
 /** Runs `astro build` when `dist` is missing or was built from other sources or settings. */
-export function ensureBuilt(root: string, config: Config, say: (line: string) => void): void {
+export function ensureBuilt(root: string, config: Config, say: (line: string) => void, environment: NodeJS.ProcessEnv): void {
   const stamp = path.join(root, 'dist', STAMP);
   const wanted = sourceHash(root, config);
   if (existsSync(stamp) && readFileSync(stamp, 'utf8') === wanted && existsSync(path.join(root, 'dist/server/entry.mjs'))) return;
   say('Bygger webbplatsen (första start eller ändrade källfiler) …');
   const bin = (name: string) => path.join(root, 'node_modules', '.bin', name);
-  const env = { ASTRO_TELEMETRY_DISABLED: '1', ...process.env };
+  const env = { ASTRO_TELEMETRY_DISABLED: '1', ...environment };
   // --force: the content layer caches rendered Markdown, in which the configured numbers are printed.
   const result = spawnSync(bin('astro'), ['build', '--force'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], env });
   if (result.status !== 0) throw new Error('astro build failed: see the output above');

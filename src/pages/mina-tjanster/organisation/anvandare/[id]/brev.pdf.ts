@@ -1,7 +1,5 @@
 import type { APIRoute } from 'astro';
 import { decide } from '#server/organisation/policy.ts';
-import { config } from '#server/platform/config.ts';
-import { db } from '#server/platform/database.ts';
 import { loadTarget } from '#server/organisation/admin.ts';
 import { adminOf } from '#web/access.ts';
 import { latestLetter } from '#server/identity/letters.ts';
@@ -13,10 +11,10 @@ const text = (status: number, body: string) => new Response(body, { status, head
 
 /** The latest username letter of a user, for an administrator who may manage them: to print again. */
 export const GET: APIRoute = async ({ params, locals }) => {
-  const target = await loadTarget(db(), Number(params.id) || 0);
+  const target = await loadTarget(locals.app.db, Number(params.id) || 0);
   if (!target) return text(404, 'Användaren finns inte.');
   const decision = decide(adminOf(locals), { kind: 'user.manage', target });
   if (!decision.allowed) return text(403, 'Du saknar behörighet.');
-  const body = await usernameLetterPdf(await latestLetter(db(), target.user), config());
+  const body = await usernameLetterPdf(await latestLetter(locals.app.db, target.user), locals.app.config);
   return new Response(new Uint8Array(body), { headers: { 'Content-Type': 'application/pdf', 'Content-Disposition': `attachment; filename="anvandarnamn-${target.user.username}.pdf"`, 'Cache-Control': 'no-store' } });
 };
