@@ -6,7 +6,11 @@ import { sessionCookieName, validateSession } from '#server/identity/session.ts'
 import { CURRENT_TERMS_VERSION } from '#server/identity/terms.ts';
 import { findUserById } from '#server/identity/users.ts';
 
-/** Finds the signed-in user on every on-demand request; prerendered pages never see a session. */
+/**
+ * Finds the signed-in user on every on-demand request (prerendered pages never see a
+ * session), then applies the access rules of src/web/access.ts: no page or action starts
+ * without the actor it needs.
+ */
 export const onRequest = defineMiddleware(async (context, next) => {
   if (context.isPrerendered) return next();
   const { db, config, clock } = context.locals.app;

@@ -37,7 +37,7 @@ export const office = {
 
   reject: defineAction({
     accept: 'form',
-    input: z.object({ application, reason: z.string({ error: 'error.office.reason' }).trim().min(1, 'error.office.reason').max(2000, 'error.tooLong|max=2000') }),
+    input: z.object({ application, reason: z.string({ error: 'error.office.reason' }).trim().min(1, 'error.office.reason').max(2000, 'error.tooLong') }),
     handler: async (input, context) => answer(await rejectApplication(context.locals.app.db, input.application, input.reason, staff(context), context.locals.app.config, context.locals.app.clock), input.application, 'avslagen'),
   }),
 
@@ -47,7 +47,7 @@ export const office = {
       request: application,
       decision: z.enum(['paper', 'approve', 'reject']),
       receivedOn: z.string().trim().regex(/^\d{4}-\d{2}-\d{2}$/, 'error.office.date').optional(),
-      reason: z.string().trim().max(2000, 'error.tooLong|max=2000').optional(),
+      reason: z.string().trim().max(2000, 'error.tooLong').optional(),
     }),
     handler: async (input, context) => {
       const actor = staff(context);

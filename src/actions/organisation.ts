@@ -14,8 +14,8 @@ import { createRoleRequest } from '#server/organisation/role-requests.ts';
 import { acceptTransfer, confirmDetails, mergeUnits, proposeTransfer, splitUnit } from '#server/organisation/unit-history.ts';
 
 // An empty field reaches the schema as null (or undefined when the field is optional).
-const text = (max: number, required = 'error.required') => z.string({ error: required }).trim().min(1, required).max(max, `error.tooLong|max=${max}`);
-const optional = (max: number) => z.string().trim().max(max, `error.tooLong|max=${max}`).optional();
+const text = (max: number, required = 'error.required') => z.string({ error: required }).trim().min(1, required).max(max, 'error.tooLong');
+const optional = (max: number) => z.string().trim().max(max, 'error.tooLong').optional();
 // Astro reads form fields by the schema's outer type: keep defaults outermost and arrays plain.
 const postalCode = z.string().trim().regex(/^(\d{3} ?\d{2})?$/, 'error.postalCode').transform((value) => value.replace(/\s/g, '')).optional();
 const email = z.string({ error: 'error.email' }).trim().max(200, 'error.email').pipe(z.email('error.email'));

@@ -17,7 +17,7 @@ import { ConfigError, config } from '#server/platform/config.ts';
 import { createDb, databaseAnswers } from '#server/platform/database.ts';
 import { migrateToLatest } from '#server/runtime/migrate.ts';
 import { nameField } from '#server/platform/name-schema.ts';
-import { message } from '#web/form-errors.ts';
+import { issueMessage } from '#web/form-errors.ts';
 import { publishRegister } from '#server/register/publication.ts';
 import { setStaffActive } from '#server/back-office/support.ts';
 import { t } from '#web/i18n.ts';
@@ -88,7 +88,7 @@ try {
   const names = [values['first-name'], values['last-name']].map((value) => nameField(100).safeParse(value));
   for (const [option, result] of [['--first-name', names[0]], ['--last-name', names[1]]] as const) {
     if (!result.success) {
-      console.error(`${option}: ${message(result.error.issues[0].message)}`);
+      console.error(`${option}: ${issueMessage(result.error.issues[0])}`);
       process.exit(2);
     }
   }

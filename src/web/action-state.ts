@@ -26,7 +26,7 @@ function withTimes(params: MessageParams, now: Date): MessageParams {
 export function formState(locals: App.Locals, result: Result, order: string[], now: Date = new Date()): FormState {
   const error = result?.error;
   if (!error) return { status: 200, errors: [], general: [] };
-  if (isInputError(error)) return { status: 400, errors: toFieldErrors(error.fields as Record<string, string[]>, order), general: [] };
+  if (isInputError(error)) return { status: 400, errors: toFieldErrors(error.issues, order), general: [] };
   const { status = 500, message: key = '' } = error as { status?: number; message?: string };
   const refusal = locals.refusal?.key === key ? locals.refusal : undefined;
   const text = translate(key, withTimes(refusal?.params ?? {}, now));

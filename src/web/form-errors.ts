@@ -9,15 +9,28 @@ export interface FieldError {
 /** Field name → message, first problem per field. */
 export type FieldErrors = Record<string, string>;
 
-/**
- * Turns the per-field error codes that our zod schemas emit (each issue's message is a
- * key of sv.json, e.g. `error.required`) into Swedish messages, in form order.
- */
-export function toFieldErrors(fields: Record<string, string[] | undefined>, order: string[] = []): FieldError[] {
-  const names = [...order.filter((name) => fields[name]?.length), ...Object.keys(fields).filter((name) => !order.includes(name))];
-  return names
-    .filter((name) => fields[name]?.length)
-    .map((name) => ({ field: name, message: message(fields[name]![0]) }));
+/** The part of a zod issue that its message needs: the key and the limits the schema set. */
+export interface Issue {
+  path: PropertyKey[];
+  message: string;
+  minimum?: unknown;
+  maximum?: unknown;
+}
+
+/** A zod issue's message: its key (a key of sv.json, e.g. `error.tooLong`) with the limit it broke. */
+export function issueMessage(issue: Issue): string {
+  const params: Record<string, number> = {};
+  if (typeof issue.maximum === 'number') params.max = issue.maximum;
+  if (typeof issue.minimum === 'number') params.min = issue.minimum;
+  return translate(issue.message, params);
+}
+
+/** Turns the issues of an action's input into Swedish messages per field, first problem per field, in form order. */
+export function toFieldErrors(issues: Issue[], order: string[] = []): FieldError[] {
+  const first = new Map<string, Issue>();
+  for (const issue of issues) if (issue.path.length > 0 && !first.has(String(issue.path[0]))) first.set(String(issue.path[0]), issue);
+  const names = [...order.filter((name) => first.has(name)), ...[...first.keys()].filter((name) => !order.includes(name))];
+  return names.map((name) => ({ field: name, message: issueMessage(first.get(name)!) }));
 }
 
 /** A Swedish message for a message key and its values; an unknown key falls back to a general one. */
@@ -27,12 +40,6 @@ export function translate(key: string, params: Record<string, string | number> =
   } catch {
     return t('error.invalid');
   }
-}
-
-/** A Swedish message for a zod issue's code, `key` or `key|name=value…`. */
-export function message(code: string): string {
-  const [key, ...params] = code.split('|');
-  return translate(key ?? '', Object.fromEntries(params.map((param) => param.split('=') as [string, string])));
 }
 
 export const byField = (errors: FieldError[]): FieldErrors => Object.fromEntries(errors.map((error) => [error.field, error.message]));

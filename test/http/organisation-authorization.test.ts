@@ -164,6 +164,21 @@ describe('who may administer what, through HTTP', () => {
     expect(pageText(html)).toContain('Välj en annan aktiv enhet att slå ihop med');
   });
 
+  it('answers an input error over /_actions/ with the key and the limit, and the page names the limit', async () => {
+    const fields = { unit_name: 'x'.repeat(151) };
+    const rpc = await fetch(`${server.url}/_actions/organisation.addUnit`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: server.url, 'Sec-Fetch-Site': 'same-origin', Cookie: cookies.holder },
+      body: new URLSearchParams(fields).toString(),
+    });
+    expect(rpc.status).toBe(400);
+    expect((await rpc.json()).issues).toEqual([expect.objectContaining({ path: ['unit_name'], message: 'error.tooLong', maximum: 150 })]);
+    const page = await postForm(`${server.url}/mina-tjanster/organisation?_action=organisation.addUnit`, fields, cookies.holder);
+    expect(page.status).toBe(400);
+    expect(pageText(await page.text())).toContain('Uppgiften får vara högst 150 tecken');
+  });
+
   it('lets an administrator print a managed user\'s username letter, and nobody else', async () => {
     const own = await fetch(`${server.url}/mina-tjanster/organisation/anvandare/${ids.inB}/brev.pdf`, { headers: { Cookie: cookies.holder } });
     expect(own.status).toBe(200);

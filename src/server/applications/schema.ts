@@ -9,7 +9,7 @@ import { nameField, optionalNameField } from '#server/platform/name-schema.ts';
  * identifiers in their official format), with Swedish messages as sv.json keys.
  * Used by the action and again at submission, so the stored answers are always valid.
  */
-const text = (max: number, required: string) => z.string({ error: required }).trim().min(1, required).max(max, `error.tooLong|max=${max}`);
+const text = (max: number, required: string) => z.string({ error: required }).trim().min(1, required).max(max, 'error.tooLong');
 
 const orgNumber = z
   .string({ error: 'error.orgNumber' })

@@ -11,7 +11,7 @@ const INVISIBLE = /[\p{Cc}\p{Cf}]/u;
 const clean = (schema: z.ZodString) => schema.refine((value) => !INVISIBLE.test(value), 'error.name.invisible').transform((value) => value.normalize('NFC'));
 
 /** A required name (a person's, an organisation's or a unit's); messages are sv.json keys. */
-export const nameField = (max: number, required = 'error.required') => clean(z.string({ error: required }).trim().min(1, required).max(max, `error.tooLong|max=${max}`));
+export const nameField = (max: number, required = 'error.required') => clean(z.string({ error: required }).trim().min(1, required).max(max, 'error.tooLong'));
 
 /** A name that may be left empty. */
-export const optionalNameField = (max: number) => clean(z.string().trim().max(max, `error.tooLong|max=${max}`)).optional();
+export const optionalNameField = (max: number) => clean(z.string().trim().max(max, 'error.tooLong')).optional();
