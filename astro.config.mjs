@@ -2,6 +2,7 @@
 import { defineConfig } from 'astro/config';
 import node from '@astrojs/node';
 import { unified } from '@astrojs/markdown-remark';
+import { config } from './src/server/platform/config.ts';
 import { remarkHandbook } from '#server/handbook/remark.ts';
 
 export default defineConfig({
@@ -9,7 +10,7 @@ export default defineConfig({
   output: 'static',
   // Our own server (src/server/runtime/http-server.ts) wraps the adapter's handler.
   adapter: node({ mode: 'middleware', bodySizeLimit: 256 * 1024 }),
-  site: process.env.PUBLIC_URL || 'http://localhost:4321',
+  site: config().publicUrl.href,
   trailingSlash: 'ignore',
   build: {
     // External stylesheets only: the Content-Security-Policy forbids inline styles.

@@ -52,12 +52,14 @@ describe('the composition root', () => {
     expect(response.status).toBe(401);
     const requestId = response.headers.get('x-request-id');
     expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
-    await expect.poll(() => server.output()).toContain(`"reqId":"${requestId}"`);
-    const lines = server
-      .output()
-      .split('\n')
-      .filter((line) => line.includes(requestId!))
-      .map((line) => JSON.parse(line) as { msg: string; reqId: string });
-    expect(lines.map((line) => line.msg).sort()).toEqual(['login refused', 'request']);
+    const linesOf = () =>
+      server
+        .output()
+        .split('\n')
+        .filter((line) => line.includes(requestId!))
+        .map((line) => JSON.parse(line) as { msg: string; reqId: string });
+    // The access line is written when the response has finished: wait for both.
+    await expect.poll(() => linesOf().map((line) => line.msg).sort()).toEqual(['login refused', 'request']);
+    expect(linesOf().every((line) => line.reqId === requestId)).toBe(true);
   });
 });

@@ -53,6 +53,22 @@ describe('architecture', () => {
     expect(offenders).toEqual([]);
   });
 
+  it('reads the environment in one module only: the configuration (and the command-line entry points)', () => {
+    const allowed = new Set(['src/server/platform/config.ts', 'src/cli/start.ts']);
+    const offenders = ['src', 'astro.config.mjs']
+      .flatMap((path) => (SOURCE.test(path) ? [path] : filesUnder(path)))
+      .filter((file) => !allowed.has(file) && /\bprocess\.env\b/.test(readFileSync(join(root, file), 'utf8')));
+    expect(offenders).toEqual([]);
+  });
+
+  it('opens no pool of its own outside the composition root and the command-line tools', () => {
+    const offenders = ['src/pages', 'src/actions', 'src/web', 'src/server']
+      .flatMap(filesUnder)
+      .filter((file) => !['src/server/runtime/portal.ts', 'src/server/platform/database.ts'].includes(file))
+      .filter((file) => /\bcreateDb\(|new pg\.Pool\(/.test(readFileSync(join(root, file), 'utf8')));
+    expect(offenders).toEqual([]);
+  });
+
   it('notices each way a file can reach the database', () => {
     expect(databaseUse("import { sql } from 'kysely';")).toEqual(["imports 'kysely'"]);
     expect(databaseUse('const rows = await sql`select 1`.execute(db());')).toEqual(['uses an sql`…` template']);
