@@ -162,12 +162,12 @@ export async function findByToken(db: Db, token: string, clock: Clock): Promise<
 }
 
 /** One application with its areas and its two people, for the back office (page and documents). */
-export async function applicationForOffice(db: Db, id: number): Promise<(Omit<ApplicationRow, 'signatory' | 'holder'> & { areas: string[]; signatory: Person; holder: Person }) | undefined> {
+export async function applicationForOffice(db: Db, id: number): Promise<(ApplicationRow & { areas: string[] }) | undefined> {
   if (!Number.isSafeInteger(id) || id <= 0) return undefined;
   const row = await db.selectFrom('application').selectAll().where('id', '=', id).executeTakeFirst();
   if (!row) return undefined;
   const areas = (await db.selectFrom('application_area').select('area_key').where('application_id', '=', row.id).orderBy('area_key').execute()).map((area) => area.area_key);
-  return { ...row, areas, signatory: row.signatory as unknown as Person, holder: row.holder as unknown as Person };
+  return { ...row, areas };
 }
 
 export function applicationEvents(db: Db, applicationId: number) {
