@@ -56,5 +56,8 @@ const FORBIDDEN_PAGE = '/ingen-behorighet';
 /** A refusal as Astro answers an action called over RPC: JSON whose message is a key of sv.json. */
 function refusedAction(code: 'UNAUTHORIZED' | 'FORBIDDEN', message: string): Response {
   const status = code === 'UNAUTHORIZED' ? 401 : 403;
-  return new Response(JSON.stringify({ type: 'AstroActionError', code, status, message }), { status, headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' } });
+  return new Response(JSON.stringify({ type: 'AstroActionError', code, status, message }), {
+    status,
+    headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' },
+  });
 }

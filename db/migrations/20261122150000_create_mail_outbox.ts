@@ -16,12 +16,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', 'timestamptz', (col) => col.notNull().defaultTo(sql`now()`))
     .addColumn('sent_at', 'timestamptz')
     .execute();
-  await db.schema
-    .createIndex('mail_outbox_due')
-    .on('mail_outbox')
-    .columns(['send_after', 'id'])
-    .where(sql.ref('status'), '=', 'pending')
-    .execute();
+  await db.schema.createIndex('mail_outbox_due').on('mail_outbox').columns(['send_after', 'id']).where(sql.ref('status'), '=', 'pending').execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

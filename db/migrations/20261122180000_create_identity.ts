@@ -124,7 +124,18 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const table of ['captcha_redemption', 'audit_event', 'kiosk_ticket', 'one_time_code', 'login_throttle', 'user_session', 'user_unit_role', 'app_user', 'unit', 'organisation']) {
+  for (const table of [
+    'captcha_redemption',
+    'audit_event',
+    'kiosk_ticket',
+    'one_time_code',
+    'login_throttle',
+    'user_session',
+    'user_unit_role',
+    'app_user',
+    'unit',
+    'organisation',
+  ]) {
     await db.schema.dropTable(table).execute();
   }
 }

@@ -44,5 +44,12 @@ export async function down(db: Kysely<any>): Promise<void> {
   await db.schema.dropIndex('app_user_one_org_role').execute();
   await db.schema.alterTable('app_user').dropColumn('org_role').dropColumn('phone').execute();
   await db.schema.alterTable('unit').dropColumn('status').dropColumn('city').dropColumn('postal_code').dropColumn('postal_address').execute();
-  await db.schema.alterTable('organisation').dropColumn('email').dropColumn('phone').dropColumn('city').dropColumn('postal_code').dropColumn('postal_address').execute();
+  await db.schema
+    .alterTable('organisation')
+    .dropColumn('email')
+    .dropColumn('phone')
+    .dropColumn('city')
+    .dropColumn('postal_code')
+    .dropColumn('postal_address')
+    .execute();
 }

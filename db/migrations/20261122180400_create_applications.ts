@@ -33,7 +33,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('submitted_at', 'timestamptz', (col) => col.notNull())
     .addColumn('decided_at', 'timestamptz')
     .execute();
-  await sql`create unique index application_one_per_organisation on application (org_number) where status in ('inskickad', 'underlag_mottaget', 'godkand')`.execute(db);
+  await sql`create unique index application_one_per_organisation on application (org_number) where status in ('inskickad', 'underlag_mottaget', 'godkand')`.execute(
+    db,
+  );
 
   await db.schema
     .createTable('application_area')

@@ -10,7 +10,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('printed_at', 'timestamptz')
     .addColumn('printed_by', 'bigint', (col) => col.references('app_user.id'))
     .execute();
-  await db.schema.alterTable('application').addColumn('paper_received_on', 'date').addColumn('organisation_id', 'bigint', (col) => col.references('organisation.id')).execute();
+  await db.schema
+    .alterTable('application')
+    .addColumn('paper_received_on', 'date')
+    .addColumn('organisation_id', 'bigint', (col) => col.references('organisation.id'))
+    .execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

@@ -13,7 +13,19 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  await db.schema.alterTable('audit_event').addForeignKeyConstraint('audit_event_actor_user_id_fkey', ['actor_user_id'], 'app_user', ['id']).onDelete('set null').execute();
-  await db.schema.alterTable('audit_event').addForeignKeyConstraint('audit_event_subject_user_id_fkey', ['subject_user_id'], 'app_user', ['id']).onDelete('set null').execute();
-  await db.schema.alterTable('audit_event').addForeignKeyConstraint('audit_event_organisation_id_fkey', ['organisation_id'], 'organisation', ['id']).onDelete('set null').execute();
+  await db.schema
+    .alterTable('audit_event')
+    .addForeignKeyConstraint('audit_event_actor_user_id_fkey', ['actor_user_id'], 'app_user', ['id'])
+    .onDelete('set null')
+    .execute();
+  await db.schema
+    .alterTable('audit_event')
+    .addForeignKeyConstraint('audit_event_subject_user_id_fkey', ['subject_user_id'], 'app_user', ['id'])
+    .onDelete('set null')
+    .execute();
+  await db.schema
+    .alterTable('audit_event')
+    .addForeignKeyConstraint('audit_event_organisation_id_fkey', ['organisation_id'], 'organisation', ['id'])
+    .onDelete('set null')
+    .execute();
 }

@@ -16,7 +16,8 @@ export const account = {
     input: z.object({ unit: z.coerce.number().int().positive('error.unit.required') }),
     handler: async (input, context) => {
       const { user } = signedIn(context.locals);
-      if (!(await rememberUnit(context.locals.app.db, user.id, input.unit))) throw refuse(context.locals, 'FORBIDDEN', 'error.unit.required', { field: 'unit' });
+      if (!(await rememberUnit(context.locals.app.db, user.id, input.unit)))
+        throw refuse(context.locals, 'FORBIDDEN', 'error.unit.required', { field: 'unit' });
       return { redirect: '/mina-tjanster?enhet=bytt' };
     },
   }),
@@ -27,7 +28,8 @@ export const account = {
     handler: async (input, context) => {
       const { user } = signedIn(context.locals);
       // The version the user read is the one recorded; a page older than the current terms is shown again.
-      if ((await acceptTerms(context.locals.app.db, user, input.version, context.locals.app.clock)) === 'changed') throw new ActionError({ code: 'CONFLICT', message: 'error.terms.changed' });
+      if ((await acceptTerms(context.locals.app.db, user, input.version, context.locals.app.clock)) === 'changed')
+        throw new ActionError({ code: 'CONFLICT', message: 'error.terms.changed' });
       return { redirect: user.kind === 'staff' ? '/handlaggning' : '/mina-tjanster' };
     },
   }),
@@ -38,7 +40,8 @@ export const account = {
     handler: async (input, context) => {
       const { user, session } = signedIn(context.locals);
       const client = loginContext(context.locals, context.clientAddress).client;
-      if (!(await endOwnSession(context.locals.app.db, user, input.session, client, context.locals.app.clock))) throw new ActionError({ code: 'NOT_FOUND', message: 'error.session.notFound' });
+      if (!(await endOwnSession(context.locals.app.db, user, input.session, client, context.locals.app.clock)))
+        throw new ActionError({ code: 'NOT_FOUND', message: 'error.session.notFound' });
       return { redirect: input.session === session.id ? '/logga-in?utloggad=1' : '/mina-tjanster/sakerhet?avslutad=1' };
     },
   }),

@@ -16,7 +16,11 @@ import { refuse } from '#web/refusal.ts';
 /** Form fields: trimmed where a person would not mean the spaces; passwords exactly as typed. */
 // An empty field reaches the schema as null: the "required" message covers that too.
 const username = z.string({ error: 'error.username.required' }).trim().min(1, 'error.username.required').max(64, 'error.username.required');
-const secret = (code: string) => z.string({ error: code }).min(1, code).max(MAX_PASSWORD_LENGTH * 4, 'error.password.tooLong');
+const secret = (code: string) =>
+  z
+    .string({ error: code })
+    .min(1, code)
+    .max(MAX_PASSWORD_LENGTH * 4, 'error.password.tooLong');
 // A field people never see; a bot that fills it in is answered like a wrong password.
 const honeypot = z.string().max(200).optional();
 const captcha = z.string().max(20_000).optional();
@@ -27,7 +31,8 @@ async function requireCaptcha(app: AppContext, payload: string | undefined): Pro
   if (check === 'invalid' || check === 'used') throw new ActionError({ code: 'BAD_REQUEST', message: 'error.captcha.failed' });
 }
 
-const tooMany = (locals: App.Locals, retryAfter: number) => refuse(locals, 'TOO_MANY_REQUESTS', 'error.tooManyAttempts', { params: { minutes: Math.ceil(retryAfter / 60) } });
+const tooMany = (locals: App.Locals, retryAfter: number) =>
+  refuse(locals, 'TOO_MANY_REQUESTS', 'error.tooManyAttempts', { params: { minutes: Math.ceil(retryAfter / 60) } });
 const failed = () => new ActionError({ code: 'UNAUTHORIZED', message: 'error.login.failed' });
 const locked = (locals: App.Locals, until: Date) => refuse(locals, 'UNAUTHORIZED', 'error.login.locked', { params: { until: until.toISOString() } });
 
@@ -51,8 +56,17 @@ export const auth = {
         return { redirect: '/losenordskiosk/nytt-losenord' };
       }
       const limits = sessionLimits(context.locals.app.config);
-      const { token } = await createSession(context.locals.app.db, outcome.user.id, ctx.clock, limits, { userAgent: context.request.headers.get('user-agent') ?? '', client: ctx.client });
-      await recordAudit(context.locals.app.db, { event: 'login.succeeded', at: ctx.clock.now(), subjectUserId: outcome.user.id, organisationId: outcome.user.organisation_id, client: ctx.client });
+      const { token } = await createSession(context.locals.app.db, outcome.user.id, ctx.clock, limits, {
+        userAgent: context.request.headers.get('user-agent') ?? '',
+        client: ctx.client,
+      });
+      await recordAudit(context.locals.app.db, {
+        event: 'login.succeeded',
+        at: ctx.clock.now(),
+        subjectUserId: outcome.user.id,
+        organisationId: outcome.user.organisation_id,
+        client: ctx.client,
+      });
       setSessionCookie(context, token, limits.absoluteMs);
       return { redirect: safeNext(input.next) ?? (outcome.user.kind === 'staff' ? '/handlaggning' : '/mina-tjanster') };
     },

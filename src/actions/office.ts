@@ -4,7 +4,6 @@ import type { Actor } from '#server/identity/accounts.ts';
 import { approveApplication, registerPaper, rejectApplication, type Decision } from '#server/applications/approval.ts';
 import { markLetterPrinted } from '#server/identity/letters.ts';
 import { decideRoleRequest } from '#server/organisation/role-requests.ts';
-import { registerDate } from '#server/register/publication.ts';
 import { userOf } from '#web/access.ts';
 import { refuse } from '#web/refusal.ts';
 import { loginContext } from '#web/request-context.ts';
@@ -16,7 +15,8 @@ function staff(context: { locals: App.Locals; request: Request; clientAddress: s
 }
 
 function answer(decision: Decision, id: number, done: string) {
-  if (decision.kind === 'refused') throw new ActionError({ code: decision.reason === 'notFound' ? 'NOT_FOUND' : 'CONFLICT', message: `error.office.${decision.reason}` });
+  if (decision.kind === 'refused')
+    throw new ActionError({ code: decision.reason === 'notFound' ? 'NOT_FOUND' : 'CONFLICT', message: `error.office.${decision.reason}` });
   return { redirect: `/handlaggning/ansokningar/${id}?klart=${done}` };
 }
 
@@ -25,20 +25,42 @@ const application = z.coerce.number().int().positive();
 export const office = {
   registerPaper: defineAction({
     accept: 'form',
-    input: z.object({ application, receivedOn: z.string({ error: 'error.office.date' }).trim().regex(/^\d{4}-\d{2}-\d{2}$/, 'error.office.date').refine((value) => !Number.isNaN(Date.parse(value)), 'error.office.date') }),
-    handler: async (input, context) => answer(await registerPaper(context.locals.app.db, input.application, input.receivedOn, staff(context), context.locals.app.clock), input.application, 'mottaget'),
+    input: z.object({
+      application,
+      receivedOn: z
+        .string({ error: 'error.office.date' })
+        .trim()
+        .regex(/^\d{4}-\d{2}-\d{2}$/, 'error.office.date')
+        .refine((value) => !Number.isNaN(Date.parse(value)), 'error.office.date'),
+    }),
+    handler: async (input, context) =>
+      answer(
+        await registerPaper(context.locals.app.db, input.application, input.receivedOn, staff(context), context.locals.app.clock),
+        input.application,
+        'mottaget',
+      ),
   }),
 
   approve: defineAction({
     accept: 'form',
     input: z.object({ application }),
-    handler: async (input, context) => answer(await approveApplication(context.locals.app.db, input.application, staff(context), context.locals.app.config, context.locals.app.clock), input.application, 'godkand'),
+    handler: async (input, context) =>
+      answer(
+        await approveApplication(context.locals.app.db, input.application, staff(context), context.locals.app.config, context.locals.app.clock),
+        input.application,
+        'godkand',
+      ),
   }),
 
   reject: defineAction({
     accept: 'form',
     input: z.object({ application, reason: z.string({ error: 'error.office.reason' }).trim().min(1, 'error.office.reason').max(2000, 'error.tooLong') }),
-    handler: async (input, context) => answer(await rejectApplication(context.locals.app.db, input.application, input.reason, staff(context), context.locals.app.config, context.locals.app.clock), input.application, 'avslagen'),
+    handler: async (input, context) =>
+      answer(
+        await rejectApplication(context.locals.app.db, input.application, input.reason, staff(context), context.locals.app.config, context.locals.app.clock),
+        input.application,
+        'avslagen',
+      ),
   }),
 
   roleRequest: defineAction({
@@ -46,16 +68,26 @@ export const office = {
     input: z.object({
       request: application,
       decision: z.enum(['paper', 'approve', 'reject']),
-      receivedOn: z.string().trim().regex(/^\d{4}-\d{2}-\d{2}$/, 'error.office.date').optional(),
+      receivedOn: z
+        .string()
+        .trim()
+        .regex(/^\d{4}-\d{2}-\d{2}$/, 'error.office.date')
+        .optional(),
       reason: z.string().trim().max(2000, 'error.tooLong').optional(),
     }),
     handler: async (input, context) => {
       const actor = staff(context);
       if (input.decision === 'paper' && !input.receivedOn) throw refuse(context.locals, 'BAD_REQUEST', 'error.office.date', { field: 'receivedOn' });
       if (input.decision === 'reject' && !input.reason) throw refuse(context.locals, 'BAD_REQUEST', 'error.office.reason', { field: 'reason' });
-      const decision = input.decision === 'paper' ? { kind: 'paper' as const, receivedOn: input.receivedOn! } : input.decision === 'approve' ? { kind: 'approve' as const } : { kind: 'reject' as const, reason: input.reason! };
+      const decision =
+        input.decision === 'paper'
+          ? { kind: 'paper' as const, receivedOn: input.receivedOn! }
+          : input.decision === 'approve'
+            ? { kind: 'approve' as const }
+            : { kind: 'reject' as const, reason: input.reason! };
       const result = await decideRoleRequest(context.locals.app.db, input.request, decision, actor, context.locals.app.config, context.locals.app.clock);
-      if (result.kind === 'refused') throw new ActionError({ code: result.reason === 'notFound' ? 'NOT_FOUND' : 'CONFLICT', message: `error.office.${result.reason}` });
+      if (result.kind === 'refused')
+        throw new ActionError({ code: result.reason === 'notFound' ? 'NOT_FOUND' : 'CONFLICT', message: `error.office.${result.reason}` });
       return { redirect: `/handlaggning/roller/${input.request}?klart=${input.decision}` };
     },
   }),
@@ -69,4 +101,3 @@ export const office = {
     },
   }),
 };
-

@@ -17,7 +17,12 @@ import { acceptTransfer, confirmDetails, mergeUnits, proposeTransfer, splitUnit 
 const text = (max: number, required = 'error.required') => z.string({ error: required }).trim().min(1, required).max(max, 'error.tooLong');
 const optional = (max: number) => z.string().trim().max(max, 'error.tooLong').optional();
 // Astro reads form fields by the schema's outer type: keep defaults outermost and arrays plain.
-const postalCode = z.string().trim().regex(/^(\d{3} ?\d{2})?$/, 'error.postalCode').transform((value) => value.replace(/\s/g, '')).optional();
+const postalCode = z
+  .string()
+  .trim()
+  .regex(/^(\d{3} ?\d{2})?$/, 'error.postalCode')
+  .transform((value) => value.replace(/\s/g, ''))
+  .optional();
 const email = z.string({ error: 'error.email' }).trim().max(200, 'error.email').pipe(z.email('error.email'));
 const cells = z.array(z.string().regex(/^\d{1,12}:[A-Z0-9_]{1,40}$/, 'error.invalid')).max(5000);
 // The units a paged role grid showed: saving touches the roles of these units only.
@@ -48,7 +53,8 @@ export const organisation = {
       const { actor, audit } = who(context);
       require(actor, { kind: 'organisation.edit', organisationId: actor.organisationId ?? -1 });
       const result = await createRoleRequest(context.locals.app.db, actor.organisationId!, [...new Set(input.areas)], audit, context.locals.app.clock);
-      if (result.kind === 'refused') throw refuse(context.locals, result.reason === 'none' ? 'BAD_REQUEST' : 'CONFLICT', `error.roleRequest.${result.reason}`, { field: 'areas' });
+      if (result.kind === 'refused')
+        throw refuse(context.locals, result.reason === 'none' ? 'BAD_REQUEST' : 'CONFLICT', `error.roleRequest.${result.reason}`, { field: 'areas' });
       return { redirect: `/mina-tjanster/organisation/ny-roll/${result.id}` };
     },
   }),
@@ -66,7 +72,13 @@ export const organisation = {
 
   proposeTransfer: defineAction({
     accept: 'form',
-    input: z.object({ unit: z.coerce.number().int().positive(), orgNumber: z.string({ error: 'error.orgNumber' }).trim().regex(/^\d{6}-?\d{4}$/, 'error.orgNumber') }),
+    input: z.object({
+      unit: z.coerce.number().int().positive(),
+      orgNumber: z
+        .string({ error: 'error.orgNumber' })
+        .trim()
+        .regex(/^\d{6}-?\d{4}$/, 'error.orgNumber'),
+    }),
     handler: async (input, context) => {
       const { actor, audit } = who(context);
       const unit = await unitOf(context.locals.app.db, actor, input.unit);
@@ -83,7 +95,9 @@ export const organisation = {
     handler: async (input, context) => {
       const { actor, audit } = who(context);
       require(actor, { kind: 'unit.transfer', organisationId: actor.organisationId ?? -1 });
-      const done = await context.locals.app.db.transaction().execute((trx) => acceptTransfer(trx, input.transfer, actor.organisationId!, audit, context.locals.app.clock));
+      const done = await context.locals.app.db
+        .transaction()
+        .execute((trx) => acceptTransfer(trx, input.transfer, actor.organisationId!, audit, context.locals.app.clock));
       if (!done) throw new ActionError({ code: 'NOT_FOUND', message: 'error.transfer.gone' });
       return { redirect: '/mina-tjanster/organisation?klart=mottagen' };
     },
@@ -129,14 +143,29 @@ export const organisation = {
   addUnit: defineAction({
     accept: 'form',
     // Prefixed names: the page also holds the organisation's own address form.
-    input: z.object({ unit_name: nameField(150, 'error.unitName.required'), unit_postal_address: optional(200), unit_postal_code: postalCode, unit_city: optional(100) }),
+    input: z.object({
+      unit_name: nameField(150, 'error.unitName.required'),
+      unit_postal_address: optional(200),
+      unit_postal_code: postalCode,
+      unit_city: optional(100),
+    }),
     handler: async (input, context) => {
       const { actor, audit } = who(context);
       require(actor, { kind: 'unit.add', organisationId: actor.organisationId ?? -1 });
       // Per organisation, in Postgres: every instance counts against the same limit.
-      const limit = await hitLimit(context.locals.app.db, { bucket: 'unit-add', key: String(actor.organisationId), max: context.locals.app.config.unitAddLimit, windowMs: 60 * 60_000 }, context.locals.app.clock);
-      if (!limit.allowed) throw refuse(context.locals, 'TOO_MANY_REQUESTS', 'error.unitAddLimit', { params: { minutes: Math.ceil(limit.retryAfterSeconds / 60) } });
-      const fields = { name: input.unit_name, postal_address: input.unit_postal_address ?? '', postal_code: input.unit_postal_code ?? '', city: input.unit_city ?? '' };
+      const limit = await hitLimit(
+        context.locals.app.db,
+        { bucket: 'unit-add', key: String(actor.organisationId), max: context.locals.app.config.unitAddLimit, windowMs: 60 * 60_000 },
+        context.locals.app.clock,
+      );
+      if (!limit.allowed)
+        throw refuse(context.locals, 'TOO_MANY_REQUESTS', 'error.unitAddLimit', { params: { minutes: Math.ceil(limit.retryAfterSeconds / 60) } });
+      const fields = {
+        name: input.unit_name,
+        postal_address: input.unit_postal_address ?? '',
+        postal_code: input.unit_postal_code ?? '',
+        city: input.unit_city ?? '',
+      };
       await context.locals.app.db.transaction().execute((trx) => addUnit(trx, actor.organisationId!, fields, audit, context.locals.app.clock));
       return { redirect: '/mina-tjanster/organisation?klart=enhet' };
     },
@@ -144,13 +173,32 @@ export const organisation = {
 
   updateUnit: defineAction({
     accept: 'form',
-    input: z.object({ unit: z.coerce.number().int().positive(), name: nameField(150, 'error.unitName.required'), postal_address: optional(200), postal_code: postalCode, city: optional(100), status: z.enum(['active', 'inactive']) }),
+    input: z.object({
+      unit: z.coerce.number().int().positive(),
+      name: nameField(150, 'error.unitName.required'),
+      postal_address: optional(200),
+      postal_code: postalCode,
+      city: optional(100),
+      status: z.enum(['active', 'inactive']),
+    }),
     handler: async (input, context) => {
       const { actor, audit } = who(context);
       const unit = await getUnit(context.locals.app.db, input.unit);
       if (!unit) throw new ActionError({ code: 'FORBIDDEN', message: 'admin.denied.otherOrganisation' });
-      require(actor, { kind: 'unit.edit', organisationId: unit.organisation_id, unitId: unit.id, isMain: unit.is_main, inactivate: input.status === 'inactive' });
-      const fields = { name: input.name, postal_address: input.postal_address ?? '', postal_code: input.postal_code ?? '', city: input.city ?? '', status: input.status };
+      require(actor, {
+        kind: 'unit.edit',
+        organisationId: unit.organisation_id,
+        unitId: unit.id,
+        isMain: unit.is_main,
+        inactivate: input.status === 'inactive',
+      });
+      const fields = {
+        name: input.name,
+        postal_address: input.postal_address ?? '',
+        postal_code: input.postal_code ?? '',
+        city: input.city ?? '',
+        status: input.status,
+      };
       await context.locals.app.db.transaction().execute((trx) => updateUnit(trx, unit, fields, audit, context.locals.app.clock));
       return { redirect: '/mina-tjanster/organisation?klart=enhet' };
     },
@@ -158,7 +206,13 @@ export const organisation = {
 
   addUser: defineAction({
     accept: 'form',
-    input: z.object({ firstName: nameField(100, 'error.firstName.required'), lastName: nameField(100, 'error.lastName.required'), email, phone: optional(40), roles: cells }),
+    input: z.object({
+      firstName: nameField(100, 'error.firstName.required'),
+      lastName: nameField(100, 'error.lastName.required'),
+      email,
+      phone: optional(40),
+      roles: cells,
+    }),
     handler: async (input, context) => {
       const { actor, audit } = who(context);
       const organisationId = actor.organisationId ?? -1;
@@ -168,16 +222,32 @@ export const organisation = {
       const allowed = await changeableCells(context.locals.app.db, actor, organisationId, { id: -1, organisationId, orgRole: null, units: new Set() }, unitIds);
       const refused = [...wanted].find((key) => !allowed.has(key));
       if (refused) throw new ActionError({ code: 'FORBIDDEN', message: 'admin.denied.ownUnitsOnly' });
-      const user = await context.locals.app.db.transaction().execute((trx) =>
-        addUser(trx, organisationId, { firstName: input.firstName, lastName: input.lastName, email: input.email, phone: input.phone ?? '' }, wanted, audit, context.locals.app.config, context.locals.app.clock),
-      );
+      const user = await context.locals.app.db
+        .transaction()
+        .execute((trx) =>
+          addUser(
+            trx,
+            organisationId,
+            { firstName: input.firstName, lastName: input.lastName, email: input.email, phone: input.phone ?? '' },
+            wanted,
+            audit,
+            context.locals.app.config,
+            context.locals.app.clock,
+          ),
+        );
       return { redirect: `/mina-tjanster/organisation/anvandare/${user.id}?klart=ny` };
     },
   }),
 
   setRoles: defineAction({
     accept: 'form',
-    input: z.object({ user: z.coerce.number().int().positive(), roles: cells, units: shownUnits, orgAdmin: z.enum(['ja']).optional(), orgAdminShown: z.enum(['ja']).optional() }),
+    input: z.object({
+      user: z.coerce.number().int().positive(),
+      roles: cells,
+      units: shownUnits,
+      orgAdmin: z.enum(['ja']).optional(),
+      orgAdminShown: z.enum(['ja']).optional(),
+    }),
     handler: async (input, context) => {
       const { actor, audit } = who(context);
       const target = await loadTarget(context.locals.app.db, input.user);
@@ -200,7 +270,15 @@ export const organisation = {
       const wantsOrgAdmin = input.orgAdmin === 'ja';
       const orgAdminChange = input.orgAdminShown === 'ja' && wantsOrgAdmin !== (target.orgRole === 'admin_org') && target.orgRole !== 'fullmaktshavare';
       if (orgAdminChange) require(actor, { kind: 'orgRole.change', target, organisationId, role: 'admin_org' });
-      const saved = await saveRoles(context.locals.app.db, target, wanted, allowed, orgAdminChange ? wantsOrgAdmin : undefined, audit, context.locals.app.clock);
+      const saved = await saveRoles(
+        context.locals.app.db,
+        target,
+        wanted,
+        allowed,
+        orgAdminChange ? wantsOrgAdmin : undefined,
+        audit,
+        context.locals.app.clock,
+      );
       if (saved !== 'saved') throw new ActionError({ code: 'CONFLICT', message: `admin.denied.${saved}` });
       return { redirect: `/mina-tjanster/organisation/anvandare/${target.id}?klart=roller` };
     },
@@ -213,7 +291,12 @@ export const organisation = {
       const { actor, audit } = who(context);
       const target = await loadTarget(context.locals.app.db, input.user);
       if (!target || target.organisationId !== actor.organisationId) throw new ActionError({ code: 'FORBIDDEN', message: 'admin.denied.otherOrganisation' });
-      require(actor, { kind: 'user.manage', target, inactivate: input.active === 'nej', activeHolders: await countActiveHolders(context.locals.app.db, target.organisationId!) });
+      require(actor, {
+        kind: 'user.manage',
+        target,
+        inactivate: input.active === 'nej',
+        activeHolders: await countActiveHolders(context.locals.app.db, target.organisationId!),
+      });
       const done = await setActive(context.locals.app.db, target, input.active === 'ja', audit, context.locals.app.clock);
       if (done !== 'done') throw new ActionError({ code: 'CONFLICT', message: `admin.denied.${done}` });
       return { redirect: `/mina-tjanster/organisation/anvandare/${target.id}?klart=${input.active === 'ja' ? 'aktiverad' : 'inaktiverad'}` };
@@ -228,7 +311,9 @@ export const organisation = {
       const target = await loadTarget(context.locals.app.db, input.user);
       if (!target || target.organisationId !== actor.organisationId) throw new ActionError({ code: 'FORBIDDEN', message: 'admin.denied.otherOrganisation' });
       require(actor, { kind: 'user.manage', target });
-      await context.locals.app.db.transaction().execute((trx) => sendOneTimePassword(trx, target.user, audit, context.locals.app.config, context.locals.app.clock));
+      await context.locals.app.db
+        .transaction()
+        .execute((trx) => sendOneTimePassword(trx, target.user, audit, context.locals.app.config, context.locals.app.clock));
       return { redirect: `/mina-tjanster/organisation/anvandare/${target.id}?klart=engangslosenord` };
     },
   }),

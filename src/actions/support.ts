@@ -7,7 +7,10 @@ import { managedAtDesk } from '#server/back-office/support.ts';
 import { findUserById, type User } from '#server/identity/users.ts';
 
 /** The handläggare asking (the access rules let only them through), named in the audit log, and the user they act on. */
-async function staffAndTarget(context: { locals: App.Locals; request: Request; clientAddress: string }, userId: number): Promise<{ actor: Actor; target: User }> {
+async function staffAndTarget(
+  context: { locals: App.Locals; request: Request; clientAddress: string },
+  userId: number,
+): Promise<{ actor: Actor; target: User }> {
   const staff = userOf(context.locals);
   const target = await findUserById(context.locals.app.db, userId);
   if (!target) throw new ActionError({ code: 'NOT_FOUND', message: 'error.support.noUser' });

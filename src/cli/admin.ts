@@ -51,7 +51,9 @@ try {
     const { db, stop } = await openDatabase();
     try {
       const { created, publication } = await publishRegister(db, clock());
-      console.log(`${created ? 'Registret publicerat' : 'Registret var redan publicerat'} ${publication.published_on}: ${publication.organisations} organisationer, ${publication.units} enheter.`);
+      console.log(
+        `${created ? 'Registret publicerat' : 'Registret var redan publicerat'} ${publication.published_on}: ${publication.organisations} organisationer, ${publication.units} enheter.`,
+      );
     } finally {
       await db.destroy();
       await stop();
@@ -86,7 +88,10 @@ try {
   }
   // The same rule as every name typed in the portal: no invisible characters, stored NFC.
   const names = [values['first-name'], values['last-name']].map((value) => nameField(100).safeParse(value));
-  for (const [option, result] of [['--first-name', names[0]], ['--last-name', names[1]]] as const) {
+  for (const [option, result] of [
+    ['--first-name', names[0]],
+    ['--last-name', names[1]],
+  ] as const) {
     if (!result.success) {
       console.error(`${option}: ${issueMessage(result.error.issues[0])}`);
       process.exit(2);
@@ -95,9 +100,11 @@ try {
   const [firstName, lastName] = names.map((result) => result.data!);
   const { db, stop } = await openDatabase();
   try {
-    const user = await db.transaction().execute((trx) =>
-      createAccount(trx, { kind: 'staff', organisationId: null, firstName, lastName, email }, { userId: null, client: 'cli' }, config(), clock()),
-    );
+    const user = await db
+      .transaction()
+      .execute((trx) =>
+        createAccount(trx, { kind: 'staff', organisationId: null, firstName, lastName, email }, { userId: null, client: 'cli' }, config(), clock()),
+      );
     console.log(`Handläggare skapad: ${firstName} ${lastName}, användarnamn ${user.username}. Engångslösenordet skickas till ${email}.`);
   } finally {
     await db.destroy();

@@ -10,7 +10,14 @@ export const POST: APIRoute = async ({ locals, cookies, url, redirect }) => {
   const reason = url.searchParams.get('orsak');
   if (locals.session && locals.user) {
     await deleteSession(locals.app.db, locals.session.id);
-    await recordAudit(locals.app.db, { event: 'session.ended', at: locals.app.clock.now(), actorUserId: locals.user.id, subjectUserId: locals.user.id, organisationId: locals.user.organisation_id, detail: { reason: reason === 'inaktiv' ? 'idle' : 'logout' } });
+    await recordAudit(locals.app.db, {
+      event: 'session.ended',
+      at: locals.app.clock.now(),
+      actorUserId: locals.user.id,
+      subjectUserId: locals.user.id,
+      organisationId: locals.user.organisation_id,
+      detail: { reason: reason === 'inaktiv' ? 'idle' : 'logout' },
+    });
   }
   clearSessionCookie({ cookies, locals });
   const response = redirect(`/logga-in?utloggad=${reason === 'inaktiv' ? 'inaktiv' : reason === 'maxtid' ? 'maxtid' : '1'}`, 303);

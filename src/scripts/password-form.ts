@@ -9,7 +9,9 @@ if (form) {
   const toggle = toggleBox?.querySelector<HTMLInputElement>('input[type="checkbox"]');
   if (toggleBox && toggle) {
     toggleBox.hidden = false;
-    toggle.addEventListener('change', () => fields.forEach((field) => (field.type = toggle.checked ? 'text' : 'password')));
+    toggle.addEventListener('change', () => {
+      for (const field of fields) field.type = toggle.checked ? 'text' : 'password';
+    });
   }
   const strength = form.querySelector<HTMLElement>('#newPassword-strength');
   const first = fields[0];

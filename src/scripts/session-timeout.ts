@@ -24,7 +24,10 @@ if (dialog) {
     const seconds = Math.max(0, Math.ceil(ms / 1000));
     const minutes = Math.floor(seconds / 60);
     const rest = seconds % 60;
-    const parts = [minutes > 0 ? `${minutes} ${minutes === 1 ? 'minut' : 'minuter'}` : '', rest > 0 || minutes === 0 ? `${rest} ${rest === 1 ? 'sekund' : 'sekunder'}` : ''];
+    const parts = [
+      minutes > 0 ? `${minutes} ${minutes === 1 ? 'minut' : 'minuter'}` : '',
+      rest > 0 || minutes === 0 ? `${rest} ${rest === 1 ? 'sekund' : 'sekunder'}` : '',
+    ];
     return parts.filter(Boolean).join(' och ');
   };
 
@@ -104,7 +107,10 @@ if (dialog) {
     event.preventDefault();
     void extend();
   });
-  channel?.addEventListener('message', () => void request('GET').then((ok) => ok && Math.min(idleDeadline, absoluteDeadline) - Date.now() > warning && close()));
+  channel?.addEventListener(
+    'message',
+    () => void request('GET').then((ok) => ok && Math.min(idleDeadline, absoluteDeadline) - Date.now() > warning && close()),
+  );
 
   void request('GET');
   setInterval(() => void tick(), 1000);
@@ -113,7 +119,9 @@ if (dialog) {
   }, 15_000);
 }
 
-const showOffline = () => offline && (offline.hidden = navigator.onLine);
+const showOffline = () => {
+  if (offline) offline.hidden = navigator.onLine;
+};
 window.addEventListener('online', showOffline);
 window.addEventListener('offline', showOffline);
 showOffline();

@@ -21,7 +21,13 @@ export function clearSessionCookie({ cookies, locals }: CookieJar): void {
 
 /** The kiosk's step ticket: only the kiosk's own pages ever receive it. */
 export function setTicketCookie({ cookies, locals }: CookieJar, token: string): void {
-  cookies.set(TICKET_COOKIE, token, { httpOnly: true, sameSite: 'strict', secure: locals.app.config.secure, path: '/losenordskiosk', maxAge: TICKET_LIFETIME_MS / 1000 });
+  cookies.set(TICKET_COOKIE, token, {
+    httpOnly: true,
+    sameSite: 'strict',
+    secure: locals.app.config.secure,
+    path: '/losenordskiosk',
+    maxAge: TICKET_LIFETIME_MS / 1000,
+  });
 }
 
 export const readTicketCookie = (cookies: AstroCookies) => cookies.get(TICKET_COOKIE)?.value;

@@ -5,6 +5,6 @@ import { type Config, config } from '#server/platform/config.ts';
  * prerendered pages are rendered at build time, where the build's configuration is read.
  */
 export function pageConfig(locals: App.Locals): Config {
-  const app: App.Locals["app"] | undefined = locals.app;
+  const app: App.Locals['app'] | undefined = locals.app;
   return app?.config ?? config();
 }

@@ -21,6 +21,8 @@ export default async function bench(): Promise<void> {
       size = (await make()).length;
       times.push(performance.now() - started);
     }
-    console.log(`${label}: median ${percentile(times, 0.5).toFixed(1)} ms, p95 ${percentile(times, 0.95).toFixed(1)} ms over ${RUNS} runs, ${(size / 1024).toFixed(1)} KB (goal: median ≤ 40 ms)`);
+    console.log(
+      `${label}: median ${percentile(times, 0.5).toFixed(1)} ms, p95 ${percentile(times, 0.95).toFixed(1)} ms over ${RUNS} runs, ${(size / 1024).toFixed(1)} KB (goal: median ≤ 40 ms)`,
+    );
   }
 }

@@ -65,9 +65,12 @@ export default async function bench(): Promise<void> {
       if (ensureTool('nginx', 'nginx')) {
         const port = await freePort();
         const conf = path.join(dir.path, 'nginx.conf');
-        writeFileSync(conf, `daemon off; worker_processes 1; pid ${dir.path}/nginx.pid; error_log ${dir.path}/error.log;
+        writeFileSync(
+          conf,
+          `daemon off; worker_processes 1; pid ${dir.path}/nginx.pid; error_log ${dir.path}/error.log;
 events { worker_connections 256; }
-http { access_log off; include /etc/nginx/mime.types; server { listen 127.0.0.1:${port}; root ${path.resolve('dist/client')}; location / { try_files $uri $uri/index.html =404; } } }`);
+http { access_log off; include /etc/nginx/mime.types; server { listen 127.0.0.1:${port}; root ${path.resolve('dist/client')}; location / { try_files $uri $uri/index.html =404; } } }`,
+        );
         nginx = spawn('nginx', ['-c', conf], { stdio: 'ignore' });
         await new Promise((resolve) => setTimeout(resolve, 500));
         const n = await wrk(`http://127.0.0.1:${port}${PAGE}`);
@@ -103,10 +106,19 @@ async function lighthouse(base: string): Promise<void> {
     console.log('Lighthouse: not installed; `npm install --no-save lighthouse` and run again to add its scores.');
     return;
   }
-  const chrome = await launch({ chromePath: process.env.CHROME_PATH ?? '/usr/bin/chromium', chromeFlags: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  const chrome = await launch({
+    chromePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
+    chromeFlags: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
   try {
     for (const page of ['/handbok/logga-in', '/handbok/anvandare-och-roller']) {
-      const result = await run(`${base}${page}`, { port: chrome.port, output: 'json', logLevel: 'error', onlyCategories: ['performance', 'accessibility', 'best-practices', 'seo'], formFactor: 'mobile' });
+      const result = await run(`${base}${page}`, {
+        port: chrome.port,
+        output: 'json',
+        logLevel: 'error',
+        onlyCategories: ['performance', 'accessibility', 'best-practices', 'seo'],
+        formFactor: 'mobile',
+      });
       const scores = Object.values(result?.lhr.categories ?? {}).map((category) => `${category.title} ${Math.round((category.score ?? 0) * 100)}`);
       console.log(`Lighthouse (mobile) ${page}: ${scores.join(', ')}`);
     }

@@ -44,11 +44,31 @@ export default async function bench(): Promise<void> {
   const db = createDb(cluster.url, 10);
   try {
     await migrateToLatest(db);
-    const org = await db.insertInto('organisation').values({ org_number: '5569998887', name: 'Mätskolan AB', created_at: new Date() }).returning('id').executeTakeFirstOrThrow();
+    const org = await db
+      .insertInto('organisation')
+      .values({ org_number: '5569998887', name: 'Mätskolan AB', created_at: new Date() })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     const hash = await hashPassword(PASSWORD);
     const users: User[] = [];
     for (let i = 0; i < CLIENTS; i++) {
-      users.push(await insertUser(db, { username: `bm${String(i).padStart(4, '0')}`, kind: 'member', organisationId: org.id, firstName: 'Mät', lastName: 'Användare', email: `bm${i}@matskolan.example`, passwordHash: hash, passwordChangedAt: new Date(), termsVersion: CURRENT_TERMS_VERSION }, new Date()));
+      users.push(
+        await insertUser(
+          db,
+          {
+            username: `bm${String(i).padStart(4, '0')}`,
+            kind: 'member',
+            organisationId: org.id,
+            firstName: 'Mät',
+            lastName: 'Användare',
+            email: `bm${i}@matskolan.example`,
+            passwordHash: hash,
+            passwordChangedAt: new Date(),
+            termsVersion: CURRENT_TERMS_VERSION,
+          },
+          new Date(),
+        ),
+      );
     }
 
     const raw = await load(CLIENTS, SECONDS, async () => {
@@ -68,7 +88,9 @@ export default async function bench(): Promise<void> {
         if (response.status !== 303) throw new Error(`login answered ${response.status}`);
         await response.arrayBuffer();
       });
-      console.log(`POST /logga-in (${CLIENTS} clients, successful logins): ${login.perSecond.toFixed(1)}/s, p95 ${percentile(login.durations, 0.95).toFixed(1)} ms`);
+      console.log(
+        `POST /logga-in (${CLIENTS} clients, successful logins): ${login.perSecond.toFixed(1)}/s, p95 ${percentile(login.durations, 0.95).toFixed(1)} ms`,
+      );
       console.log(`login endpoint / raw argon2id: ${((login.perSecond / raw.perSecond) * 100).toFixed(0)} % (goal ≥ 85 %)`);
     } finally {
       await server.stop();
@@ -83,7 +105,9 @@ export default async function bench(): Promise<void> {
       if (check.session) await findUserById(db, check.session.userId);
       checks.push(performance.now() - t0);
     }
-    console.log(`session check (validate + load user), 3000 sequential: median ${percentile(checks, 0.5).toFixed(2)} ms, p95 ${percentile(checks, 0.95).toFixed(2)} ms (goal ≤ 2 ms)`);
+    console.log(
+      `session check (validate + load user), 3000 sequential: median ${percentile(checks, 0.5).toFixed(2)} ms, p95 ${percentile(checks, 0.95).toFixed(2)} ms (goal ≤ 2 ms)`,
+    );
   } finally {
     await db.destroy();
     await cluster.stop();

@@ -23,7 +23,11 @@ export default async function bench(): Promise<void> {
   try {
     await migrateToLatest(db);
     const now = new Date();
-    const org = await db.insertInto('organisation').values({ org_number: '5569998880', name: 'Storskolan AB', created_at: now }).returning('id').executeTakeFirstOrThrow();
+    const org = await db
+      .insertInto('organisation')
+      .values({ org_number: '5569998880', name: 'Storskolan AB', created_at: now })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     await db.insertInto('organisation_area').values({ organisation_id: org.id, area_key: 'YH', approved_at: now }).execute();
     const units = await db
       .insertInto('unit')
@@ -34,12 +38,41 @@ export default async function bench(): Promise<void> {
     for (let start = 0; start < USERS; start += 500) {
       const rows = await db
         .insertInto('app_user')
-        .values(Array.from({ length: 500 }, (_, i) => ({ username: `sk${String(start + i).padStart(4, '0')}`, kind: 'member', organisation_id: org.id, first_name: `Förnamn${start + i}`, last_name: `Efternamn${start + i}`, email: `u${start + i}@storskolan.example`, created_at: now })))
+        .values(
+          Array.from({ length: 500 }, (_, i) => ({
+            username: `sk${String(start + i).padStart(4, '0')}`,
+            kind: 'member',
+            organisation_id: org.id,
+            first_name: `Förnamn${start + i}`,
+            last_name: `Efternamn${start + i}`,
+            email: `u${start + i}@storskolan.example`,
+            created_at: now,
+          })),
+        )
         .returning('id')
         .execute();
-      await db.insertInto('user_unit_role').values(rows.map((row, i) => ({ user_id: row.id, unit_id: units[(start + i) % UNITS].id, role_key: 'YH_ANSOKAN', granted_at: now }))).execute();
+      await db
+        .insertInto('user_unit_role')
+        .values(rows.map((row, i) => ({ user_id: row.id, unit_id: units[(start + i) % UNITS].id, role_key: 'YH_ANSOKAN', granted_at: now })))
+        .execute();
     }
-    await db.insertInto('app_user').values({ username: 'sk9999', kind: 'member', organisation_id: org.id, first_name: 'Fia', last_name: 'Fullmakt', email: 'fia@storskolan.example', password_hash: hash, password_changed_at: now, terms_version: CURRENT_TERMS_VERSION, terms_accepted_at: now, org_role: 'fullmaktshavare', created_at: now }).execute();
+    await db
+      .insertInto('app_user')
+      .values({
+        username: 'sk9999',
+        kind: 'member',
+        organisation_id: org.id,
+        first_name: 'Fia',
+        last_name: 'Fullmakt',
+        email: 'fia@storskolan.example',
+        password_hash: hash,
+        password_changed_at: now,
+        terms_version: CURRENT_TERMS_VERSION,
+        terms_accepted_at: now,
+        org_role: 'fullmaktshavare',
+        created_at: now,
+      })
+      .execute();
 
     const server = await startServer({ DATABASE_URL: cluster.url, LOG_LEVEL: 'silent' });
     try {
@@ -49,8 +82,15 @@ export default async function bench(): Promise<void> {
         headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: server.url },
         body: new URLSearchParams({ username: 'sk9999', password: PASSWORD }).toString(),
       });
-      const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-      for (const [label, query] of [['users page', ''], ['users page, search "efternamn17"', '?q=efternamn17'], ['users page 40 of 41', '?sida=40']]) {
+      const cookie = login.headers
+        .getSetCookie()
+        .map((c) => c.split(';')[0])
+        .join('; ');
+      for (const [label, query] of [
+        ['users page', ''],
+        ['users page, search "efternamn17"', '?q=efternamn17'],
+        ['users page 40 of 41', '?sida=40'],
+      ]) {
         const times: number[] = [];
         for (let i = 0; i < REQUESTS; i++) {
           const started = performance.now();
@@ -59,7 +99,9 @@ export default async function bench(): Promise<void> {
           if (response.status !== 200) throw new Error(`users page answered ${response.status}`);
           times.push(performance.now() - started);
         }
-        console.log(`${label} (${UNITS} units, ${USERS} users, ${REQUESTS} requests): median ${percentile(times, 0.5).toFixed(1)} ms, p95 ${percentile(times, 0.95).toFixed(1)} ms (goal ≤ 100 ms)`);
+        console.log(
+          `${label} (${UNITS} units, ${USERS} users, ${REQUESTS} requests): median ${percentile(times, 0.5).toFixed(1)} ms, p95 ${percentile(times, 0.95).toFixed(1)} ms (goal ≤ 100 ms)`,
+        );
       }
     } finally {
       await server.stop();

@@ -25,18 +25,40 @@ export default async function bench(): Promise<void> {
     for (let start = 0; start < ORGANISATIONS; start += 1000) {
       const orgs = await db
         .insertInto('organisation')
-        .values(Array.from({ length: 1000 }, (_, i) => ({ org_number: String(5_500_000_000 + start + i), name: `Anordnare ${start + i} AB`, city: `Ort ${(start + i) % 290}`, created_at: now })))
+        .values(
+          Array.from({ length: 1000 }, (_, i) => ({
+            org_number: String(5_500_000_000 + start + i),
+            name: `Anordnare ${start + i} AB`,
+            city: `Ort ${(start + i) % 290}`,
+            created_at: now,
+          })),
+        )
         .returning('id')
         .execute();
-      await db.insertInto('unit').values(orgs.flatMap((org, i) => [{ organisation_id: org.id, name: `Anordnare ${start + i} AB`, is_main: true, city: `Ort ${(start + i) % 290}`, created_at: now }, { organisation_id: org.id, name: `Skola ${start + i}`, is_main: false, city: `Ort ${(start + i) % 290}`, created_at: now }])).execute();
-      await db.insertInto('organisation_area').values(orgs.map((org) => ({ organisation_id: org.id, area_key: 'YH', approved_at: now }))).execute();
+      await db
+        .insertInto('unit')
+        .values(
+          orgs.flatMap((org, i) => [
+            { organisation_id: org.id, name: `Anordnare ${start + i} AB`, is_main: true, city: `Ort ${(start + i) % 290}`, created_at: now },
+            { organisation_id: org.id, name: `Skola ${start + i}`, is_main: false, city: `Ort ${(start + i) % 290}`, created_at: now },
+          ]),
+        )
+        .execute();
+      await db
+        .insertInto('organisation_area')
+        .values(orgs.map((org) => ({ organisation_id: org.id, area_key: 'YH', approved_at: now })))
+        .execute();
     }
     const { publication } = await publishRegister(db, systemClock);
     console.log(`register: ${publication.organisations} organisations, ${publication.units} units`);
 
     const server = await startServer({ DATABASE_URL: cluster.url, LOG_LEVEL: 'silent', API_CLIENT_LIMIT: '10000000' });
     try {
-      for (const [label, query] of [['page 1', 'sida=1'], ['page 50', 'sida=50'], ['search', 'q=skola%2012&sida=1']]) {
+      for (const [label, query] of [
+        ['page 1', 'sida=1'],
+        ['page 50', 'sida=50'],
+        ['search', 'q=skola%2012&sida=1'],
+      ]) {
         const durations: number[] = [];
         const end = performance.now() + SECONDS * 1000;
         const started = performance.now();
@@ -52,7 +74,9 @@ export default async function bench(): Promise<void> {
           }),
         );
         const rate = durations.length / ((performance.now() - started) / 1000);
-        console.log(`GET /api/v1/enheter?per_sida=100 (${label}, ${CLIENTS} clients): ${rate.toFixed(0)} req/s, p95 ${percentile(durations, 0.95).toFixed(1)} ms (goal ≥ 2 000 req/s)`);
+        console.log(
+          `GET /api/v1/enheter?per_sida=100 (${label}, ${CLIENTS} clients): ${rate.toFixed(0)} req/s, p95 ${percentile(durations, 0.95).toFixed(1)} ms (goal ≥ 2 000 req/s)`,
+        );
       }
       // Distinct queries, so that nearly every one misses the in-memory answers and reaches Postgres.
       let counter = 0;
@@ -70,7 +94,9 @@ export default async function bench(): Promise<void> {
           }
         }),
       );
-      console.log(`GET /api/v1/enheter, distinct uncached queries (${CLIENTS} clients): ${(durations.length / ((performance.now() - started) / 1000)).toFixed(0)} req/s, p95 ${percentile(durations, 0.95).toFixed(1)} ms`);
+      console.log(
+        `GET /api/v1/enheter, distinct uncached queries (${CLIENTS} clients): ${(durations.length / ((performance.now() - started) / 1000)).toFixed(0)} req/s, p95 ${percentile(durations, 0.95).toFixed(1)} ms`,
+      );
     } finally {
       await server.stop();
     }

@@ -13,7 +13,9 @@ ensureBuilt(process.cwd(), parseConfig({}), (line) => console.log(line), process
 
 const dir = path.dirname(fileURLToPath(import.meta.url));
 const only = process.argv[2];
-for (const file of readdirSync(dir).filter((name) => name.endsWith('.bench.ts')).sort()) {
+for (const file of readdirSync(dir)
+  .filter((name) => name.endsWith('.bench.ts'))
+  .sort()) {
   if (only && !file.includes(only)) continue;
   console.log(`\n== ${file.replace('.bench.ts', '')}`);
   const bench = (await import(pathToFileURL(path.join(dir, file)).href)) as { default: () => Promise<void> };

@@ -25,7 +25,11 @@ function post(proxy: TestProxy, path: string, fields: Record<string, string>, he
   return new Promise((resolve, reject) => {
     const req = request(
       `${proxy.url}${path}`,
-      { method: 'POST', ca: proxy.certificate, headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'Content-Length': Buffer.byteLength(body), ...headers } },
+      {
+        method: 'POST',
+        ca: proxy.certificate,
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'Content-Length': Buffer.byteLength(body), ...headers },
+      },
       (res) => {
         res.resume();
         res.once('end', () => resolve(res.statusCode ?? 0));
@@ -37,7 +41,11 @@ function post(proxy: TestProxy, path: string, fields: Record<string, string>, he
 }
 
 /** Requests each instance has logged, so the test can see that both served the journey. */
-const servedRequests = (server: TestServer) => server.output().split('\n').filter((line) => line.includes('"msg":"request"')).length;
+const servedRequests = (server: TestServer) =>
+  server
+    .output()
+    .split('\n')
+    .filter((line) => line.includes('"msg":"request"')).length;
 
 describe('production behind a TLS-terminating nginx with two instances on one database', () => {
   let t: TestDatabase;
@@ -110,7 +118,17 @@ describe('production behind a TLS-terminating nginx with two instances on one da
     await t.db.insertInto('organisation_area').values({ organisation_id: org.id, area_key: 'YH', approved_at: now }).execute();
     const user = await insertUser(
       t.db,
-      { username: 'lb0001', kind: 'member', organisationId: org.id, firstName: 'Lena', lastName: 'Balans', email: 'lena@lastbalanserade.example', passwordHash: null, passwordChangedAt: null, termsVersion: null },
+      {
+        username: 'lb0001',
+        kind: 'member',
+        organisationId: org.id,
+        firstName: 'Lena',
+        lastName: 'Balans',
+        email: 'lena@lastbalanserade.example',
+        passwordHash: null,
+        passwordChangedAt: null,
+        termsVersion: null,
+      },
       now,
     );
     await t.db.updateTable('app_user').set({ org_role: 'fullmaktshavare' }).where('id', '=', user.id).execute();

@@ -80,8 +80,25 @@ describe('applying for an account, as a new organisation would', () => {
     await page.getByRole('button', { name: 'Fortsätt' }).click();
     await page.waitForURL('**/ansok/kontrollera');
     // The proof-of-work check solves itself and leaves its payload in the form; the server redeems it once.
-    await expect.poll(() => page.locator('input[name="altcha"]').inputValue().catch(() => ''), { timeout: 15_000 }).not.toBe('');
-    const redemptions = async () => Number((await t.db.selectFrom('captcha_redemption').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    await expect
+      .poll(
+        () =>
+          page
+            .locator('input[name="altcha"]')
+            .inputValue()
+            .catch(() => ''),
+        { timeout: 15_000 },
+      )
+      .not.toBe('');
+    const redemptions = async () =>
+      Number(
+        (
+          await t.db
+            .selectFrom('captcha_redemption')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
     const redeemed = await redemptions();
     await page.getByRole('button', { name: 'Skicka in ansökan' }).click();
 
@@ -92,7 +109,10 @@ describe('applying for an account, as a new organisation would', () => {
     const reference = /AK-\d{4}-\d{5}/.exec((await page.getByRole('heading', { level: 1 }).textContent()) ?? '')![0];
     expect(await page.getByText('Demomyndigheten, Box 000, 000 00 Exempelstad', { exact: false }).count()).toBeGreaterThan(0);
 
-    for (const [name, file] of [['Ansökan om användarkonto (PDF)', 'ansokan.pdf'], ['Ansvarsförbindelse – Yrkeshögskoleutbildning (PDF)', 'ansvarsforbindelse-yh.pdf']]) {
+    for (const [name, file] of [
+      ['Ansökan om användarkonto (PDF)', 'ansokan.pdf'],
+      ['Ansvarsförbindelse – Yrkeshögskoleutbildning (PDF)', 'ansvarsforbindelse-yh.pdf'],
+    ]) {
       const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name }).click()]);
       expect(download.suggestedFilename()).toBe(`${reference}-${file}`);
       const saved = path.join(dir.path, file);

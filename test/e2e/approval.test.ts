@@ -55,7 +55,16 @@ describe('the whole paper trail, as the people involved live it', () => {
     await group('Fullmaktshavare').getByLabel('Telefon').fill('070-222 33 44');
     await page.getByRole('button', { name: 'Fortsätt' }).click();
     // The proof-of-work check solves itself in the background before the submission counts.
-    await expect.poll(() => page.locator('input[name="altcha"]').inputValue().catch(() => ''), { timeout: 15_000 }).not.toBe('');
+    await expect
+      .poll(
+        () =>
+          page
+            .locator('input[name="altcha"]')
+            .inputValue()
+            .catch(() => ''),
+        { timeout: 15_000 },
+      )
+      .not.toBe('');
     await page.getByRole('button', { name: 'Skicka in ansökan' }).click();
     await page.waitForURL(/\/ansok\/status\//);
     reference = /AK-\d{4}-\d{5}/.exec((await page.getByRole('heading', { level: 1 }).textContent()) ?? '')![0];
@@ -108,7 +117,10 @@ describe('the whole paper trail, as the people involved live it', () => {
     await page.getByRole('button', { name: 'Godkänn villkoren' }).click();
     await page.waitForURL('**/mina-tjanster');
     await expectAccessible(page);
-    expect(await page.getByRole('navigation', { name: 'Dina tjänster' }).getByRole('link').allTextContents()).toEqual(['Ansökan om utbildning', 'Beviljade utbildningar']);
+    expect(await page.getByRole('navigation', { name: 'Dina tjänster' }).getByRole('link').allTextContents()).toEqual([
+      'Ansökan om utbildning',
+      'Beviljade utbildningar',
+    ]);
     expect(await page.getByRole('link', { name: 'Organisation och användare' }).count()).toBe(1);
   });
 });

@@ -48,7 +48,11 @@ describe('the back office in a browser', () => {
   });
 
   it('shows the answers about the handbook', async () => {
-    await fetch(`${server.url}/handbok/tyck-till`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: server.url }, body: 'page=logga-in&helpful=nej&comment=Saknar+exempel' });
+    await fetch(`${server.url}/handbok/tyck-till`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: server.url },
+      body: 'page=logga-in&helpful=nej&comment=Saknar+exempel',
+    });
     await page.goto(`${server.url}/handlaggning`);
     await page.getByRole('link', { name: 'Svar om handboken' }).click();
     await expectAccessible(page);

@@ -5,7 +5,9 @@ import { collectPageErrors, expectAccessible, expectNoPageErrors, launchBrowser 
 import { freshDatabase, type TestDatabase } from '../helpers/database.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 
-const SLUGS = readdirSync('src/content/handbok').filter((name) => name.endsWith('.md')).map((name) => name.replace(/\.md$/, ''));
+const SLUGS = readdirSync('src/content/handbok')
+  .filter((name) => name.endsWith('.md'))
+  .map((name) => name.replace(/\.md$/, ''));
 
 describe('the handbook in a browser', () => {
   let t: TestDatabase;

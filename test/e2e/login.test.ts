@@ -24,18 +24,28 @@ describe('login and the password kiosk, as a person uses them', () => {
   let browser: Browser;
   let page: Page;
   const errors: string[] = [];
-  afterEach(() => expectNoPageErrors(errors));
   const clockDir = tempDir('clock');
   const clockFile = path.join(clockDir.path, 'offset');
   const setServerClock = (offsetMs: number) => writeFileSync(clockFile, String(offsetMs));
   // Reset even when a test fails half-way, so the next one starts at the real time.
-  afterEach(() => setServerClock(0));
+  afterEach(() => {
+    setServerClock(0);
+    expectNoPageErrors(errors);
+  });
 
   /** Checks the page with axe whenever it changes, as the suite requires on every page visited. */
   const check = async (status?: number) => {
     await page.waitForLoadState('load');
     await expectAccessible(page);
-    if (status) expect(await page.evaluate(() => performance.getEntriesByType('navigation').map((e) => (e as PerformanceNavigationTiming).responseStatus).pop())).toBe(status);
+    if (status)
+      expect(
+        await page.evaluate(() =>
+          performance
+            .getEntriesByType('navigation')
+            .map((e) => (e as PerformanceNavigationTiming).responseStatus)
+            .pop(),
+        ),
+      ).toBe(status);
   };
   const loginAs = async (username: string, password: string) => {
     await page.goto(`${server.url}/logga-in`);
@@ -132,20 +142,47 @@ describe('login and the password kiosk, as a person uses them', () => {
   });
 
   it('resets a forgotten password with the code from the e-mail', async () => {
-    const before = (await t.db.selectFrom('dev_mailbox').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst())?.id ?? 0;
+    const before =
+      (
+        await t.db
+          .selectFrom('dev_mailbox')
+          .select((eb) => eb.fn.max('id').as('id'))
+          .executeTakeFirst()
+      )?.id ?? 0;
     await page.goto(`${server.url}/losenordskiosk`);
     await check();
     await page.getByRole('link', { name: 'Glömt lösenord' }).click();
     await check();
     await page.getByLabel('Användarnamn').fill('ny0001');
     // The proof-of-work check solves itself and leaves its payload in the form.
-    await expect.poll(() => page.locator('input[name="altcha"]').inputValue().catch(() => ''), { timeout: 15_000 }).not.toBe('');
+    await expect
+      .poll(
+        () =>
+          page
+            .locator('input[name="altcha"]')
+            .inputValue()
+            .catch(() => ''),
+        { timeout: 15_000 },
+      )
+      .not.toBe('');
     await page.screenshot({ path: path.join(clockDir.path, 'glomt.png') });
-    const redeemed = await t.db.selectFrom('captcha_redemption').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    const redeemed = await t.db
+      .selectFrom('captcha_redemption')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow();
     await page.getByRole('button', { name: 'Skicka kod' }).click();
     await page.waitForURL('**/losenordskiosk/glomt/kod');
     await check();
-    expect(Number((await t.db.selectFrom('captcha_redemption').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)).toBe(Number(redeemed.n) + 1);
+    expect(
+      Number(
+        (
+          await t.db
+            .selectFrom('captcha_redemption')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      ),
+    ).toBe(Number(redeemed.n) + 1);
     const mail = await waitForMail(t.db, 'ny0001@skolan.example', /Din kod/, Number(before));
     const code = /Din kod är: (\d{8})/.exec(mail.text)![1];
     await page.getByLabel('Kod från e-postmeddelandet').fill('00000000');

@@ -28,8 +28,17 @@ describe('Mina tjänster', () => {
     browser = await launchBrowser();
     t = await freshDatabase();
     server = await startServer({ DATABASE_URL: t.url });
-    const user = await createMember(t.db, { username: 'mt0001', password: PASSWORD, termsVersion: CURRENT_TERMS_VERSION, roles: ['YH_ANSOKAN', 'YH_STUDIEDOK'] });
-    const unit = await t.db.insertInto('unit').values({ organisation_id: user.organisation_id!, name: 'Konstlinjen', is_main: false, created_at: new Date() }).returning('id').executeTakeFirstOrThrow();
+    const user = await createMember(t.db, {
+      username: 'mt0001',
+      password: PASSWORD,
+      termsVersion: CURRENT_TERMS_VERSION,
+      roles: ['YH_ANSOKAN', 'YH_STUDIEDOK'],
+    });
+    const unit = await t.db
+      .insertInto('unit')
+      .values({ organisation_id: user.organisation_id!, name: 'Konstlinjen', is_main: false, created_at: new Date() })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     await t.db.insertInto('user_unit_role').values({ user_id: user.id, unit_id: unit.id, role_key: 'KK_BEVILJAD', granted_at: new Date() }).execute();
     page = await browser.newPage();
     collectPageErrors(page, errors);
@@ -64,7 +73,10 @@ describe('Mina tjänster', () => {
     expect(await rows.count()).toBe(2);
     expect(await page.getByText('Inloggning', { exact: true }).count()).toBeGreaterThan(0);
     // The newest login (the other browser) comes first.
-    await rows.first().getByRole('button', { name: /Avsluta/ }).click();
+    await rows
+      .first()
+      .getByRole('button', { name: /Avsluta/ })
+      .click();
     await page.waitForURL('**/mina-tjanster/sakerhet?avslutad=1');
     expect(await page.getByRole('table').first().locator('tbody tr').count()).toBe(1);
     await other.goto(`${server.url}/mina-tjanster`);

@@ -59,7 +59,11 @@ describe('Ansök om ny roll, through to approval', () => {
     expect(text).toContain('Utbildning med endast tillsyn');
 
     // Before approval the area's roles are not offered.
-    const before = await (await fetch(`${server.url}/mina-tjanster/organisation/anvandare/ny`, { headers: { Cookie: (await holder.context().cookies()).map((c) => `${c.name}=${c.value}`).join('; ') } })).text();
+    const before = await (
+      await fetch(`${server.url}/mina-tjanster/organisation/anvandare/ny`, {
+        headers: { Cookie: (await holder.context().cookies()).map((c) => `${c.name}=${c.value}`).join('; ') },
+      })
+    ).text();
     expect(before).not.toContain('Hantera ansökan ET');
 
     const staff = await signIn('hl1001');

@@ -20,11 +20,13 @@ describe('the warning before automatic logout', () => {
   let server: TestServer;
   let browser: Browser;
   const errors: string[] = [];
-  afterEach(() => expectNoPageErrors(errors));
   const clockDir = tempDir('session-clock');
   const clockFile = path.join(clockDir.path, 'offset');
   // Reset even when a test fails half-way, so the next one starts at the real time.
-  afterEach(() => writeFileSync(clockFile, '0'));
+  afterEach(() => {
+    writeFileSync(clockFile, '0');
+    expectNoPageErrors(errors);
+  });
 
   const signIn = async (username: string): Promise<Page> => {
     const context = await browser.newContext();

@@ -24,7 +24,11 @@ export function applicationFields(overrides: Record<string, string> = {}): Recor
 }
 
 /** Posts the form (with the areas) and then "Skicka in ansökan", as a browser would; returns the final response. */
-export async function applyOverHttp(url: string, fields: Record<string, string>, areas: string[]): Promise<{ check: Response; submit?: Response; cookie: string }> {
+export async function applyOverHttp(
+  url: string,
+  fields: Record<string, string>,
+  areas: string[],
+): Promise<{ check: Response; submit?: Response; cookie: string }> {
   const body = new URLSearchParams(fields);
   for (const area of areas) body.append('areas', area);
   const check = await fetch(`${url}/ansok?_action=applications.check`, {

@@ -7,7 +7,13 @@ export async function waitForMail(db: Db, to: string, subject: RegExp, after = 0
   await expect
     .poll(
       async () => {
-        const rows = await db.selectFrom('dev_mailbox').select(['id', 'subject', 'text_body']).where('to_addresses', '=', to).where('id', '>', after).orderBy('id', 'desc').execute();
+        const rows = await db
+          .selectFrom('dev_mailbox')
+          .select(['id', 'subject', 'text_body'])
+          .where('to_addresses', '=', to)
+          .where('id', '>', after)
+          .orderBy('id', 'desc')
+          .execute();
         const row = rows.find((mail) => subject.test(mail.subject));
         found = row && { id: row.id, text: row.text_body };
         return !!found;

@@ -44,7 +44,27 @@ export async function prepareProxy(): Promise<TestProxy> {
   const port = await freePort();
   const cert = path.join(dir.path, 'cert.pem');
   const key = path.join(dir.path, 'key.pem');
-  execFileSync(OPENSSL, ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', key, '-out', cert], { stdio: 'pipe' });
+  execFileSync(
+    OPENSSL,
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+    ],
+    { stdio: 'pipe' },
+  );
   for (const sub of ['logs', 'temp']) mkdirSync(path.join(dir.path, sub));
   // Connecting from 127.0.0.2 gives the proxy an address of its own, as a real load
   // balancer has: the test clients (127.0.0.1) are then not mistaken for the trusted hop.
@@ -92,7 +112,9 @@ export async function prepareProxy(): Promise<TestProxy> {
       child = spawn(NGINX, args, { stdio: ['ignore', 'pipe', 'pipe'] });
       child.stdout!.on('data', (chunk) => (output += chunk));
       child.stderr!.on('data', (chunk) => (output += chunk));
-      const exited = new Promise<never>((_, reject) => child!.once('exit', (code) => reject(new Error(`nginx exited with ${code}: ${output}${readLog(dir.path)}`))));
+      const exited = new Promise<never>((_, reject) =>
+        child!.once('exit', (code) => reject(new Error(`nginx exited with ${code}: ${output}${readLog(dir.path)}`))),
+      );
       await Promise.race([exited, waitForPort(port)]);
     },
     async stop() {

@@ -20,16 +20,22 @@ describe('npm run admin', () => {
     expect(username).toMatch(/^ao\d{4}$/);
     const user = await t.db.selectFrom('app_user').select(['kind', 'organisation_id', 'email']).where('username', '=', username).executeTakeFirstOrThrow();
     expect(user).toEqual({ kind: 'staff', organisation_id: null, email: 'asa.oberg@myndighet.example' });
-    const mail = await t.db.selectFrom('mail_outbox').select(['subject', 'text_body']).where('to_address', '=', 'asa.oberg@myndighet.example').executeTakeFirstOrThrow();
+    const mail = await t.db
+      .selectFrom('mail_outbox')
+      .select(['subject', 'text_body'])
+      .where('to_address', '=', 'asa.oberg@myndighet.example')
+      .executeTakeFirstOrThrow();
     expect(mail.subject).toBe('Ditt engångslösenord till Anordnarportalen');
     expect(mail.text_body).not.toContain(username);
   });
 
   it('inactivates and reactivates a handläggare, never the last active one, and no member', async () => {
-    const create = (first: string, email: string) => /användarnamn (\w+)/.exec(run('create-staff', '--first-name', first, '--last-name', 'Stab', '--email', email).stdout)![1];
+    const create = (first: string, email: string) =>
+      /användarnamn (\w+)/.exec(run('create-staff', '--first-name', first, '--last-name', 'Stab', '--email', email).stdout)![1];
     const first = create('Ebba', 'ebba.stab@myndighet.example');
     const second = create('Fred', 'fred.stab@myndighet.example');
-    const status = async (username: string) => (await t.db.selectFrom('app_user').select('status').where('username', '=', username).executeTakeFirstOrThrow()).status;
+    const status = async (username: string) =>
+      (await t.db.selectFrom('app_user').select('status').where('username', '=', username).executeTakeFirstOrThrow()).status;
     const others = await t.db.selectFrom('app_user').select('username').where('kind', '=', 'staff').where('username', 'not in', [first, second]).execute();
     for (const { username } of others) expect(run('inactivate-staff', '--username', username).status).toBe(0);
 

@@ -28,7 +28,15 @@ const draftBody = (fields: Record<string, string>) => {
 describe('the application form under a flood from one client', () => {
   let t: TestDatabase;
   let server: TestServer;
-  const count = async (table: 'application' | 'application_draft') => Number((await t.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+  const count = async (table: 'application' | 'application_draft') =>
+    Number(
+      (
+        await t.db
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
 
   beforeAll(async () => {
     t = await freshDatabase();
@@ -61,7 +69,12 @@ describe('the application form under a flood from one client', () => {
       responses.push(
         ...(await Promise.all(
           Array.from({ length: 20 }, () =>
-            fetch(`${server.url}/ansok?_action=applications.check`, { method: 'POST', redirect: 'manual', headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: server.url }, body: draftBody(applicationFields({ orgNumber: orgNumber(500) })) }),
+            fetch(`${server.url}/ansok?_action=applications.check`, {
+              method: 'POST',
+              redirect: 'manual',
+              headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: server.url },
+              body: draftBody(applicationFields({ orgNumber: orgNumber(500) })),
+            }),
           ),
         )),
       );
@@ -88,7 +101,12 @@ describe('what an application lets a stranger do', () => {
   beforeAll(async () => {
     moveClock(0);
     t = await freshDatabase();
-    server = await startServer({ DATABASE_URL: t.url, CLOCK_OFFSET_FILE: clockFile, APPLICATION_SUBMIT_CLIENT_LIMIT: '1000', APPLICATION_DRAFT_CLIENT_LIMIT: '1000' });
+    server = await startServer({
+      DATABASE_URL: t.url,
+      CLOCK_OFFSET_FILE: clockFile,
+      APPLICATION_SUBMIT_CLIENT_LIMIT: '1000',
+      APPLICATION_DRAFT_CLIENT_LIMIT: '1000',
+    });
   });
   afterAll(async () => {
     await server?.stop();
@@ -99,11 +117,18 @@ describe('what an application lets a stranger do', () => {
   it('sends a confirmation mail with fixed text, the reference and the organisation number, and none of the free text', async () => {
     const link = 'https://evil.example/logga-in';
     const fields = applicationFields({ orgNumber: orgNumber(900), holderEmail: 'victim@victim.example' });
-    for (const name of ['orgName', 'postalAddress', 'city', 'signatoryFirstName', 'signatoryLastName', 'signatoryTitle', 'holderFirstName', 'holderLastName']) fields[name] = `Klicka ${link} nu`;
+    for (const name of ['orgName', 'postalAddress', 'city', 'signatoryFirstName', 'signatoryLastName', 'signatoryTitle', 'holderFirstName', 'holderLastName'])
+      fields[name] = `Klicka ${link} nu`;
     const { submit } = await applyOverHttp(server.url, fields, ['YH']);
     expect(submit!.status).toBe(303);
-    const mail = await t.db.selectFrom('mail_outbox').select(['subject', 'text_body', 'html_body']).where('to_address', '=', 'victim@victim.example').executeTakeFirstOrThrow();
-    const reference = (await t.db.selectFrom('application').select('reference').where('org_number', '=', orgNumber(900).replace('-', '')).executeTakeFirstOrThrow()).reference;
+    const mail = await t.db
+      .selectFrom('mail_outbox')
+      .select(['subject', 'text_body', 'html_body'])
+      .where('to_address', '=', 'victim@victim.example')
+      .executeTakeFirstOrThrow();
+    const reference = (
+      await t.db.selectFrom('application').select('reference').where('org_number', '=', orgNumber(900).replace('-', '')).executeTakeFirstOrThrow()
+    ).reference;
     for (const body of [mail.subject, mail.text_body, mail.html_body]) {
       expect(body).not.toContain('evil.example');
       expect(body).not.toContain('Klicka');
@@ -139,7 +164,15 @@ describe('what an application lets a stranger do', () => {
   });
 
   it('puts the kiosk robot check on submission: a forged, replayed or honeypot post writes nothing, a solved one goes through', async () => {
-    const draft = async (n: number) => cookiesOf(await fetch(`${server.url}/ansok?_action=applications.check`, { method: 'POST', redirect: 'manual', headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: server.url }, body: draftBody(applicationFields({ orgNumber: orgNumber(n) })) }));
+    const draft = async (n: number) =>
+      cookiesOf(
+        await fetch(`${server.url}/ansok?_action=applications.check`, {
+          method: 'POST',
+          redirect: 'manual',
+          headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: server.url },
+          body: draftBody(applicationFields({ orgNumber: orgNumber(n) })),
+        }),
+      );
     const submit = (cookie: string, fields: Record<string, string>) => postForm(`${server.url}/ansok/kontrollera?_action=applications.submit`, fields, cookie);
     const page = await (await fetch(`${server.url}/ansok/kontrollera`, { headers: { Cookie: await draft(910) } })).text();
     expect(page).toContain('<altcha-widget');
@@ -147,7 +180,11 @@ describe('what an application lets a stranger do', () => {
 
     const payload = await solvedPayload();
     const cookie = await draft(911);
-    const attempts: Record<string, string>[] = [{ altcha: 'inte base64 alls' }, { altcha: Buffer.from('{}').toString('base64') }, { altcha: payload, webbplats: 'https://spam.example' }];
+    const attempts: Record<string, string>[] = [
+      { altcha: 'inte base64 alls' },
+      { altcha: Buffer.from('{}').toString('base64') },
+      { altcha: payload, webbplats: 'https://spam.example' },
+    ];
     for (const fields of attempts) {
       const refused = await submit(cookie, fields);
       expect(refused.status).toBe(400);

@@ -13,7 +13,15 @@ describe('Ansökan om användarkonto over HTTP', () => {
   let t: TestDatabase;
   let server: TestServer;
   const dir = tempDir('application');
-  const count = async () => Number((await t.db.selectFrom('application').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+  const count = async () =>
+    Number(
+      (
+        await t.db
+          .selectFrom('application')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
   const download = async (href: string) => Buffer.from(await (await fetch(`${server.url}${href}`)).arrayBuffer());
   const text = (file: string) => execFileSync('pdftotext', ['-enc', 'UTF-8', file, '-'], { encoding: 'utf8' });
 
@@ -50,10 +58,21 @@ describe('Ansökan om användarkonto over HTTP', () => {
       const check = spawnSync('qpdf', ['--check', file], { encoding: 'utf8' });
       expect(check.status, check.stdout + check.stderr).toBe(0);
       const content = text(file).replace(/\s+/g, ' ');
-      for (const expected of ['Åkerö Utbildning AB', '556677-8899', 'Göran Öst', reference, 'Demomyndigheten, Box 000, 000 00 Exempelstad']) expect(content, `${link}: ${expected}`).toContain(expected);
+      for (const expected of ['Åkerö Utbildning AB', '556677-8899', 'Göran Öst', reference, 'Demomyndigheten, Box 000, 000 00 Exempelstad'])
+        expect(content, `${link}: ${expected}`).toContain(expected);
     }
     const application = text(path.join(dir.path, 'ansokan.pdf')).replace(/\s+/g, ' ');
-    for (const expected of ['Åsa Ängström', 'Yrkeshögskoleutbildning', 'Konst- och kulturutbildning', 'Utbildning med endast tillsyn', 'Ort och datum', 'Namnteckning', 'Namnförtydligande', 'Sida 1 av']) expect(application).toContain(expected);
+    for (const expected of [
+      'Åsa Ängström',
+      'Yrkeshögskoleutbildning',
+      'Konst- och kulturutbildning',
+      'Utbildning med endast tillsyn',
+      'Ort och datum',
+      'Namnteckning',
+      'Namnförtydligande',
+      'Sida 1 av',
+    ])
+      expect(application).toContain(expected);
     expect(text(path.join(dir.path, 'ansvarsforbindelse-yh.pdf'))).toContain('Ansvarsförbindelse – Yrkeshögskoleutbildning');
     // Byte-identical on every download.
     expect((await download(links[0])).equals(await download(links[0]))).toBe(true);
@@ -71,8 +90,22 @@ describe('Ansökan om användarkonto over HTTP', () => {
     const fields = applicationFields({ orgNumber: '556000-0001' });
     const body = new URLSearchParams(fields);
     body.append('areas', 'ET');
-    const drafts = await Promise.all([0, 1].map(() => fetch(`${server.url}/ansok?_action=applications.check`, { method: 'POST', redirect: 'manual', headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: server.url }, body: body.toString() })));
-    const cookies = drafts.map((draft) => draft.headers.getSetCookie().map((c) => c.split(';')[0]).join('; '));
+    const drafts = await Promise.all(
+      [0, 1].map(() =>
+        fetch(`${server.url}/ansok?_action=applications.check`, {
+          method: 'POST',
+          redirect: 'manual',
+          headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: server.url },
+          body: body.toString(),
+        }),
+      ),
+    );
+    const cookies = drafts.map((draft) =>
+      draft.headers
+        .getSetCookie()
+        .map((c) => c.split(';')[0])
+        .join('; '),
+    );
     const results = await Promise.all(cookies.map((cookie) => postForm(`${server.url}/ansok/kontrollera?_action=applications.submit`, {}, cookie)));
     expect(results.map((result) => result.status).sort()).toEqual([303, 409]);
     const rows = await t.db.selectFrom('application').select('id').where('org_number', '=', '5560000001').execute();
@@ -81,11 +114,22 @@ describe('Ansökan om användarkonto over HTTP', () => {
 
   it('answers bad input with 400, the messages in Swedish, the typed values kept, and writes nothing', async () => {
     const before = await count();
-    const { check } = await applyOverHttp(server.url, applicationFields({ orgNumber: '556677-8890', signatoryPersonnummer: '19900101-0018', postalCode: '1234', email: 'inte-en-adress' }), []);
+    const { check } = await applyOverHttp(
+      server.url,
+      applicationFields({ orgNumber: '556677-8890', signatoryPersonnummer: '19900101-0018', postalCode: '1234', email: 'inte-en-adress' }),
+      [],
+    );
     expect(check.status).toBe(400);
     const html = await check.text();
     const page = pageText(html);
-    for (const message of ['Ange organisationsnumret med tio siffror', 'Ange ett giltigt personnummer', 'Ange postnumret med fem siffror', 'Ange en e-postadress i rätt format', 'Välj minst ett område']) expect(page).toContain(message);
+    for (const message of [
+      'Ange organisationsnumret med tio siffror',
+      'Ange ett giltigt personnummer',
+      'Ange postnumret med fem siffror',
+      'Ange en e-postadress i rätt format',
+      'Välj minst ett område',
+    ])
+      expect(page).toContain(message);
     expect(html).toContain('value="Åkerö Utbildning AB"');
     expect(html).toContain('href="#orgNumber"');
     expect(await count()).toBe(before);
@@ -99,15 +143,32 @@ describe('Ansökan om användarkonto over HTTP', () => {
 
   it('never answers random, huge, Unicode, missing or repeated fields with a 5xx, and writes no row for a rejected post', async () => {
     const names = Object.keys(applicationFields()).concat(['areas', 'holderIsSignatory', 'extra']);
-    const value = fc.oneof(fc.string({ maxLength: 50 }), fc.string({ unit: 'grapheme', maxLength: 300 }), fc.constantFrom('', ' ', 'YH', 'ja', '556677-8899', '19900101-0017', '\u0000', '<script>', '\uD800'), fc.string({ minLength: 1000, maxLength: 5000 }));
+    const value = fc.oneof(
+      fc.string({ maxLength: 50 }),
+      fc.string({ unit: 'grapheme', maxLength: 300 }),
+      fc.constantFrom('', ' ', 'YH', 'ja', '556677-8899', '19900101-0017', '\u0000', '<script>', '\uD800'),
+      fc.string({ minLength: 1000, maxLength: 5000 }),
+    );
     const form = fc.array(fc.tuple(fc.constantFrom(...names), value), { maxLength: 40 });
     await fc.assert(
       fc.asyncProperty(form, async (pairs) => {
         const before = await count();
         const body = new URLSearchParams(pairs).toString();
-        const check = await fetch(`${server.url}/ansok?_action=applications.check`, { method: 'POST', redirect: 'manual', headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: server.url }, body });
+        const check = await fetch(`${server.url}/ansok?_action=applications.check`, {
+          method: 'POST',
+          redirect: 'manual',
+          headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: server.url },
+          body,
+        });
         expect(check.status).toBeLessThan(500);
-        const submit = await postForm(`${server.url}/ansok/kontrollera?_action=applications.submit`, {}, check.headers.getSetCookie().map((c) => c.split(';')[0]).join('; '));
+        const submit = await postForm(
+          `${server.url}/ansok/kontrollera?_action=applications.submit`,
+          {},
+          check.headers
+            .getSetCookie()
+            .map((c) => c.split(';')[0])
+            .join('; '),
+        );
         expect(submit.status).toBeLessThan(500);
         if (submit.status !== 303) expect(await count()).toBe(before);
       }),

@@ -18,7 +18,8 @@ describe('deciding applications over HTTP', () => {
   let server: TestServer;
   let staff = '';
   const dir = tempDir('approval');
-  const act = (action: string, id: number, fields: Record<string, string> = {}) => postForm(`${server.url}/handlaggning/ansokningar/${id}?_action=office.${action}`, { application: String(id), ...fields }, staff);
+  const act = (action: string, id: number, fields: Record<string, string> = {}) =>
+    postForm(`${server.url}/handlaggning/ansokningar/${id}?_action=office.${action}`, { application: String(id), ...fields }, staff);
   const apply = async (orgNumber: string) => {
     await applyOverHttp(server.url, applicationFields({ orgNumber, holderEmail: `${orgNumber}@test.example` }), ['YH']);
     return (await t.db.selectFrom('application').select('id').where('org_number', '=', orgNumber.replace('-', '')).executeTakeFirstOrThrow()).id;
@@ -27,7 +28,21 @@ describe('deciding applications over HTTP', () => {
   beforeAll(async () => {
     t = await freshDatabase();
     server = await startServer({ DATABASE_URL: t.url, LOGIN_CLIENT_LIMIT: '1000' });
-    await insertUser(t.db, { username: 'hx0001', kind: 'staff', organisationId: null, firstName: 'Hedda', lastName: 'Handläggare', email: 'hedda@myndighet.example', passwordHash: await hashPassword(PASSWORD), passwordChangedAt: new Date(), termsVersion: CURRENT_TERMS_VERSION }, new Date());
+    await insertUser(
+      t.db,
+      {
+        username: 'hx0001',
+        kind: 'staff',
+        organisationId: null,
+        firstName: 'Hedda',
+        lastName: 'Handläggare',
+        email: 'hedda@myndighet.example',
+        passwordHash: await hashPassword(PASSWORD),
+        passwordChangedAt: new Date(),
+        termsVersion: CURRENT_TERMS_VERSION,
+      },
+      new Date(),
+    );
     staff = cookiesOf(await postForm(`${server.url}/logga-in?_action=auth.login`, { username: 'hx0001', password: PASSWORD }));
   });
   afterAll(async () => {
@@ -60,13 +75,22 @@ describe('deciding applications over HTTP', () => {
   it('prints a username letter with the name, the address and the username, and never the one-time password', async () => {
     const letters = pageText(await (await fetch(`${server.url}/handlaggning/brev`, { headers: { Cookie: staff } })).text());
     expect(letters).toContain('Brev till Åsa Ängström (PDF)');
-    const letter = await t.db.selectFrom('user_letter').innerJoin('app_user', 'app_user.id', 'user_letter.user_id').select(['user_letter.id', 'app_user.username', 'app_user.email']).executeTakeFirstOrThrow();
+    const letter = await t.db
+      .selectFrom('user_letter')
+      .innerJoin('app_user', 'app_user.id', 'user_letter.user_id')
+      .select(['user_letter.id', 'app_user.username', 'app_user.email'])
+      .executeTakeFirstOrThrow();
     const pdf = Buffer.from(await (await fetch(`${server.url}/handlaggning/brev/${letter.id}.pdf`, { headers: { Cookie: staff } })).arrayBuffer());
     const file = path.join(dir.path, 'brev.pdf');
     writeFileSync(file, pdf);
     const text = execFileSync('pdftotext', [file, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
     for (const expected of ['Åsa Ängström', 'Åkerö Utbildning AB', 'Storgatan 1', '111 22 Örebro', letter.username]) expect(text).toContain(expected);
-    const mail = await t.db.selectFrom('mail_outbox').select('text_body').where('to_address', '=', letter.email).where('subject', 'like', '%engångslösenord%').executeTakeFirstOrThrow();
+    const mail = await t.db
+      .selectFrom('mail_outbox')
+      .select('text_body')
+      .where('to_address', '=', letter.email)
+      .where('subject', 'like', '%engångslösenord%')
+      .executeTakeFirstOrThrow();
     const oneTimePassword = /Ditt engångslösenord är: ([A-Z0-9-]+)/.exec(mail.text_body)![1];
     expect(text).not.toContain(oneTimePassword);
     expect(execFileSync('pdfinfo', [file], { encoding: 'utf8' })).toMatch(/Tagged:\s+yes/);
@@ -78,7 +102,12 @@ describe('deciding applications over HTTP', () => {
     expect(missing.status).toBe(400);
     expect(pageText(await missing.text())).toContain('Ange varför ansökan avslås');
     expect((await act('reject', id, { reason: 'Underlaget kom aldrig in.' })).status).toBe(303);
-    const mail = await t.db.selectFrom('mail_outbox').select(['subject', 'text_body']).where('to_address', '=', '556000-0001@test.example').where('subject', 'like', 'Beslut%').executeTakeFirstOrThrow();
+    const mail = await t.db
+      .selectFrom('mail_outbox')
+      .select(['subject', 'text_body'])
+      .where('to_address', '=', '556000-0001@test.example')
+      .where('subject', 'like', 'Beslut%')
+      .executeTakeFirstOrThrow();
     expect(mail.text_body).toContain('Motivering: Underlaget kom aldrig in.');
   });
 });

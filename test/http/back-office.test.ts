@@ -8,7 +8,22 @@ import { startServer, type TestServer } from '../helpers/server.ts';
 import { createMember } from '../helpers/users.ts';
 
 const PASSWORD = 'lösenord för handläggningen';
-const ROUTES = ['/handlaggning', '/handlaggning/anvandare', '/handlaggning/anvandare?q=a', '/handlaggning/anvandare/1', '/handlaggning/ansokningar', '/handlaggning/ansokningar?status=inskickad', '/handlaggning/ansokningar/1', '/handlaggning/ansokningar/1/ansokan.pdf', '/handlaggning/brev', '/handlaggning/brev/1.pdf', '/handlaggning/register', '/handlaggning/handbok', '/handlaggning/roller', '/handlaggning/roller/1'];
+const ROUTES = [
+  '/handlaggning',
+  '/handlaggning/anvandare',
+  '/handlaggning/anvandare?q=a',
+  '/handlaggning/anvandare/1',
+  '/handlaggning/ansokningar',
+  '/handlaggning/ansokningar?status=inskickad',
+  '/handlaggning/ansokningar/1',
+  '/handlaggning/ansokningar/1/ansokan.pdf',
+  '/handlaggning/brev',
+  '/handlaggning/brev/1.pdf',
+  '/handlaggning/register',
+  '/handlaggning/handbok',
+  '/handlaggning/roller',
+  '/handlaggning/roller/1',
+];
 
 describe('the back office over HTTP', () => {
   let t: TestDatabase;
@@ -20,7 +35,21 @@ describe('the back office over HTTP', () => {
   beforeAll(async () => {
     t = await freshDatabase();
     server = await startServer({ DATABASE_URL: t.url, LOGIN_CLIENT_LIMIT: '1000' });
-    await insertUser(t.db, { username: 'st0001', kind: 'staff', organisationId: null, firstName: 'Stina', lastName: 'Stöd', email: 'stina@myndighet.example', passwordHash: await hashPassword(PASSWORD), passwordChangedAt: new Date(), termsVersion: CURRENT_TERMS_VERSION }, new Date());
+    await insertUser(
+      t.db,
+      {
+        username: 'st0001',
+        kind: 'staff',
+        organisationId: null,
+        firstName: 'Stina',
+        lastName: 'Stöd',
+        email: 'stina@myndighet.example',
+        passwordHash: await hashPassword(PASSWORD),
+        passwordChangedAt: new Date(),
+        termsVersion: CURRENT_TERMS_VERSION,
+      },
+      new Date(),
+    );
     await createMember(t.db, { username: 'rp0001', password: PASSWORD, termsVersion: CURRENT_TERMS_VERSION, roles: ['YH_ANSOKAN'] });
     staffCookie = await login('st0001');
     reporterCookie = await login('rp0001');
@@ -45,7 +74,11 @@ describe('the back office over HTTP', () => {
       expect(pageText(await response.text()), route).toContain('Du saknar behörighet');
     }
     const victim = await t.db.selectFrom('app_user').select('id').where('username', '=', 'rp0001').executeTakeFirstOrThrow();
-    const action = await postForm(`${server.url}/handlaggning/anvandare/${victim.id}?_action=support.setActive`, { user: String(victim.id), active: 'nej' }, reporterCookie);
+    const action = await postForm(
+      `${server.url}/handlaggning/anvandare/${victim.id}?_action=support.setActive`,
+      { user: String(victim.id), active: 'nej' },
+      reporterCookie,
+    );
     expect(action.status).toBe(403);
     expect((await t.db.selectFrom('app_user').select('status').where('id', '=', victim.id).executeTakeFirstOrThrow()).status).toBe('active');
   });
@@ -68,7 +101,12 @@ describe('the back office over HTTP', () => {
     expect(unlock.status).toBe(303);
     expect((await postForm(`${server.url}/logga-in?_action=auth.login`, { username: 'lo0001', password: PASSWORD })).status).toBe(303);
     const staff = await t.db.selectFrom('app_user').select('id').where('username', '=', 'st0001').executeTakeFirstOrThrow();
-    const audit = await t.db.selectFrom('audit_event').select(['event', 'actor_user_id']).where('subject_user_id', '=', locked.id).where('event', '=', 'login.unlocked').execute();
+    const audit = await t.db
+      .selectFrom('audit_event')
+      .select(['event', 'actor_user_id'])
+      .where('subject_user_id', '=', locked.id)
+      .where('event', '=', 'login.unlocked')
+      .execute();
     expect(audit).toEqual([{ event: 'login.unlocked', actor_user_id: staff.id }]);
   });
 
@@ -76,7 +114,11 @@ describe('the back office over HTTP', () => {
     const user = await createMember(t.db, { username: 'in0001', password: PASSWORD, termsVersion: CURRENT_TERMS_VERSION });
     const cookie = await login('in0001');
     expect((await fetch(`${server.url}/mina-tjanster`, { headers: { Cookie: cookie } })).status).toBe(200);
-    const done = await postForm(`${server.url}/handlaggning/anvandare/${user.id}?_action=support.setActive`, { user: String(user.id), active: 'nej' }, staffCookie);
+    const done = await postForm(
+      `${server.url}/handlaggning/anvandare/${user.id}?_action=support.setActive`,
+      { user: String(user.id), active: 'nej' },
+      staffCookie,
+    );
     expect(done.status).toBe(303);
     expect((await fetch(`${server.url}/mina-tjanster`, { headers: { Cookie: cookie }, redirect: 'manual' })).status).toBe(303);
     expect((await postForm(`${server.url}/logga-in?_action=auth.login`, { username: 'in0001', password: PASSWORD })).status).toBe(401);
@@ -84,7 +126,11 @@ describe('the back office over HTTP', () => {
 
   it('sends a new one-time password by e-mail', async () => {
     const user = await createMember(t.db, { username: 'ot0001' });
-    const response = await postForm(`${server.url}/handlaggning/anvandare/${user.id}?_action=support.sendOneTimePassword`, { user: String(user.id) }, staffCookie);
+    const response = await postForm(
+      `${server.url}/handlaggning/anvandare/${user.id}?_action=support.sendOneTimePassword`,
+      { user: String(user.id) },
+      staffCookie,
+    );
     expect(response.headers.get('location')).toBe(`/handlaggning/anvandare/${user.id}?klart=engangslosenord`);
     const mail = await t.db.selectFrom('mail_outbox').select('subject').where('to_address', '=', user.email).execute();
     expect(mail.map((m) => m.subject)).toEqual(['Ditt engångslösenord till Anordnarportalen']);

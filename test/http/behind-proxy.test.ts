@@ -15,11 +15,20 @@ interface Sent {
 }
 
 /** One HTTP/1.1 request with exactly the headers a TLS-terminating proxy would pass on. */
-function send(server: TestServer, options: { method?: string; path: string; headers?: Record<string, string>; body?: string | Buffer; chunked?: boolean }): Promise<Sent> {
+function send(
+  server: TestServer,
+  options: { method?: string; path: string; headers?: Record<string, string>; body?: string | Buffer; chunked?: boolean },
+): Promise<Sent> {
   const url = new URL(server.url);
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: url.hostname, port: url.port, method: options.method ?? 'GET', path: options.path, headers: { Host: 'portal.example', 'X-Forwarded-Proto': 'https', ...options.headers } },
+      {
+        host: url.hostname,
+        port: url.port,
+        method: options.method ?? 'GET',
+        path: options.path,
+        headers: { Host: 'portal.example', 'X-Forwarded-Proto': 'https', ...options.headers },
+      },
       (res) => {
         let body = '';
         res.setEncoding('utf8');
@@ -78,7 +87,10 @@ describe('behind a TLS-terminating proxy', () => {
   });
 
   it('gives a forged X-Forwarded-Host no say: the origin stays PUBLIC_URL', async () => {
-    const response = await send(hops, loginForm('px0001', PASSWORD, { Origin: 'https://angripare.example', 'X-Forwarded-Host': 'angripare.example', 'X-Forwarded-For': '203.0.113.13' }));
+    const response = await send(
+      hops,
+      loginForm('px0001', PASSWORD, { Origin: 'https://angripare.example', 'X-Forwarded-Host': 'angripare.example', 'X-Forwarded-For': '203.0.113.13' }),
+    );
     expect(response.status).toBe(403);
   });
 
@@ -111,15 +123,29 @@ describe('behind a TLS-terminating proxy', () => {
 
   it('answers a chunked body over the limit with 413, like a sized one', async () => {
     const big = 'a='.concat('x'.repeat(300 * 1024));
-    const chunked = await send(hops, { method: 'POST', path: '/logga-in?_action=auth.login', headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: PUBLIC }, body: big, chunked: true });
+    const chunked = await send(hops, {
+      method: 'POST',
+      path: '/logga-in?_action=auth.login',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: PUBLIC },
+      body: big,
+      chunked: true,
+    });
     expect(chunked.status).toBe(413);
     expect(chunked.body).toContain('För mycket data');
-    const sized = await send(hops, { method: 'POST', path: '/logga-in?_action=auth.login', headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: PUBLIC, 'Content-Length': String(big.length) }, body: big });
+    const sized = await send(hops, {
+      method: 'POST',
+      path: '/logga-in?_action=auth.login',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: PUBLIC, 'Content-Length': String(big.length) },
+      body: big,
+    });
     expect(sized.status).toBe(413);
   });
 
   it('refuses a NUL byte in a form field, a page query and an API query with 400, and logs no stack trace', async () => {
-    const form = await send(hops, { ...loginForm('px0001', 'lösen\u0000ord lösenord'), headers: { ...loginForm('', '').headers, 'X-Forwarded-For': '203.0.113.20' } });
+    const form = await send(hops, {
+      ...loginForm('px0001', 'lösen\u0000ord lösenord'),
+      headers: { ...loginForm('', '').headers, 'X-Forwarded-For': '203.0.113.20' },
+    });
     expect(form.status).toBe(400);
     expect(form.body).toContain('nolltecken');
     const page = await send(hops, { path: '/register?q=%00' });

@@ -22,16 +22,51 @@ describe('a big organisation', () => {
     t = await freshDatabase();
     server = await startServer({ DATABASE_URL: t.url, LOGIN_CLIENT_LIMIT: '10000', UNIT_ADD_LIMIT: '3' });
     const now = new Date();
-    ids.org = (await t.db.insertInto('organisation').values({ org_number: '5560001234', name: 'Storskolan AB', created_at: now }).returning('id').executeTakeFirstOrThrow()).id;
-    await t.db.insertInto('organisation_area').values(['YH', 'KK', 'ET'].map((area_key) => ({ organisation_id: ids.org, area_key, approved_at: now }))).execute();
-    ids.main = (await t.db.insertInto('unit').values({ organisation_id: ids.org, name: 'Storskolan AB', is_main: true, created_at: now }).returning('id').executeTakeFirstOrThrow()).id;
+    ids.org = (
+      await t.db
+        .insertInto('organisation')
+        .values({ org_number: '5560001234', name: 'Storskolan AB', created_at: now })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+    ).id;
+    await t.db
+      .insertInto('organisation_area')
+      .values(['YH', 'KK', 'ET'].map((area_key) => ({ organisation_id: ids.org, area_key, approved_at: now })))
+      .execute();
+    ids.main = (
+      await t.db
+        .insertInto('unit')
+        .values({ organisation_id: ids.org, name: 'Storskolan AB', is_main: true, created_at: now })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+    ).id;
     await sql`insert into unit (organisation_id, name, is_main, created_at)
       select ${ids.org}, 'Enhet ' || lpad(n::text, 5, '0'), false, ${now} from generate_series(1, ${UNITS - 2}) as n`.execute(t.db);
     // Sorted by name it comes last: far beyond the first page.
-    ids.zebra = (await t.db.insertInto('unit').values({ organisation_id: ids.org, name: 'Zebraskolan Norr', is_main: false, created_at: now }).returning('id').executeTakeFirstOrThrow()).id;
+    ids.zebra = (
+      await t.db
+        .insertInto('unit')
+        .values({ organisation_id: ids.org, name: 'Zebraskolan Norr', is_main: false, created_at: now })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+    ).id;
     const hash = await hashPassword(PASSWORD);
     const person = async (username: string, orgRole: 'fullmaktshavare' | 'admin_org' | null, status: 'active' | 'inactive' = 'active') => {
-      const user = await insertUser(t.db, { username, kind: 'member', organisationId: ids.org, firstName: username, lastName: 'Stor', email: `${username}@storskolan.example`, passwordHash: hash, passwordChangedAt: now, termsVersion: CURRENT_TERMS_VERSION }, now);
+      const user = await insertUser(
+        t.db,
+        {
+          username,
+          kind: 'member',
+          organisationId: ids.org,
+          firstName: username,
+          lastName: 'Stor',
+          email: `${username}@storskolan.example`,
+          passwordHash: hash,
+          passwordChangedAt: now,
+          termsVersion: CURRENT_TERMS_VERSION,
+        },
+        now,
+      );
       await t.db.updateTable('app_user').set({ org_role: orgRole, status }).where('id', '=', user.id).execute();
       ids[username] = user.id;
     };
@@ -50,7 +85,13 @@ describe('a big organisation', () => {
   const get = (path: string) => fetch(`${server.url}${path}`, { headers: { Cookie: cookie } });
 
   it('keeps the administration pages under 1 MB', async () => {
-    for (const path of ['/mina-tjanster/organisation', '/mina-tjanster/organisation/anvandare/ny', `/mina-tjanster/organisation/anvandare/${ids.elev}`, `/mina-tjanster/organisation/enhet/${ids.zebra}`, '/mina-tjanster/organisation/logg']) {
+    for (const path of [
+      '/mina-tjanster/organisation',
+      '/mina-tjanster/organisation/anvandare/ny',
+      `/mina-tjanster/organisation/anvandare/${ids.elev}`,
+      `/mina-tjanster/organisation/enhet/${ids.zebra}`,
+      '/mina-tjanster/organisation/logg',
+    ]) {
       const response = await get(path);
       expect(response.status, path).toBe(200);
       expect((await response.arrayBuffer()).byteLength, path).toBeLessThan(MB);
@@ -95,25 +136,49 @@ describe('a big organisation', () => {
     expect(found).not.toContain(`value="${ids.main}:YH_ANSOKAN"`);
 
     // What the form on that page posts: the units it showed and the boxes ticked among them.
-    const saved = await postForm(`${server.url}/mina-tjanster/organisation/anvandare/${ids.elev}?enhet=zebra&_action=organisation.setRoles`, { user: String(ids.elev), units: String(ids.zebra), roles: `${ids.zebra}:YH_BEVILJAD` }, cookie);
+    const saved = await postForm(
+      `${server.url}/mina-tjanster/organisation/anvandare/${ids.elev}?enhet=zebra&_action=organisation.setRoles`,
+      { user: String(ids.elev), units: String(ids.zebra), roles: `${ids.zebra}:YH_BEVILJAD` },
+      cookie,
+    );
     expect(saved.status).toBe(303);
     const roles = await t.db.selectFrom('user_unit_role').select(['unit_id', 'role_key']).where('user_id', '=', ids.elev).orderBy('unit_id').execute();
-    expect(roles).toEqual([{ unit_id: ids.main, role_key: 'YH_ANSOKAN' }, { unit_id: ids.zebra, role_key: 'YH_BEVILJAD' }]);
+    expect(roles).toEqual([
+      { unit_id: ids.main, role_key: 'YH_ANSOKAN' },
+      { unit_id: ids.zebra, role_key: 'YH_BEVILJAD' },
+    ]);
 
     // The later page is reachable by paging too, without JavaScript.
     const lastPage = await (await get(`/mina-tjanster/organisation/anvandare/ny?enhetssida=${Math.ceil(UNITS / 50)}`)).text();
     expect(lastPage).toContain(`value="${ids.zebra}:YH_ANSOKAN"`);
-    const added = await postForm(`${server.url}/mina-tjanster/organisation/anvandare/ny?_action=organisation.addUser`, { firstName: 'Zelma', lastName: 'Zebra', email: 'zelma@storskolan.example', roles: `${ids.zebra}:YH_ANSOKAN` }, cookie);
+    const added = await postForm(
+      `${server.url}/mina-tjanster/organisation/anvandare/ny?_action=organisation.addUser`,
+      { firstName: 'Zelma', lastName: 'Zebra', email: 'zelma@storskolan.example', roles: `${ids.zebra}:YH_ANSOKAN` },
+      cookie,
+    );
     expect(added.status).toBe(303);
     const zelma = await t.db.selectFrom('app_user').select('id').where('email', '=', 'zelma@storskolan.example').executeTakeFirstOrThrow();
-    expect(await t.db.selectFrom('user_unit_role').select(['unit_id', 'role_key']).where('user_id', '=', zelma.id).execute()).toEqual([{ unit_id: ids.zebra, role_key: 'YH_ANSOKAN' }]);
+    expect(await t.db.selectFrom('user_unit_role').select(['unit_id', 'role_key']).where('user_id', '=', zelma.id).execute()).toEqual([
+      { unit_id: ids.zebra, role_key: 'YH_ANSOKAN' },
+    ]);
   });
 
   it('limits how fast one organisation adds units, saying so in Swedish', async () => {
-    const count = async () => Number((await t.db.selectFrom('unit').select((eb) => eb.fn.countAll<number>().as('n')).where('organisation_id', '=', ids.org).executeTakeFirstOrThrow()).n);
+    const count = async () =>
+      Number(
+        (
+          await t.db
+            .selectFrom('unit')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .where('organisation_id', '=', ids.org)
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
     const before = await count();
     for (let i = 1; i <= 3; i++) {
-      expect((await postForm(`${server.url}/mina-tjanster/organisation?_action=organisation.addUnit`, { unit_name: `Snabbenhet ${i}` }, cookie)).status).toBe(303);
+      expect((await postForm(`${server.url}/mina-tjanster/organisation?_action=organisation.addUnit`, { unit_name: `Snabbenhet ${i}` }, cookie)).status).toBe(
+        303,
+      );
     }
     const refused = await postForm(`${server.url}/mina-tjanster/organisation?_action=organisation.addUnit`, { unit_name: 'Snabbenhet 4' }, cookie);
     expect(refused.status).toBe(429);
@@ -122,7 +187,11 @@ describe('a big organisation', () => {
   });
 
   it('refuses to reactivate a former administratör organisation while another one is active, saying why', async () => {
-    const response = await postForm(`${server.url}/mina-tjanster/organisation/anvandare/${ids.formeradm}?_action=organisation.setActive`, { user: String(ids.formeradm), active: 'ja' }, cookie);
+    const response = await postForm(
+      `${server.url}/mina-tjanster/organisation/anvandare/${ids.formeradm}?_action=organisation.setActive`,
+      { user: String(ids.formeradm), active: 'ja' },
+      cookie,
+    );
     expect(response.status).toBe(409);
     expect(pageText(await response.text())).toContain('Organisationen har redan en administratör');
     expect(await t.db.selectFrom('app_user').select('status').where('id', '=', ids.formeradm).executeTakeFirstOrThrow()).toEqual({ status: 'inactive' });

@@ -15,7 +15,8 @@ async function solvedPayload(server: TestServer): Promise<string> {
 describe('the kiosk captcha', () => {
   let t: TestDatabase;
   let server: TestServer;
-  const forgot = (fields: Record<string, string>) => postForm(`${server.url}/losenordskiosk/glomt?_action=auth.requestReset`, { username: 'ca0001', ...fields });
+  const forgot = (fields: Record<string, string>) =>
+    postForm(`${server.url}/losenordskiosk/glomt?_action=auth.requestReset`, { username: 'ca0001', ...fields });
   beforeAll(async () => {
     t = await freshDatabase();
     server = await startServer({ DATABASE_URL: t.url, LOGIN_CLIENT_LIMIT: '1000' });

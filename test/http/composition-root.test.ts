@@ -22,7 +22,9 @@ describe('the composition root', () => {
   const portalConnections = async () =>
     Number(
       (
-        await sql<{ n: string }>`select count(*) as n from pg_stat_activity where application_name = 'anordnarportalen' and datname = current_database()`.execute(t.db)
+        await sql<{
+          n: string;
+        }>`select count(*) as n from pg_stat_activity where application_name = 'anordnarportalen' and datname = current_database()`.execute(t.db)
       ).rows[0].n,
     );
 
@@ -37,7 +39,9 @@ describe('the composition root', () => {
     })();
     const load = Array.from({ length: 60 }, (_, i) =>
       i % 3 === 0
-        ? postForm(`${server.url}/logga-in?_action=auth.login`, { username: `pl${1000 + i}`, password: 'fel lösenord fel lösenord' }).then((r) => r.arrayBuffer())
+        ? postForm(`${server.url}/logga-in?_action=auth.login`, { username: `pl${1000 + i}`, password: 'fel lösenord fel lösenord' }).then((r) =>
+            r.arrayBuffer(),
+          )
         : fetch(`${server.url}/${i % 3 === 1 ? 'register' : 'healthz'}`).then((r) => r.arrayBuffer()),
     );
     await Promise.all(load);
@@ -59,7 +63,13 @@ describe('the composition root', () => {
         .filter((line) => line.includes(requestId!))
         .map((line) => JSON.parse(line) as { msg: string; reqId: string });
     // The access line is written when the response has finished: wait for both.
-    await expect.poll(() => linesOf().map((line) => line.msg).sort()).toEqual(['login refused', 'request']);
+    await expect
+      .poll(() =>
+        linesOf()
+          .map((line) => line.msg)
+          .sort(),
+      )
+      .toEqual(['login refused', 'request']);
     expect(linesOf().every((line) => line.reqId === requestId)).toBe(true);
   });
 });

@@ -37,7 +37,10 @@ describe('the handbook over HTTP', () => {
     const broken: string[] = [];
     for (const file of pages) {
       const html = readFileSync(file, 'utf8');
-      const here = `/${path.relative(CLIENT, file).replace(/(^|\/)index\.html$/, '').replace(/\.html$/, '')}`;
+      const here = `/${path
+        .relative(CLIENT, file)
+        .replace(/(^|\/)index\.html$/, '')
+        .replace(/\.html$/, '')}`;
       for (const [, raw] of html.matchAll(/\shref="([^"]+)"/g)) {
         const href = raw.replace(/&amp;/g, '&');
         if (/^(https?:|mailto:|tel:)/.test(href)) continue;
@@ -62,7 +65,12 @@ describe('the handbook over HTTP', () => {
 
   it('takes feedback without JavaScript and throttles a flood from one client with 429 in Swedish', async () => {
     const post = (fields: Record<string, string>) =>
-      fetch(`${server.url}/handbok/tyck-till`, { method: 'POST', redirect: 'manual', headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: server.url }, body: new URLSearchParams(fields).toString() });
+      fetch(`${server.url}/handbok/tyck-till`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: server.url },
+        body: new URLSearchParams(fields).toString(),
+      });
     const first = await post({ page: 'logga-in', helpful: 'nej', comment: 'Saknar info om låsning.' });
     expect(first.status).toBe(303);
     expect(first.headers.get('location')).toBe('/handbok/tack?sida=logga-in');
@@ -108,7 +116,14 @@ describe('the handbook over HTTP', () => {
     try {
       const build = spawnSync(path.resolve('node_modules/.bin/astro'), ['build', '--force', '--outDir', out], {
         encoding: 'utf8',
-        env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1', LOCKOUT_MAX_FAILURES: '5', LOCKOUT_MINUTES: '45', PASSWORD_MAX_AGE_MONTHS: '9', SESSION_IDLE_MINUTES: '25' },
+        env: {
+          ...process.env,
+          ASTRO_TELEMETRY_DISABLED: '1',
+          LOCKOUT_MAX_FAILURES: '5',
+          LOCKOUT_MINUTES: '45',
+          PASSWORD_MAX_AGE_MONTHS: '9',
+          SESSION_IDLE_MINUTES: '25',
+        },
       });
       expect(build.status, build.stderr).toBe(0);
       const client = existsSync(path.join(out, 'client')) ? path.join(out, 'client') : out;

@@ -14,9 +14,24 @@ describe('identity gates', () => {
   let t: TestDatabase;
   let demo: TestServer;
   let production: TestServer;
-  const login = async (server: TestServer, username: string) => cookiesOf(await postForm(`${server.url}/logga-in?_action=auth.login`, { username, password: PASSWORD }));
+  const login = async (server: TestServer, username: string) =>
+    cookiesOf(await postForm(`${server.url}/logga-in?_action=auth.login`, { username, password: PASSWORD }));
   const staff = async (username: string) =>
-    insertUser(t.db, { username, kind: 'staff', organisationId: null, firstName: 'Stina', lastName: `Stöd ${username}`, email: `${username}@myndighet.example`, passwordHash: await hashPassword(PASSWORD), passwordChangedAt: new Date(), termsVersion: CURRENT_TERMS_VERSION }, new Date());
+    insertUser(
+      t.db,
+      {
+        username,
+        kind: 'staff',
+        organisationId: null,
+        firstName: 'Stina',
+        lastName: `Stöd ${username}`,
+        email: `${username}@myndighet.example`,
+        passwordHash: await hashPassword(PASSWORD),
+        passwordChangedAt: new Date(),
+        termsVersion: CURRENT_TERMS_VERSION,
+      },
+      new Date(),
+    );
 
   beforeAll(async () => {
     t = await freshDatabase();
@@ -103,11 +118,25 @@ describe('identity gates', () => {
       }
     }
     const rows = await t.db.selectFrom('app_user').select(['username', 'status']).where('id', 'in', [me.id, colleague.id]).orderBy('username').execute();
-    expect(rows).toEqual([{ username: 'st0101', status: 'active' }, { username: 'st0102', status: 'active' }]);
+    expect(rows).toEqual([
+      { username: 'st0101', status: 'active' },
+      { username: 'st0102', status: 'active' },
+    ]);
     expect(await t.db.selectFrom('mail_outbox').select('id').where('to_address', 'in', [me.email, colleague.email]).execute()).toEqual([]);
-    expect(await t.db.selectFrom('audit_event').select('event').where('subject_user_id', 'in', [me.id, colleague.id]).where('event', '!=', 'login.succeeded').execute()).toEqual([]);
+    expect(
+      await t.db
+        .selectFrom('audit_event')
+        .select('event')
+        .where('subject_user_id', 'in', [me.id, colleague.id])
+        .where('event', '!=', 'login.succeeded')
+        .execute(),
+    ).toEqual([]);
     // A member's account is still handled at the desk.
-    const done = await postForm(`${demo.url}/handlaggning/anvandare/${member.id}?_action=support.setActive`, { user: String(member.id), active: 'nej' }, cookie);
+    const done = await postForm(
+      `${demo.url}/handlaggning/anvandare/${member.id}?_action=support.setActive`,
+      { user: String(member.id), active: 'nej' },
+      cookie,
+    );
     expect(done.status).toBe(303);
   });
 });

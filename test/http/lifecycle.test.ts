@@ -17,7 +17,9 @@ function postgresProcessesFor(dir: string): string[] {
 
 describe('starting and stopping', () => {
   const dirs: Array<{ remove(): void }> = [];
-  afterAll(() => dirs.forEach((dir) => dir.remove()));
+  afterAll(() => {
+    for (const dir of dirs) dir.remove();
+  });
 
   it.each([
     [{ PORT: 'abc' }, /PORT="abc"/],
@@ -37,7 +39,10 @@ describe('starting and stopping', () => {
       expect(code).toBe(2);
       expect(output).toMatch(/^\s*APP_MODE="": must be set/m);
       expect(output).toContain('APP_MODE=production');
-      const users = await t.db.selectFrom('app_user').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+      const users = await t.db
+        .selectFrom('app_user')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .executeTakeFirstOrThrow();
       expect(Number(users.n)).toBe(0);
     } finally {
       await t.drop();

@@ -6,8 +6,7 @@ import { createMember } from '../helpers/users.ts';
 import { CURRENT_TERMS_VERSION } from '#server/identity/terms.ts';
 
 const PASSWORD = 'ett lösenord för http-testerna';
-const login = (server: TestServer, username: string, password: string) =>
-  postForm(`${server.url}/logga-in?_action=auth.login`, { username, password });
+const login = (server: TestServer, username: string, password: string) => postForm(`${server.url}/logga-in?_action=auth.login`, { username, password });
 
 describe('logging in over HTTP', () => {
   let t: TestDatabase;
@@ -22,7 +21,8 @@ describe('logging in over HTTP', () => {
       startServer(env),
       startServer({ ...env, APP_MODE: 'production', SMTP_URL: 'smtp://127.0.0.1:9', PUBLIC_URL: 'https://portal.example', SECRET_KEY: 'x'.repeat(40) }),
     ]);
-    for (const username of ['hp0001', 'hp0002', 'hp0003', 'hp0004']) await createMember(t.db, { username, password: PASSWORD, termsVersion: CURRENT_TERMS_VERSION });
+    for (const username of ['hp0001', 'hp0002', 'hp0003', 'hp0004'])
+      await createMember(t.db, { username, password: PASSWORD, termsVersion: CURRENT_TERMS_VERSION });
   });
   afterAll(async () => {
     await Promise.all([a?.stop(), b?.stop(), production?.stop()]);

@@ -32,9 +32,39 @@ describe('names a person types', () => {
     organisationId = org.id;
     const now = new Date();
     const passwordHash = await hashPassword(PASSWORD);
-    const holder = await insertUser(t.db, { username: 'nm1001', kind: 'member', organisationId, firstName: 'Nora', lastName: 'Namn', email: 'nora@namnskolan.example', passwordHash, passwordChangedAt: now, termsVersion: CURRENT_TERMS_VERSION }, now);
+    const holder = await insertUser(
+      t.db,
+      {
+        username: 'nm1001',
+        kind: 'member',
+        organisationId,
+        firstName: 'Nora',
+        lastName: 'Namn',
+        email: 'nora@namnskolan.example',
+        passwordHash,
+        passwordChangedAt: now,
+        termsVersion: CURRENT_TERMS_VERSION,
+      },
+      now,
+    );
     await t.db.updateTable('app_user').set({ org_role: 'fullmaktshavare' }).where('id', '=', holder.id).execute();
-    staffId = (await insertUser(t.db, { username: 'hl9001', kind: 'staff', organisationId: null, firstName: 'Henrik', lastName: 'Handläggarsson', email: 'henrik@myndighet.example', passwordHash, passwordChangedAt: now, termsVersion: CURRENT_TERMS_VERSION }, now)).id;
+    staffId = (
+      await insertUser(
+        t.db,
+        {
+          username: 'hl9001',
+          kind: 'staff',
+          organisationId: null,
+          firstName: 'Henrik',
+          lastName: 'Handläggarsson',
+          email: 'henrik@myndighet.example',
+          passwordHash,
+          passwordChangedAt: now,
+          termsVersion: CURRENT_TERMS_VERSION,
+        },
+        now,
+      )
+    ).id;
     await recordAudit(t.db, { event: 'user.inactivated', at: now, actorUserId: staffId, subjectUserId: holder.id, organisationId, client: 'test' });
     cookie = cookiesOf(await postForm(`${server.url}/logga-in?_action=auth.login`, { username: 'nm1001', password: PASSWORD }));
   });
@@ -44,13 +74,21 @@ describe('names a person types', () => {
   });
 
   it('refuses bidi overrides and zero-width characters in the application, beside the field, and stores names NFC-normalised', async () => {
-    const { check } = await applyOverHttp(server.url, applicationFields({ orgName: `Skola${RLO}BA`, signatoryLastName: `Ö${ZWSP}st`, holderFirstName: `Å${RLO}sa` }), ['YH']);
+    const { check } = await applyOverHttp(
+      server.url,
+      applicationFields({ orgName: `Skola${RLO}BA`, signatoryLastName: `Ö${ZWSP}st`, holderFirstName: `Å${RLO}sa` }),
+      ['YH'],
+    );
     expect(check.status).toBe(400);
     const html = await check.text();
     for (const field of ['orgName', 'signatoryLastName', 'holderFirstName']) expect(fieldError(html, field)).toContain(INVISIBLE_MESSAGE);
     expect(await t.db.selectFrom('application').select('id').execute()).toEqual([]);
 
-    const { submit } = await applyOverHttp(server.url, applicationFields({ orgNumber: '556000-0001', signatoryFirstName: 'Rene\u0301', orgName: 'Cafe\u0301skolan AB' }), ['YH']);
+    const { submit } = await applyOverHttp(
+      server.url,
+      applicationFields({ orgNumber: '556000-0001', signatoryFirstName: 'Rene\u0301', orgName: 'Cafe\u0301skolan AB' }),
+      ['YH'],
+    );
     expect(submit!.status).toBe(303);
     const row = await t.db.selectFrom('application').select(['org_name', 'signatory']).executeTakeFirstOrThrow();
     expect(row.org_name).toBe('Caféskolan AB');
@@ -59,7 +97,8 @@ describe('names a person types', () => {
 
   it('refuses them in the users and units an administrator adds or edits, and stores names NFC-normalised', async () => {
     const base = `${server.url}/mina-tjanster/organisation`;
-    const user = (firstName: string, lastName: string) => postForm(`${base}/anvandare/ny?_action=organisation.addUser`, { firstName, lastName, email: `${Math.random()}@namnskolan.example` }, cookie);
+    const user = (firstName: string, lastName: string) =>
+      postForm(`${base}/anvandare/ny?_action=organisation.addUser`, { firstName, lastName, email: `${Math.random()}@namnskolan.example` }, cookie);
     const refusedUser = await user(`Ev${RLO}a`, `Ek${ZWSP}`);
     expect(refusedUser.status).toBe(400);
     const userHtml = await refusedUser.text();
@@ -72,24 +111,36 @@ describe('names a person types', () => {
     expect(refusedUnit.status).toBe(400);
     expect(fieldError(await refusedUnit.text(), 'unit_name')).toContain(INVISIBLE_MESSAGE);
     expect((await postForm(`${base}?_action=organisation.addUnit`, { unit_name: 'Cafe\u0301et' }, cookie)).status).toBe(303);
-    const unit = await t.db.selectFrom('unit').select(['id', 'name']).where('organisation_id', '=', organisationId).where('is_main', '=', false).executeTakeFirstOrThrow();
+    const unit = await t.db
+      .selectFrom('unit')
+      .select(['id', 'name'])
+      .where('organisation_id', '=', organisationId)
+      .where('is_main', '=', false)
+      .executeTakeFirstOrThrow();
     expect(unit.name).toBe('Caféet');
 
-    const rename = await postForm(`${base}/enhet/${unit.id}?_action=organisation.updateUnit`, { unit: String(unit.id), name: `${RLO}teknehinsteK`, status: 'active' }, cookie);
+    const rename = await postForm(
+      `${base}/enhet/${unit.id}?_action=organisation.updateUnit`,
+      { unit: String(unit.id), name: `${RLO}teknehinsteK`, status: 'active' },
+      cookie,
+    );
     expect(rename.status).toBe(400);
     expect(fieldError(await rename.text(), 'name')).toContain(INVISIBLE_MESSAGE);
     expect((await t.db.selectFrom('unit').select('name').where('id', '=', unit.id).executeTakeFirstOrThrow()).name).toBe('Caféet');
   });
 
   it('refuses them in the handläggare that npm run admin creates, and stores the name NFC-normalised', async () => {
-    const run = (...args: string[]) => spawnSync(process.execPath, ['src/cli/admin.ts', ...args], { encoding: 'utf8', env: { PATH: process.env.PATH, APP_MODE: 'demo', DATABASE_URL: t.url } });
+    const run = (...args: string[]) =>
+      spawnSync(process.execPath, ['src/cli/admin.ts', ...args], { encoding: 'utf8', env: { PATH: process.env.PATH, APP_MODE: 'demo', DATABASE_URL: t.url } });
     const refused = run('create-staff', '--first-name', `Ann${RLO}a`, '--last-name', 'Berg', '--email', 'anna@myndighet.example');
     expect(refused.status).toBe(2);
     expect(refused.stderr).toContain(INVISIBLE_MESSAGE);
     expect(await t.db.selectFrom('app_user').select('id').where('email', '=', 'anna@myndighet.example').execute()).toEqual([]);
     const created = run('create-staff', '--first-name', 'Rene\u0301', '--last-name', 'Berg', '--email', 'rene@myndighet.example');
     expect(created.status, created.stderr).toBe(0);
-    expect(await t.db.selectFrom('app_user').select('first_name').where('email', '=', 'rene@myndighet.example').executeTakeFirstOrThrow()).toEqual({ first_name: 'René' });
+    expect(await t.db.selectFrom('app_user').select('first_name').where('email', '=', 'rene@myndighet.example').executeTakeFirstOrThrow()).toEqual({
+      first_name: 'René',
+    });
   });
 
   it('shows customers the authority and "handläggare" in the event log, never the handläggare\'s name or username', async () => {

@@ -23,7 +23,10 @@ describe('who may administer what, through HTTP', () => {
     const tables = ['organisation', 'unit', 'app_user', 'user_unit_role', 'organisation_area', 'one_time_code', 'audit_event'];
     // The outbox's rows change as the sender works; their number is what a refusal must not change.
     const parts = [(await sql<{ n: string }>`select count(*) as n from mail_outbox`.execute(t.db)).rows[0].n];
-    for (const table of tables) parts.push((await sql<{ h: string }>`select md5(coalesce(string_agg(t::text, '|' order by t::text), '')) as h from ${sql.table(table)} t`.execute(t.db)).rows[0].h);
+    for (const table of tables)
+      parts.push(
+        (await sql<{ h: string }>`select md5(coalesce(string_agg(t::text, '|' order by t::text), '')) as h from ${sql.table(table)} t`.execute(t.db)).rows[0].h,
+      );
     return parts.join(',');
   };
 
@@ -32,19 +35,53 @@ describe('who may administer what, through HTTP', () => {
     server = await startServer({ DATABASE_URL: t.url, LOGIN_CLIENT_LIMIT: '10000' });
     const now = new Date();
     const hash = await hashPassword(PASSWORD);
-    const org = async (name: string, number: string) => (await t.db.insertInto('organisation').values({ org_number: number, name, created_at: now }).returning('id').executeTakeFirstOrThrow()).id;
+    const org = async (name: string, number: string) =>
+      (await t.db.insertInto('organisation').values({ org_number: number, name, created_at: now }).returning('id').executeTakeFirstOrThrow()).id;
     ids.orgA = await org('Skola A AB', '5560000001');
     ids.orgB = await org('Skola B AB', '5560000002');
-    await t.db.insertInto('organisation_area').values([{ organisation_id: ids.orgA, area_key: 'YH', approved_at: now }, { organisation_id: ids.orgB, area_key: 'YH', approved_at: now }]).execute();
-    const unit = async (organisation: number, name: string, isMain = false) => (await t.db.insertInto('unit').values({ organisation_id: organisation, name, is_main: isMain, created_at: now }).returning('id').executeTakeFirstOrThrow()).id;
+    await t.db
+      .insertInto('organisation_area')
+      .values([
+        { organisation_id: ids.orgA, area_key: 'YH', approved_at: now },
+        { organisation_id: ids.orgB, area_key: 'YH', approved_at: now },
+      ])
+      .execute();
+    const unit = async (organisation: number, name: string, isMain = false) =>
+      (
+        await t.db
+          .insertInto('unit')
+          .values({ organisation_id: organisation, name, is_main: isMain, created_at: now })
+          .returning('id')
+          .executeTakeFirstOrThrow()
+      ).id;
     ids.mainA = await unit(ids.orgA, 'Skola A AB', true);
     ids.unitA = await unit(ids.orgA, 'Enhet A');
     ids.unitB = await unit(ids.orgA, 'Enhet B');
     ids.unitOther = await unit(ids.orgB, 'Skola B AB', true);
     const person = async (username: string, organisation: number | null, orgRole: string | null, roles: Array<[number, string]>) => {
-      const user = await insertUser(t.db, { username, kind: organisation ? 'member' : 'staff', organisationId: organisation, firstName: username, lastName: 'Test', email: `${username}@test.example`, passwordHash: hash, passwordChangedAt: now, termsVersion: CURRENT_TERMS_VERSION }, now);
-      if (orgRole) await t.db.updateTable('app_user').set({ org_role: orgRole as 'fullmaktshavare' }).where('id', '=', user.id).execute();
-      for (const [unitId, role] of roles) await t.db.insertInto('user_unit_role').values({ user_id: user.id, unit_id: unitId, role_key: role, granted_at: now }).execute();
+      const user = await insertUser(
+        t.db,
+        {
+          username,
+          kind: organisation ? 'member' : 'staff',
+          organisationId: organisation,
+          firstName: username,
+          lastName: 'Test',
+          email: `${username}@test.example`,
+          passwordHash: hash,
+          passwordChangedAt: now,
+          termsVersion: CURRENT_TERMS_VERSION,
+        },
+        now,
+      );
+      if (orgRole)
+        await t.db
+          .updateTable('app_user')
+          .set({ org_role: orgRole as 'fullmaktshavare' })
+          .where('id', '=', user.id)
+          .execute();
+      for (const [unitId, role] of roles)
+        await t.db.insertInto('user_unit_role').values({ user_id: user.id, unit_id: unitId, role_key: role, granted_at: now }).execute();
       ids[username] = user.id;
     };
     await person('holder', ids.orgA, 'fullmaktshavare', []);
@@ -67,18 +104,61 @@ describe('who may administer what, through HTTP', () => {
 
   type Case = { path: string; fields: () => Record<string, string>; page?: () => string };
   const actions: Record<string, Case> = {
-    'edit organisation': { path: 'organisation.update', fields: () => ({ postal_address: 'Ny väg 1', postal_code: '12345', city: 'Ort', phone: '010-1', email: 'a@b.se' }) },
+    'edit organisation': {
+      path: 'organisation.update',
+      fields: () => ({ postal_address: 'Ny väg 1', postal_code: '12345', city: 'Ort', phone: '010-1', email: 'a@b.se' }),
+    },
     'add unit': { path: 'organisation.addUnit', fields: () => ({ unit_name: `Ny enhet ${Math.random()}` }) },
-    'rename own unit': { path: 'organisation.updateUnit', fields: () => ({ unit: String(ids.unitA), name: 'Enhet A', status: 'active' }), page: () => `enhet/${ids.unitA}` },
-    'rename other organisation unit': { path: 'organisation.updateUnit', fields: () => ({ unit: String(ids.unitOther), name: 'Kapad', status: 'active' }), page: () => `enhet/${ids.unitOther}` },
-    'add user in own unit': { path: 'organisation.addUser', fields: () => ({ firstName: 'Ny', lastName: 'Person', email: 'ny@test.example', roles: `${ids.unitA}:YH_ANSOKAN` }), page: () => 'anvandare/ny' },
-    'add user in other unit': { path: 'organisation.addUser', fields: () => ({ firstName: 'Ny', lastName: 'Person', email: 'ny@test.example', roles: `${ids.unitB}:YH_ANSOKAN` }), page: () => 'anvandare/ny' },
-    'give role in own unit': { path: 'organisation.setRoles', fields: () => ({ user: String(ids.inA), roles: `${ids.unitA}:YH_BEVILJAD` }), page: () => `anvandare/${ids.inA}` },
-    'give role in other unit': { path: 'organisation.setRoles', fields: () => ({ user: String(ids.inB), roles: `${ids.unitB}:YH_BEVILJAD` }), page: () => `anvandare/${ids.inB}` },
-    'give role in other organisation': { path: 'organisation.setRoles', fields: () => ({ user: String(ids.other), roles: `${ids.unitOther}:YH_BEVILJAD` }), page: () => `anvandare/${ids.other}` },
-    'inactivate user in own unit': { path: 'organisation.setActive', fields: () => ({ user: String(ids.inA), active: 'nej' }), page: () => `anvandare/${ids.inA}` },
-    'inactivate user in other unit': { path: 'organisation.setActive', fields: () => ({ user: String(ids.inB), active: 'nej' }), page: () => `anvandare/${ids.inB}` },
-    'inactivate user in other organisation': { path: 'organisation.setActive', fields: () => ({ user: String(ids.other), active: 'nej' }), page: () => `anvandare/${ids.other}` },
+    'rename own unit': {
+      path: 'organisation.updateUnit',
+      fields: () => ({ unit: String(ids.unitA), name: 'Enhet A', status: 'active' }),
+      page: () => `enhet/${ids.unitA}`,
+    },
+    'rename other organisation unit': {
+      path: 'organisation.updateUnit',
+      fields: () => ({ unit: String(ids.unitOther), name: 'Kapad', status: 'active' }),
+      page: () => `enhet/${ids.unitOther}`,
+    },
+    'add user in own unit': {
+      path: 'organisation.addUser',
+      fields: () => ({ firstName: 'Ny', lastName: 'Person', email: 'ny@test.example', roles: `${ids.unitA}:YH_ANSOKAN` }),
+      page: () => 'anvandare/ny',
+    },
+    'add user in other unit': {
+      path: 'organisation.addUser',
+      fields: () => ({ firstName: 'Ny', lastName: 'Person', email: 'ny@test.example', roles: `${ids.unitB}:YH_ANSOKAN` }),
+      page: () => 'anvandare/ny',
+    },
+    'give role in own unit': {
+      path: 'organisation.setRoles',
+      fields: () => ({ user: String(ids.inA), roles: `${ids.unitA}:YH_BEVILJAD` }),
+      page: () => `anvandare/${ids.inA}`,
+    },
+    'give role in other unit': {
+      path: 'organisation.setRoles',
+      fields: () => ({ user: String(ids.inB), roles: `${ids.unitB}:YH_BEVILJAD` }),
+      page: () => `anvandare/${ids.inB}`,
+    },
+    'give role in other organisation': {
+      path: 'organisation.setRoles',
+      fields: () => ({ user: String(ids.other), roles: `${ids.unitOther}:YH_BEVILJAD` }),
+      page: () => `anvandare/${ids.other}`,
+    },
+    'inactivate user in own unit': {
+      path: 'organisation.setActive',
+      fields: () => ({ user: String(ids.inA), active: 'nej' }),
+      page: () => `anvandare/${ids.inA}`,
+    },
+    'inactivate user in other unit': {
+      path: 'organisation.setActive',
+      fields: () => ({ user: String(ids.inB), active: 'nej' }),
+      page: () => `anvandare/${ids.inB}`,
+    },
+    'inactivate user in other organisation': {
+      path: 'organisation.setActive',
+      fields: () => ({ user: String(ids.other), active: 'nej' }),
+      page: () => `anvandare/${ids.other}`,
+    },
   };
   // 'ok' = done (303 onwards); 'login' = sent to the login page; a number = the refusal's status.
   const table: Record<string, Record<string, 'ok' | 'login' | number>> = {
@@ -110,14 +190,26 @@ describe('who may administer what, through HTTP', () => {
     if (outcome !== 'ok') expect(await fingerprint()).toBe(before);
   });
 
-  it('refuses a second administratör organisation, removing the last fullmaktshavare and raising one\'s own rights, saying why', async () => {
-    const second = await postForm(`${server.url}/mina-tjanster/organisation/anvandare/${ids.inA}?_action=organisation.setRoles`, { user: String(ids.inA), orgAdminShown: 'ja', orgAdmin: 'ja' }, cookies.holder);
+  it("refuses a second administratör organisation, removing the last fullmaktshavare and raising one's own rights, saying why", async () => {
+    const second = await postForm(
+      `${server.url}/mina-tjanster/organisation/anvandare/${ids.inA}?_action=organisation.setRoles`,
+      { user: String(ids.inA), orgAdminShown: 'ja', orgAdmin: 'ja' },
+      cookies.holder,
+    );
     expect(second.status).toBe(409);
     expect(pageText(await second.text())).toContain('Organisationen har redan en administratör');
-    const last = await postForm(`${server.url}/mina-tjanster/organisation/anvandare/${ids.holder}?_action=organisation.setActive`, { user: String(ids.holder), active: 'nej' }, cookies.orgadm);
+    const last = await postForm(
+      `${server.url}/mina-tjanster/organisation/anvandare/${ids.holder}?_action=organisation.setActive`,
+      { user: String(ids.holder), active: 'nej' },
+      cookies.orgadm,
+    );
     expect(last.status).toBe(403);
     expect(pageText(await last.text())).toContain('Organisationen måste alltid ha en aktiv fullmaktshavare');
-    const self = await postForm(`${server.url}/mina-tjanster/organisation/anvandare/${ids.unitadm}?_action=organisation.setRoles`, { user: String(ids.unitadm), roles: `${ids.unitB}:ADMIN_ENHET` }, cookies.unitadm);
+    const self = await postForm(
+      `${server.url}/mina-tjanster/organisation/anvandare/${ids.unitadm}?_action=organisation.setRoles`,
+      { user: String(ids.unitadm), roles: `${ids.unitB}:ADMIN_ENHET` },
+      cookies.unitadm,
+    );
     expect(self.status).toBe(403);
     expect(pageText(await self.text())).toContain('Du kan inte ändra dina egna behörigheter');
   });
@@ -136,7 +228,12 @@ describe('who may administer what, through HTTP', () => {
       fetch(`${server.url}/_actions/organisation.addUnit`, {
         method: 'POST',
         redirect: 'manual',
-        headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: server.url, 'Sec-Fetch-Site': 'same-origin', ...(cookie ? { Cookie: cookie } : {}) },
+        headers: {
+          'Content-Type': 'application/x-www-form-urlencoded',
+          Origin: server.url,
+          'Sec-Fetch-Site': 'same-origin',
+          ...(cookie ? { Cookie: cookie } : {}),
+        },
         body: new URLSearchParams({ unit_name: 'Smugglad enhet' }).toString(),
       });
     const refused = await call(cookies.reporter);
@@ -179,7 +276,7 @@ describe('who may administer what, through HTTP', () => {
     expect(pageText(await page.text())).toContain('Uppgiften får vara högst 150 tecken');
   });
 
-  it('lets an administrator print a managed user\'s username letter, and nobody else', async () => {
+  it("lets an administrator print a managed user's username letter, and nobody else", async () => {
     const own = await fetch(`${server.url}/mina-tjanster/organisation/anvandare/${ids.inB}/brev.pdf`, { headers: { Cookie: cookies.holder } });
     expect(own.status).toBe(200);
     expect(own.headers.get('content-type')).toBe('application/pdf');

@@ -44,7 +44,8 @@ describe('the portal over HTTP (demo mode)', () => {
     const getBytes = await get.arrayBuffer();
     const head = await fetch(url, { method: 'HEAD', headers: { 'Accept-Encoding': 'gzip' } });
     expect(head.status).toBe(200);
-    for (const name of ['content-type', 'content-length', 'content-encoding', 'etag', 'cache-control', 'content-security-policy']) expect(head.headers.get(name), name).toBe(get.headers.get(name));
+    for (const name of ['content-type', 'content-length', 'content-encoding', 'etag', 'cache-control', 'content-security-policy'])
+      expect(head.headers.get(name), name).toBe(get.headers.get(name));
     expect(Number(head.headers.get('content-length'))).toBeGreaterThan(0);
     expect(getBytes.byteLength).toBeGreaterThan(0);
     expect((await head.arrayBuffer()).byteLength).toBe(0);
@@ -77,9 +78,9 @@ describe('the portal over HTTP (demo mode)', () => {
   });
 
   it('seeds the demo once and delivers its welcome mail through the outbox to the demo mailbox', async () => {
-    await expect.poll(async () => (await fetch(`${server.url}/utveckling/epost`)).text(), { timeout: 10_000 }).toContain(
-      'Välkommen till Anordnarportalens demoläge',
-    );
+    await expect
+      .poll(async () => (await fetch(`${server.url}/utveckling/epost`)).text(), { timeout: 10_000 })
+      .toContain('Välkommen till Anordnarportalens demoläge');
     // The sender records the outcome right after the sink has the mail.
     await expect
       .poll(() => t.db.selectFrom('mail_outbox').select(['status', 'to_address']).where('to_address', '=', 'demo@demoskolan.example').execute())
@@ -99,7 +100,9 @@ describe('the portal over HTTP (demo mode)', () => {
       { username: 'ds1003', kind: 'member' },
       { username: 'hl1001', kind: 'staff' },
     ]);
-    await expect.poll(async () => (await fetch(`${server.url}/utveckling/epost`)).text(), { timeout: 10_000 }).toContain('Ditt engångslösenord till Anordnarportalen');
+    await expect
+      .poll(async () => (await fetch(`${server.url}/utveckling/epost`)).text(), { timeout: 10_000 })
+      .toContain('Ditt engångslösenord till Anordnarportalen');
   });
 
   it('refuses a cross-site POST with 403 and lets a same-origin one through', async () => {
@@ -117,7 +120,10 @@ describe('the portal over HTTP (demo mode)', () => {
       const tables = await sql<{ table_name: string }>`
         select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' order by table_name`.execute(t.db);
       const entries = await Promise.all(
-        tables.rows.map(async ({ table_name }) => [table_name, Number((await sql<{ n: string }>`select count(*) as n from ${sql.table(table_name)}`.execute(t.db)).rows[0].n)] as const),
+        tables.rows.map(
+          async ({ table_name }) =>
+            [table_name, Number((await sql<{ n: string }>`select count(*) as n from ${sql.table(table_name)}`.execute(t.db)).rows[0].n)] as const,
+        ),
       );
       return Object.fromEntries(entries);
     };

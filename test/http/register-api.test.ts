@@ -54,7 +54,13 @@ describe('the public register and its open API', () => {
     expect(organisations.headers.get('access-control-allow-origin')).toBe('*');
     const body = await organisations.json();
     expect(matches('Organisationssida', body)).toEqual([]);
-    expect(body.organisationer).toContainEqual({ organisationsnummer: '556600-1235', namn: 'Demoskolan AB', ort: 'Exempelstad', omraden: ['KK', 'YH'], uppgifter_bekraftade: null });
+    expect(body.organisationer).toContainEqual({
+      organisationsnummer: '556600-1235',
+      namn: 'Demoskolan AB',
+      ort: 'Exempelstad',
+      omraden: ['KK', 'YH'],
+      uppgifter_bekraftade: null,
+    });
     const units = await (await get('/api/v1/enheter?q=demoskolan&per_sida=1&sida=2')).json();
     expect(matches('Enhetssida', units)).toEqual([]);
     expect(units.totalt).toBe(2);
@@ -84,7 +90,18 @@ describe('the public register and its open API', () => {
   });
 
   it('answers invalid parameter values with 400 problem+json, never 500', async () => {
-    const queries = ['publicering=2026-13-45', 'publicering=2026-02-30', 'publicering=0000-01-01', 'sida=-1', 'sida=99999999999999999999', 'per_sida=-5', 'q=%00', 'ort=a%00b', 'organisationsnummer=556600-1235%00', 'sida=1&sida=2'];
+    const queries = [
+      'publicering=2026-13-45',
+      'publicering=2026-02-30',
+      'publicering=0000-01-01',
+      'sida=-1',
+      'sida=99999999999999999999',
+      'per_sida=-5',
+      'q=%00',
+      'ort=a%00b',
+      'organisationsnummer=556600-1235%00',
+      'sida=1&sida=2',
+    ];
     for (const query of queries) {
       for (const resource of ['enheter', 'organisationer']) {
         const response = await get(`/api/v1/${resource}?${query}`);
@@ -124,7 +141,16 @@ describe('the public register and its open API', () => {
   });
 
   it('never sends Set-Cookie on a public answer of the register, even to a visitor with an old session cookie', async () => {
-    const routes = ['/register', '/register?q=demo', '/register/enheter.csv', '/register/enheter.json', '/api/v1/organisationer', '/api/v1/enheter?per_sida=3', '/api/v1/publiceringar', '/api/v1/openapi.json'];
+    const routes = [
+      '/register',
+      '/register?q=demo',
+      '/register/enheter.csv',
+      '/register/enheter.json',
+      '/api/v1/organisationer',
+      '/api/v1/enheter?per_sida=3',
+      '/api/v1/publiceringar',
+      '/api/v1/openapi.json',
+    ];
     for (const route of routes) {
       const response = await get(route, { Cookie: 'sid=ended.0123456789abcdef0123456789abcdef' });
       expect(response.status, route).toBe(200);
@@ -193,6 +219,9 @@ describe('the public register and its open API', () => {
   });
 
   function spawnPublish() {
-    return spawnSync(process.execPath, ['src/cli/admin.ts', 'publicera-register'], { encoding: 'utf8', env: { PATH: process.env.PATH, APP_MODE: 'demo', DATABASE_URL: t.url, CLOCK_OFFSET_FILE: clockFile } });
+    return spawnSync(process.execPath, ['src/cli/admin.ts', 'publicera-register'], {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, APP_MODE: 'demo', DATABASE_URL: t.url, CLOCK_OFFSET_FILE: clockFile },
+    });
   }
 });

@@ -33,7 +33,10 @@ describe('how long the register and its API may be cached', () => {
   });
 
   const publish = (day: string) => {
-    const run = spawnSync(process.execPath, ['src/cli/admin.ts', 'publicera-register'], { encoding: 'utf8', env: { PATH: process.env.PATH, APP_MODE: 'demo', DATABASE_URL: t.url, CLOCK_OFFSET_FILE: clockFile } });
+    const run = spawnSync(process.execPath, ['src/cli/admin.ts', 'publicera-register'], {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, APP_MODE: 'demo', DATABASE_URL: t.url, CLOCK_OFFSET_FILE: clockFile },
+    });
     expect(run.status, run.stderr).toBe(0);
     // Each process looks for a newer publication every few seconds.
     return expect.poll(async () => (await (await get('/api/v1/enheter')).json()).publicering?.datum, { timeout: 10_000, interval: 300 }).toBe(day);
@@ -49,11 +52,21 @@ describe('how long the register and its API may be cached', () => {
 
   const cases = [
     { name: 'the Saturday before summer time (CET)', day: '2027-03-27', at: '2027-03-27T11:00:00Z', next: '2027-03-27T23:00:00Z' },
-    { name: 'the night summer time begins, before the change (the day has 23 hours)', day: '2027-03-28', at: '2027-03-28T00:30:00Z', next: '2027-03-28T22:00:00Z' },
+    {
+      name: 'the night summer time begins, before the change (the day has 23 hours)',
+      day: '2027-03-28',
+      at: '2027-03-28T00:30:00Z',
+      next: '2027-03-28T22:00:00Z',
+    },
     { name: 'the day summer time begins, after the change', day: '2027-03-28', at: '2027-03-28T10:00:00Z', next: '2027-03-28T22:00:00Z' },
     { name: 'the Monday after summer time began (CEST)', day: '2027-03-29', at: '2027-03-29T10:00:00Z', next: '2027-03-29T22:00:00Z' },
     { name: 'the Saturday before winter time (CEST)', day: '2027-10-30', at: '2027-10-30T10:00:00Z', next: '2027-10-30T22:00:00Z' },
-    { name: 'the night winter time begins, before the change (the day has 25 hours)', day: '2027-10-31', at: '2027-10-30T22:30:00Z', next: '2027-10-31T23:00:00Z' },
+    {
+      name: 'the night winter time begins, before the change (the day has 25 hours)',
+      day: '2027-10-31',
+      at: '2027-10-30T22:30:00Z',
+      next: '2027-10-31T23:00:00Z',
+    },
     { name: 'the Monday after winter time began (CET)', day: '2027-11-01', at: '2027-11-01T11:00:00Z', next: '2027-11-01T23:00:00Z' },
   ];
 
@@ -72,6 +85,11 @@ describe('how long the register and its API may be cached', () => {
     setClock('2027-11-02T08:00:00.000Z');
     const answers = await Promise.all(['/api/v1/enheter?per_sida=2', '/register', '/register/enheter.csv', '/api/v1/publiceringar'].map(get));
     const expected = { cacheControl: 'public, max-age=60', expires: new Date('2027-11-02T08:01:00Z').toUTCString() };
-    expect(answers.map((response) => ({ cacheControl: response.headers.get('cache-control'), expires: response.headers.get('expires') }))).toEqual([expected, expected, expected, expected]);
+    expect(answers.map((response) => ({ cacheControl: response.headers.get('cache-control'), expires: response.headers.get('expires') }))).toEqual([
+      expected,
+      expected,
+      expected,
+      expected,
+    ]);
   });
 });

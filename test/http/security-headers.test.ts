@@ -8,7 +8,11 @@ import { startServer, type TestServer } from '../helpers/server.ts';
  */
 function expectSecurityHeaders(headers: Headers, where: string) {
   const csp = headers.get('content-security-policy') ?? '';
-  const directive = (name: string) => csp.split(';').map((part) => part.trim()).find((part) => part.startsWith(`${name} `));
+  const directive = (name: string) =>
+    csp
+      .split(';')
+      .map((part) => part.trim())
+      .find((part) => part.startsWith(`${name} `));
   expect(directive('script-src'), where).toMatch(/^script-src 'self' 'wasm-unsafe-eval'( 'sha256-[A-Za-z0-9+/=]+')*$/);
   expect(csp, where).not.toContain('unsafe-inline');
   expect(csp, where).not.toContain("'unsafe-eval'");
@@ -40,7 +44,13 @@ describe('security headers', () => {
     t = await freshDatabase();
     [demo, production] = await Promise.all([
       startServer({ DATABASE_URL: t.url }),
-      startServer({ APP_MODE: 'production', DATABASE_URL: t.url, SMTP_URL: 'smtp://127.0.0.1:9', PUBLIC_URL: 'https://portal.example', SECRET_KEY: 'x'.repeat(40) }),
+      startServer({
+        APP_MODE: 'production',
+        DATABASE_URL: t.url,
+        SMTP_URL: 'smtp://127.0.0.1:9',
+        PUBLIC_URL: 'https://portal.example',
+        SECRET_KEY: 'x'.repeat(40),
+      }),
     ]);
   });
   afterAll(async () => {

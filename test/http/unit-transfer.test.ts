@@ -28,22 +28,63 @@ describe('moving a unit to another organisation (change of huvudman)', () => {
     server = await startServer({ DATABASE_URL: t.url, CLOCK_OFFSET_FILE: clockFile, LOGIN_CLIENT_LIMIT: '1000' });
     const now = new Date();
     const hash = await hashPassword(PASSWORD);
-    for (const [key, name, number] of [['giver', 'Givarskolan AB', '5561111111'], ['receiver', 'Mottagarskolan AB', '5562222222']]) {
+    for (const [key, name, number] of [
+      ['giver', 'Givarskolan AB', '5561111111'],
+      ['receiver', 'Mottagarskolan AB', '5562222222'],
+    ]) {
       ids[key] = (await t.db.insertInto('organisation').values({ org_number: number, name, created_at: now }).returning('id').executeTakeFirstOrThrow()).id;
       await t.db.insertInto('organisation_area').values({ organisation_id: ids[key], area_key: 'YH', approved_at: now }).execute();
       await t.db.insertInto('unit').values({ organisation_id: ids[key], name, is_main: true, created_at: now }).execute();
-      const admin = await insertUser(t.db, { username: `${key.slice(0, 2)}0001`, kind: 'member', organisationId: ids[key], firstName: key, lastName: 'Admin', email: `${key}@test.example`, passwordHash: hash, passwordChangedAt: now, termsVersion: CURRENT_TERMS_VERSION }, now);
+      const admin = await insertUser(
+        t.db,
+        {
+          username: `${key.slice(0, 2)}0001`,
+          kind: 'member',
+          organisationId: ids[key],
+          firstName: key,
+          lastName: 'Admin',
+          email: `${key}@test.example`,
+          passwordHash: hash,
+          passwordChangedAt: now,
+          termsVersion: CURRENT_TERMS_VERSION,
+        },
+        now,
+      );
       await t.db.updateTable('app_user').set({ org_role: 'fullmaktshavare' }).where('id', '=', admin.id).execute();
       ids[`${key}Admin`] = admin.id;
     }
-    ids.unit = (await t.db.insertInto('unit').values({ organisation_id: ids.giver, name: 'Flyttbara skolan', is_main: false, city: 'Flyttstad', created_at: now }).returning('id').executeTakeFirstOrThrow()).id;
-    const teacher = await insertUser(t.db, { username: 'te0001', kind: 'member', organisationId: ids.giver, firstName: 'Tea', lastName: 'Lärare', email: 'tea@test.example', passwordHash: hash, passwordChangedAt: now, termsVersion: CURRENT_TERMS_VERSION }, now);
+    ids.unit = (
+      await t.db
+        .insertInto('unit')
+        .values({ organisation_id: ids.giver, name: 'Flyttbara skolan', is_main: false, city: 'Flyttstad', created_at: now })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+    ).id;
+    const teacher = await insertUser(
+      t.db,
+      {
+        username: 'te0001',
+        kind: 'member',
+        organisationId: ids.giver,
+        firstName: 'Tea',
+        lastName: 'Lärare',
+        email: 'tea@test.example',
+        passwordHash: hash,
+        passwordChangedAt: now,
+        termsVersion: CURRENT_TERMS_VERSION,
+      },
+      now,
+    );
     ids.teacher = teacher.id;
     await t.db.insertInto('user_unit_role').values({ user_id: teacher.id, unit_id: ids.unit, role_key: 'YH_ANSOKAN', granted_at: now }).execute();
-    for (const username of ['gi0001', 're0001', 'te0001']) cookies[username] = cookiesOf(await postForm(`${server.url}/logga-in?_action=auth.login`, { username, password: PASSWORD }));
+    for (const username of ['gi0001', 're0001', 'te0001'])
+      cookies[username] = cookiesOf(await postForm(`${server.url}/logga-in?_action=auth.login`, { username, password: PASSWORD }));
     // The server's own first run may already have published today's register without these organisations.
     await t.db.deleteFrom('register_publication').execute();
-    const published = spawnSync(process.execPath, ['src/cli/admin.ts', 'publicera-register'], { encoding: 'utf8', env: { PATH: process.env.PATH, APP_MODE: 'demo', DATABASE_URL: t.url, CLOCK_OFFSET_FILE: clockFile } });
+    const published = spawnSync(process.execPath, ['src/cli/admin.ts', 'publicera-register'], {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, APP_MODE: 'demo', DATABASE_URL: t.url, CLOCK_OFFSET_FILE: clockFile },
+    });
     expect(published.status, published.stderr).toBe(0);
   });
   afterAll(async () => {
@@ -58,11 +99,19 @@ describe('moving a unit to another organisation (change of huvudman)', () => {
   };
 
   it('moves on acceptance: the giver loses access at once, the receiver gains it, both logs say so, the register follows the next day', async () => {
-    const refused = await postForm(`${server.url}/mina-tjanster/organisation/enhet/${ids.unit}?_action=organisation.proposeTransfer`, { unit: String(ids.unit), orgNumber: '556999-9999' }, cookies.gi0001);
+    const refused = await postForm(
+      `${server.url}/mina-tjanster/organisation/enhet/${ids.unit}?_action=organisation.proposeTransfer`,
+      { unit: String(ids.unit), orgNumber: '556999-9999' },
+      cookies.gi0001,
+    );
     expect(refused.status).toBe(400);
     expect(pageText(await refused.text())).toContain('Det finns ingen organisation med det organisationsnumret');
 
-    const proposed = await postForm(`${server.url}/mina-tjanster/organisation/enhet/${ids.unit}?_action=organisation.proposeTransfer`, { unit: String(ids.unit), orgNumber: '556222-2222' }, cookies.gi0001);
+    const proposed = await postForm(
+      `${server.url}/mina-tjanster/organisation/enhet/${ids.unit}?_action=organisation.proposeTransfer`,
+      { unit: String(ids.unit), orgNumber: '556222-2222' },
+      cookies.gi0001,
+    );
     expect(proposed.status).toBe(303);
     // Nothing moves before the receiver accepts.
     expect((await t.db.selectFrom('user_unit_role').select('role_key').where('unit_id', '=', ids.unit).execute()).length).toBe(1);
@@ -71,8 +120,15 @@ describe('moving a unit to another organisation (change of huvudman)', () => {
 
     const transfer = await t.db.selectFrom('unit_transfer').select('id').where('unit_id', '=', ids.unit).executeTakeFirstOrThrow();
     // The giver cannot accept on the receiver's behalf.
-    expect((await postForm(`${server.url}/mina-tjanster/organisation?_action=organisation.acceptTransfer`, { transfer: String(transfer.id) }, cookies.gi0001)).status).toBe(404);
-    const accepted = await postForm(`${server.url}/mina-tjanster/organisation?_action=organisation.acceptTransfer`, { transfer: String(transfer.id) }, cookies.re0001);
+    expect(
+      (await postForm(`${server.url}/mina-tjanster/organisation?_action=organisation.acceptTransfer`, { transfer: String(transfer.id) }, cookies.gi0001))
+        .status,
+    ).toBe(404);
+    const accepted = await postForm(
+      `${server.url}/mina-tjanster/organisation?_action=organisation.acceptTransfer`,
+      { transfer: String(transfer.id) },
+      cookies.re0001,
+    );
     expect(accepted.status).toBe(303);
 
     // The giver's people lost their roles in it at once.
@@ -80,31 +136,56 @@ describe('moving a unit to another organisation (change of huvudman)', () => {
     const services = pageText(await (await fetch(`${server.url}/mina-tjanster`, { headers: { Cookie: cookies.te0001 } })).text());
     expect(services).toContain('Du ser inga tjänster');
     // The receiver may now give roles in it; the giver may not.
-    const grant = (cookie: string, userId: number) => postForm(`${server.url}/mina-tjanster/organisation/anvandare/${userId}?_action=organisation.setRoles`, { user: String(userId), roles: `${ids.unit}:YH_ANSOKAN` }, cookie);
+    const grant = (cookie: string, userId: number) =>
+      postForm(
+        `${server.url}/mina-tjanster/organisation/anvandare/${userId}?_action=organisation.setRoles`,
+        { user: String(userId), roles: `${ids.unit}:YH_ANSOKAN` },
+        cookie,
+      );
     expect((await grant(cookies.gi0001, ids.teacher)).status).toBe(403);
-    const colleague = await insertUser(t.db, { username: 'mo0002', kind: 'member', organisationId: ids.receiver, firstName: 'Mo', lastName: 'Kollega', email: 'mo@test.example' }, new Date());
+    const colleague = await insertUser(
+      t.db,
+      { username: 'mo0002', kind: 'member', organisationId: ids.receiver, firstName: 'Mo', lastName: 'Kollega', email: 'mo@test.example' },
+      new Date(),
+    );
     expect((await grant(cookies.re0001, colleague.id)).status).toBe(303);
 
     const events = await t.db.selectFrom('audit_event').select(['event', 'organisation_id']).where('event', '=', 'unit.transferred').execute();
     expect(events.map((event) => event.organisation_id).sort()).toEqual([ids.giver, ids.receiver].sort());
-    const teacherLog = await t.db.selectFrom('audit_event').select('detail').where('subject_user_id', '=', ids.teacher).where('event', '=', 'roles.changed').executeTakeFirstOrThrow();
+    const teacherLog = await t.db
+      .selectFrom('audit_event')
+      .select('detail')
+      .where('subject_user_id', '=', ids.teacher)
+      .where('event', '=', 'roles.changed')
+      .executeTakeFirstOrThrow();
     expect(teacherLog.detail).toMatchObject({ före: 'Hantera ansökan YH i Flyttbara skolan', orsak: 'enheten flyttades' });
 
     // The register still shows the old owner until the next publication.
     await expect.poll(owner).toEqual(['Givarskolan AB']);
     writeFileSync(clockFile, String(25 * 3600_000));
-    const next = spawnSync(process.execPath, ['src/cli/admin.ts', 'publicera-register'], { encoding: 'utf8', env: { PATH: process.env.PATH, APP_MODE: 'demo', DATABASE_URL: t.url, CLOCK_OFFSET_FILE: clockFile } });
+    const next = spawnSync(process.execPath, ['src/cli/admin.ts', 'publicera-register'], {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, APP_MODE: 'demo', DATABASE_URL: t.url, CLOCK_OFFSET_FILE: clockFile },
+    });
     expect(next.status, next.stderr).toBe(0);
     await expect.poll(owner, { timeout: 10_000, interval: 500 }).toEqual(['Mottagarskolan AB']);
   });
 
   it('merges and splits units with the history kept', async () => {
-    const split = await postForm(`${server.url}/mina-tjanster/organisation/enhet/${ids.unit}?_action=organisation.splitUnit`, { unit: String(ids.unit), newName: 'Flyttbara skolan Syd' }, cookies.re0001);
+    const split = await postForm(
+      `${server.url}/mina-tjanster/organisation/enhet/${ids.unit}?_action=organisation.splitUnit`,
+      { unit: String(ids.unit), newName: 'Flyttbara skolan Syd' },
+      cookies.re0001,
+    );
     expect(split.status).toBe(303);
     expect(split.headers.get('location')).toMatch(/\/enhet\/\d+\?klart=delad$/);
     const south = await t.db.selectFrom('unit').selectAll().where('name', '=', 'Flyttbara skolan Syd').executeTakeFirstOrThrow();
     expect(south.split_from_unit_id).toBe(ids.unit);
-    const merged = await postForm(`${server.url}/mina-tjanster/organisation/enhet/${south.id}?_action=organisation.mergeUnit`, { unit: String(south.id), into: String(ids.unit) }, cookies.re0001);
+    const merged = await postForm(
+      `${server.url}/mina-tjanster/organisation/enhet/${south.id}?_action=organisation.mergeUnit`,
+      { unit: String(south.id), into: String(ids.unit) },
+      cookies.re0001,
+    );
     expect(merged.status).toBe(303);
     const after = await t.db.selectFrom('unit').select(['status', 'merged_into_unit_id']).where('id', '=', south.id).executeTakeFirstOrThrow();
     expect(after).toEqual({ status: 'inactive', merged_into_unit_id: ids.unit });

@@ -42,7 +42,10 @@ describe('the chores every instance runs', () => {
     await t.db.deleteFrom('register_publication').execute();
     const expired = new Date(Date.now() - 60_000);
     await t.db.insertInto('captcha_redemption').values({ signature: 'utgangen', expires_at: expired }).execute();
-    await t.db.insertInto('application_draft').values({ id: 'utgangen', secret_hash: Buffer.alloc(32), data: '{}', expires_at: expired }).execute();
+    await t.db
+      .insertInto('application_draft')
+      .values({ id: 'utgangen', secret_hash: Buffer.alloc(32), data: '{}', expires_at: expired })
+      .execute();
     const { log, messages } = capturedLog();
 
     const timers = vi.getTimerCount();
@@ -66,7 +69,10 @@ describe('the chores every instance runs', () => {
     expect(vi.getTimerCount()).toBe(before + 2);
     chores.stop();
     expect(vi.getTimerCount()).toBe(before);
-    await t.db.insertInto('captcha_redemption').values({ signature: 'kvar', expires_at: new Date(Date.now() - 60_000) }).execute();
+    await t.db
+      .insertInto('captcha_redemption')
+      .values({ signature: 'kvar', expires_at: new Date(Date.now() - 60_000) })
+      .execute();
     await vi.advanceTimersByTimeAsync(60 * 60_000);
     // A run would have pruned the row by now; give one a moment of real time to show itself.
     vi.useRealTimers();

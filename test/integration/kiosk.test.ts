@@ -51,14 +51,22 @@ describe('the password kiosk', () => {
   });
 
   it('answers an unknown username exactly like a known one and mails nobody', async () => {
-    const before = await t.db.selectFrom('mail_outbox').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    const before = await t.db
+      .selectFrom('mail_outbox')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow();
     const { ticket } = await requestReset(t.db, 'okand1', context());
     expect(ticket).toMatch(/^[\w-]+\.[\w-]+$/);
     const read = (await readTicket(t.db, ticket, 'code', clock))!;
     const kinds = [];
     for (let i = 0; i < 6; i++) kinds.push((await enterCode(t.db, read, '12345678', context())).kind);
     expect(kinds).toEqual(['wrong', 'wrong', 'wrong', 'wrong', 'wrong', 'void']);
-    expect(await t.db.selectFrom('mail_outbox').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).toEqual(before);
+    expect(
+      await t.db
+        .selectFrom('mail_outbox')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirstOrThrow(),
+    ).toEqual(before);
   });
 
   it('voids a code after five wrong tries, and a new code starts with its own count', async () => {

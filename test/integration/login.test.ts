@@ -72,7 +72,9 @@ describe('logging in', () => {
     let tick = 0;
     const ticking = { clock: { now: () => new Date(clock.now().getTime() + tick++) }, config, client: '192.0.2.0' };
     try {
-      const outcomes = await Promise.all(Array.from({ length: 50 }, (_, i) => attemptLogin(i % 2 ? many : t.db, 'li0013', `fel lösenord nummer ${i}`, ticking)));
+      const outcomes = await Promise.all(
+        Array.from({ length: 50 }, (_, i) => attemptLogin(i % 2 ? many : t.db, 'li0013', `fel lösenord nummer ${i}`, ticking)),
+      );
       expect(outcomes.filter((o) => o.kind === 'locked').length).toBeGreaterThanOrEqual(46);
     } finally {
       await many.destroy();
@@ -124,7 +126,11 @@ describe('logging in', () => {
 
   it('costs exactly one argon2 verification on every path', async () => {
     await createMember(t.db, { username: 'li0005', password: PASSWORD });
-    for (const [username, password] of [['li0005', PASSWORD], ['li0005', 'fel fel fel fel fel'], ['qq1111', 'fel fel fel fel fel']]) {
+    for (const [username, password] of [
+      ['li0005', PASSWORD],
+      ['li0005', 'fel fel fel fel fel'],
+      ['qq1111', 'fel fel fel fel fel'],
+    ]) {
       const before = verifications.real + verifications.dummy;
       await attemptLogin(t.db, username, password, context());
       expect(verifications.real + verifications.dummy - before).toBe(1);

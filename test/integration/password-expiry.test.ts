@@ -61,14 +61,15 @@ describe('password expiry notices', () => {
  * One calendar for a password's lifetime: months added in Europe/Stockholm, the day
  * clamped to the month's end, the same in the login check (JS) and the notices (SQL).
  */
-describe('a password\'s expiry on the calendar\'s edges', () => {
+describe("a password's expiry on the calendar's edges", () => {
   let t: TestDatabase;
   beforeAll(async () => {
     t = await freshDatabase();
   });
   afterAll(() => t.drop());
   const PASSWORD = 'ett skottårslösenord som åldras';
-  const noticeDays = async (id: number) => (await t.db.selectFrom('app_user').select('expiry_notice_days').where('id', '=', id).executeTakeFirstOrThrow()).expiry_notice_days;
+  const noticeDays = async (id: number) =>
+    (await t.db.selectFrom('app_user').select('expiry_notice_days').where('id', '=', id).executeTakeFirstOrThrow()).expiry_notice_days;
 
   it('lets a password set on 29 February expire on 28 February, in the notice and at login alike', async () => {
     const user = await createMember(t.db, { username: 'ex0003', password: PASSWORD, passwordChangedAt: new Date('2024-02-29T10:00:00Z') });

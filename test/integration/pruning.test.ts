@@ -16,8 +16,17 @@ describe('periodic pruning', () => {
   afterAll(() => t.drop());
 
   const keys = async (table: 'application_draft' | 'login_throttle' | 'user_session' | 'captcha_redemption' | 'rate_limit') => {
-    const column = { application_draft: 'id', login_throttle: 'username_key', user_session: 'id', captcha_redemption: 'signature', rate_limit: 'bucket' } as const;
-    const rows = await t.db.selectFrom(table).select(`${column[table]} as key` as never).execute();
+    const column = {
+      application_draft: 'id',
+      login_throttle: 'username_key',
+      user_session: 'id',
+      captcha_redemption: 'signature',
+      rate_limit: 'bucket',
+    } as const;
+    const rows = await t.db
+      .selectFrom(table)
+      .select(`${column[table]} as key` as never)
+      .execute();
     return rows.map((row) => (row as { key: string }).key).sort();
   };
 
@@ -28,29 +37,44 @@ describe('periodic pruning', () => {
     const user = await createMember(t.db, { username: 'pr1001' });
     const bytes = Buffer.from('x');
 
-    await t.db.insertInto('application_draft').values([
-      { id: 'draft-expires', secret_hash: bytes, data: '{}', expires_at: at(HOUR) },
-      { id: 'draft-live', secret_hash: bytes, data: '{}', expires_at: at(48 * HOUR) },
-    ]).execute();
-    await t.db.insertInto('login_throttle').values([
-      { username_key: 'throttle-stale', attempts: 2, last_attempt_at: at(0), locked_until: null },
-      { username_key: 'throttle-lock-ended', attempts: 4, last_attempt_at: at(0), locked_until: at(30 * MINUTE) },
-      { username_key: 'throttle-locked', attempts: 4, last_attempt_at: at(3 * HOUR), locked_until: at(3 * HOUR + 30 * MINUTE) },
-      { username_key: 'throttle-recent', attempts: 1, last_attempt_at: at(3 * HOUR), locked_until: null },
-    ]).execute();
-    await t.db.insertInto('user_session').values([
-      { id: 'session-idle', user_id: user.id, secret_hash: bytes, created_at: at(0), last_used_at: at(0) },
-      { id: 'session-absolute', user_id: user.id, secret_hash: bytes, created_at: at(-6 * HOUR), last_used_at: at(3 * HOUR) },
-      { id: 'session-live', user_id: user.id, secret_hash: bytes, created_at: at(2 * HOUR), last_used_at: at(3 * HOUR) },
-    ]).execute();
-    await t.db.insertInto('captcha_redemption').values([
-      { signature: 'captcha-spent', expires_at: at(HOUR) },
-      { signature: 'captcha-live', expires_at: at(5 * HOUR) },
-    ]).execute();
-    await t.db.insertInto('rate_limit').values([
-      { bucket: 'rate-old', key: 'k', window_start: at(-24 * HOUR), count: 3 },
-      { bucket: 'rate-current', key: 'k', window_start: at(3 * HOUR), count: 3 },
-    ]).execute();
+    await t.db
+      .insertInto('application_draft')
+      .values([
+        { id: 'draft-expires', secret_hash: bytes, data: '{}', expires_at: at(HOUR) },
+        { id: 'draft-live', secret_hash: bytes, data: '{}', expires_at: at(48 * HOUR) },
+      ])
+      .execute();
+    await t.db
+      .insertInto('login_throttle')
+      .values([
+        { username_key: 'throttle-stale', attempts: 2, last_attempt_at: at(0), locked_until: null },
+        { username_key: 'throttle-lock-ended', attempts: 4, last_attempt_at: at(0), locked_until: at(30 * MINUTE) },
+        { username_key: 'throttle-locked', attempts: 4, last_attempt_at: at(3 * HOUR), locked_until: at(3 * HOUR + 30 * MINUTE) },
+        { username_key: 'throttle-recent', attempts: 1, last_attempt_at: at(3 * HOUR), locked_until: null },
+      ])
+      .execute();
+    await t.db
+      .insertInto('user_session')
+      .values([
+        { id: 'session-idle', user_id: user.id, secret_hash: bytes, created_at: at(0), last_used_at: at(0) },
+        { id: 'session-absolute', user_id: user.id, secret_hash: bytes, created_at: at(-6 * HOUR), last_used_at: at(3 * HOUR) },
+        { id: 'session-live', user_id: user.id, secret_hash: bytes, created_at: at(2 * HOUR), last_used_at: at(3 * HOUR) },
+      ])
+      .execute();
+    await t.db
+      .insertInto('captcha_redemption')
+      .values([
+        { signature: 'captcha-spent', expires_at: at(HOUR) },
+        { signature: 'captcha-live', expires_at: at(5 * HOUR) },
+      ])
+      .execute();
+    await t.db
+      .insertInto('rate_limit')
+      .values([
+        { bucket: 'rate-old', key: 'k', window_start: at(-24 * HOUR), count: 3 },
+        { bucket: 'rate-current', key: 'k', window_start: at(3 * HOUR), count: 3 },
+      ])
+      .execute();
 
     // Nothing has ended yet: a run now keeps every row.
     await pruneExpired(t.db, config, clock);

@@ -39,7 +39,8 @@ describe('publishing the register', () => {
     await publishRegister(t.db, clock);
     await t.db.updateTable('unit').set({ name: 'Nya namnet' }).where('id', '=', org.mainUnitId).execute();
     const today = (await findPublication(t.db))!;
-    const names = async (publicationId: number) => (await registerUnits(t.db, publicationId, { q: 'namnbytes', page: 1, perPage: 10 })).rows.map((row) => row.name);
+    const names = async (publicationId: number) =>
+      (await registerUnits(t.db, publicationId, { q: 'namnbytes', page: 1, perPage: 10 })).rows.map((row) => row.name);
     expect(await names(today.id)).toEqual(['Namnbytesskolan AB']);
     clock.advance(24 * 3600_000);
     await publishRegister(t.db, clock);
@@ -50,7 +51,11 @@ describe('publishing the register', () => {
   });
 
   it('copies no personal data', async () => {
-    const columns = await t.db.selectFrom('information_schema.columns' as never).select('column_name' as never).where('table_name' as never, 'in', ['register_organisation', 'register_unit'] as never).execute();
+    const columns = await t.db
+      .selectFrom('information_schema.columns' as never)
+      .select('column_name' as never)
+      .where('table_name' as never, 'in', ['register_organisation', 'register_unit'] as never)
+      .execute();
     const names = (columns as Array<{ column_name: string }>).map((row) => row.column_name);
     for (const personal of ['email', 'first_name', 'last_name', 'username', 'phone']) expect(names).not.toContain(personal);
   });

@@ -40,6 +40,8 @@ describe('the access rules', () => {
 
   it('sends to the login page with the page to come back to, without the action', () => {
     expect(loginRedirect(new URL('http://portal.test/mina-tjanster'))).toBe('/logga-in?next=%2Fmina-tjanster');
-    expect(loginRedirect(new URL('http://portal.test/handlaggning/anvandare?q=a&_action=support.unlock'))).toBe('/logga-in?next=%2Fhandlaggning%2Fanvandare%3Fq%3Da');
+    expect(loginRedirect(new URL('http://portal.test/handlaggning/anvandare?q=a&_action=support.unlock'))).toBe(
+      '/logga-in?next=%2Fhandlaggning%2Fanvandare%3Fq%3Da',
+    );
   });
 });

@@ -49,9 +49,21 @@ const expected: Record<string, Record<string, string>> = {
   'give role in A': { holder: 'Y', orgAdmin: 'Y', unitAdminA: 'Y', reporter: 'notAdmin', staff: 'otherOrganisation' },
   'give unit admin in A': { holder: 'Y', orgAdmin: 'Y', unitAdminA: 'Y', reporter: 'notAdmin', staff: 'otherOrganisation' },
   'give role in B': { holder: 'Y', orgAdmin: 'Y', unitAdminA: 'ownUnitsOnly', reporter: 'notAdmin', staff: 'otherOrganisation' },
-  'give unapproved role': { holder: 'areaNotApproved', orgAdmin: 'areaNotApproved', unitAdminA: 'areaNotApproved', reporter: 'notAdmin', staff: 'otherOrganisation' },
+  'give unapproved role': {
+    holder: 'areaNotApproved',
+    orgAdmin: 'areaNotApproved',
+    unitAdminA: 'areaNotApproved',
+    reporter: 'notAdmin',
+    staff: 'otherOrganisation',
+  },
   'appoint org admin': { holder: 'Y', orgAdmin: 'holderOnly', unitAdminA: 'holderOnly', reporter: 'notAdmin', staff: 'otherOrganisation' },
-  'touch other organisation': { holder: 'otherOrganisation', orgAdmin: 'otherOrganisation', unitAdminA: 'otherOrganisation', reporter: 'otherOrganisation', staff: 'otherOrganisation' },
+  'touch other organisation': {
+    holder: 'otherOrganisation',
+    orgAdmin: 'otherOrganisation',
+    unitAdminA: 'otherOrganisation',
+    reporter: 'otherOrganisation',
+    staff: 'otherOrganisation',
+  },
   'read log': { holder: 'Y', orgAdmin: 'Y', unitAdminA: 'Y', reporter: 'notAdmin', staff: 'otherOrganisation' },
   'move unit A away': { holder: 'Y', orgAdmin: 'Y', unitAdminA: 'orgAdminOnly', reporter: 'notAdmin', staff: 'otherOrganisation' },
   'take in a moved unit': { holder: 'Y', orgAdmin: 'Y', unitAdminA: 'orgAdminOnly', reporter: 'notAdmin', staff: 'otherOrganisation' },
@@ -68,18 +80,30 @@ describe('the administration policy', () => {
 
   it('lets nobody raise their own rights', () => {
     const self: TargetUser = { id: 1, organisationId: ORG, orgRole: 'fullmaktshavare', units: new Set([UNIT_A]) };
-    expect(decide(actors.holder, { kind: 'role.change', target: self, organisationId: ORG, unitId: UNIT_A, role: 'YH_ANSOKAN', approvedRoles: approved })).toEqual({ allowed: false, reason: 'admin.denied.self' });
-    expect(decide(actors.holder, { kind: 'orgRole.change', target: self, organisationId: ORG, role: 'admin_org' })).toEqual({ allowed: false, reason: 'admin.denied.self' });
+    expect(
+      decide(actors.holder, { kind: 'role.change', target: self, organisationId: ORG, unitId: UNIT_A, role: 'YH_ANSOKAN', approvedRoles: approved }),
+    ).toEqual({ allowed: false, reason: 'admin.denied.self' });
+    expect(decide(actors.holder, { kind: 'orgRole.change', target: self, organisationId: ORG, role: 'admin_org' })).toEqual({
+      allowed: false,
+      reason: 'admin.denied.self',
+    });
   });
 
   it('keeps one active fullmaktshavare and never inactivates the main unit', () => {
     const holder: TargetUser = { id: 30, organisationId: ORG, orgRole: 'fullmaktshavare', units: new Set() };
-    expect(decide(actors.orgAdmin, { kind: 'user.manage', target: holder, inactivate: true, activeHolders: 1 })).toEqual({ allowed: false, reason: 'admin.denied.lastHolder' });
-    expect(decide(actors.holder, { kind: 'unit.edit', organisationId: ORG, unitId: UNIT_A, isMain: true, inactivate: true })).toEqual({ allowed: false, reason: 'admin.denied.mainUnit' });
+    expect(decide(actors.orgAdmin, { kind: 'user.manage', target: holder, inactivate: true, activeHolders: 1 })).toEqual({
+      allowed: false,
+      reason: 'admin.denied.lastHolder',
+    });
+    expect(decide(actors.holder, { kind: 'unit.edit', organisationId: ORG, unitId: UNIT_A, isMain: true, inactivate: true })).toEqual({
+      allowed: false,
+      reason: 'admin.denied.mainUnit',
+    });
   });
 
   it('never moves the main unit away or merges it into another, but lets it be edited and split', () => {
-    for (const kind of ['unit.move', 'unit.merge'] as const) expect(decide(actors.holder, { kind, organisationId: ORG, unitId: UNIT_A, isMain: true })).toEqual({ allowed: false, reason: 'admin.denied.mainUnit' });
+    for (const kind of ['unit.move', 'unit.merge'] as const)
+      expect(decide(actors.holder, { kind, organisationId: ORG, unitId: UNIT_A, isMain: true })).toEqual({ allowed: false, reason: 'admin.denied.mainUnit' });
     expect(decide(actors.holder, { kind: 'unit.edit', organisationId: ORG, unitId: UNIT_A, isMain: true })).toEqual({ allowed: true });
     expect(decide(actors.holder, { kind: 'unit.split', organisationId: ORG, unitId: UNIT_A })).toEqual({ allowed: true });
   });

@@ -19,7 +19,8 @@ describe('the application form rules', () => {
       expect(result.success, orgNumber).toBe(true);
       expect(result.data?.orgNumber).toBe('5566778899');
     }
-    for (const personnummer of ['19900101-0017', '199001010017', '900101-0017']) expect(parse({ signatoryPersonnummer: personnummer }).data?.signatoryPersonnummer, personnummer).toBe('199001010017');
+    for (const personnummer of ['19900101-0017', '199001010017', '900101-0017'])
+      expect(parse({ signatoryPersonnummer: personnummer }).data?.signatoryPersonnummer, personnummer).toBe('199001010017');
   });
 
   it('copy the fullmaktsgivare into the fullmaktshavare when they are the same person', () => {

@@ -37,7 +37,11 @@ export function databaseUse(text: string): string[] {
 
 /** The web-side imports of one domain file, or nothing. */
 export function webImports(file: string, text: string): string[] {
-  return importsOf(text).filter((name) => /^#web\//.test(name) || /(^|\/)(web|pages|actions)\//.test(name.startsWith('.') ? join(file, '..', name).replace(/\\/g, '/') : name.startsWith('src/') ? name : ''));
+  return importsOf(text).filter(
+    (name) =>
+      /^#web\//.test(name) ||
+      /(^|\/)(web|pages|actions)\//.test(name.startsWith('.') ? join(file, '..', name).replace(/\\/g, '/') : name.startsWith('src/') ? name : ''),
+  );
 }
 
 const WEB_SIDE = ['src/pages', 'src/actions', 'src/components', 'src/layouts', 'src/web'];
@@ -49,7 +53,9 @@ describe('architecture', () => {
   });
 
   it('keeps the domain under src/server from importing the web layer, pages or actions', () => {
-    const offenders = filesUnder('src/server').flatMap((file) => webImports(file, readFileSync(join(root, file), 'utf8')).map((name) => `${file}: imports ${name}`));
+    const offenders = filesUnder('src/server').flatMap((file) =>
+      webImports(file, readFileSync(join(root, file), 'utf8')).map((name) => `${file}: imports ${name}`),
+    );
     expect(offenders).toEqual([]);
   });
 
@@ -73,7 +79,7 @@ describe('architecture', () => {
     expect(databaseUse("import { sql } from 'kysely';")).toEqual(["imports 'kysely'"]);
     expect(databaseUse('const rows = await sql`select 1`.execute(db());')).toEqual(['uses an sql`…` template']);
     expect(databaseUse("await db().selectFrom('unit').selectAll().execute();")).toEqual(['calls .selectFrom(…)']);
-    expect(databaseUse("const units = await getUnit(db(), id);")).toEqual([]);
+    expect(databaseUse('const units = await getUnit(db(), id);')).toEqual([]);
   });
 
   it('notices a domain file that imports the web layer by alias or by relative path', () => {

@@ -12,7 +12,15 @@ const other = () => ({
   ],
   areas: [
     { key: 'A', name: 'Annat område', requiresUndertaking: false, roles: [{ key: 'A_TIDER', name: 'Rapportera tider', service: 'tider' }] },
-    { key: 'B', name: 'Bortre området', requiresUndertaking: true, roles: [{ key: 'B_INTYG', name: 'Skriva intyg', service: 'intyg' }, { key: 'B_TIDER', name: 'Se tider', service: 'tider' }] },
+    {
+      key: 'B',
+      name: 'Bortre området',
+      requiresUndertaking: true,
+      roles: [
+        { key: 'B_INTYG', name: 'Skriva intyg', service: 'intyg' },
+        { key: 'B_TIDER', name: 'Se tider', service: 'tider' },
+      ],
+    },
   ],
 });
 
@@ -29,7 +37,11 @@ describe('the role catalogue', () => {
   it("takes another authority's catalogue from a file and finds each role, area and service the file names", () => {
     write(other());
     const catalogue = loadCatalogue(file);
-    expect(allRoles(catalogue).map((role) => [role.key, role.area])).toEqual([['A_TIDER', 'A'], ['B_INTYG', 'B'], ['B_TIDER', 'B']]);
+    expect(allRoles(catalogue).map((role) => [role.key, role.area])).toEqual([
+      ['A_TIDER', 'A'],
+      ['B_INTYG', 'B'],
+      ['B_TIDER', 'B'],
+    ]);
     expect(findRole('B_TIDER', catalogue)).toMatchObject({ name: 'Se tider', service: 'tider', area: 'B' });
     expect(findArea('B', catalogue)?.requiresUndertaking).toBe(true);
     expect(findService('intyg', catalogue)?.url).toBe('https://b.example/');

@@ -44,10 +44,13 @@ describe('configuration', () => {
     expect(config.demo).toBe(false);
   });
 
-  it.each([[{ DATABASE_URL: 'postgres://u:p@db/portal' }], [{ SMTP_URL: 'smtp://mail:25' }]])('never falls into demo mode when %o is set without APP_MODE', (env) => {
-    expect(() => parseConfig(env)).toThrow(/^\s*APP_MODE="": must be set/m);
-    expect(parseConfig({ ...env, APP_MODE: 'demo' }).demo).toBe(true);
-  });
+  it.each([[{ DATABASE_URL: 'postgres://u:p@db/portal' }], [{ SMTP_URL: 'smtp://mail:25' }]])(
+    'never falls into demo mode when %o is set without APP_MODE',
+    (env) => {
+      expect(() => parseConfig(env)).toThrow(/^\s*APP_MODE="": must be set/m);
+      expect(parseConfig({ ...env, APP_MODE: 'demo' }).demo).toBe(true);
+    },
+  );
 
   it('refuses the test clock in production', () => {
     expect(() => parseConfig({ APP_MODE: 'production', CLOCK_OFFSET_FILE: '/tmp/x' })).toThrow(/CLOCK_OFFSET_FILE=.*not allowed/);

@@ -13,7 +13,10 @@ const organisation = { name: 'Åkerö Utbildning AB', orgNumber: '5566778899', p
 const documents: [string, (at: Date) => Promise<Buffer>][] = [
   ['the application', (at) => applicationPdf({ ...sampleApplication(), submitted_at: at }, config)],
   ['the Ansvarsförbindelse', (at) => undertakingPdf({ ...sampleApplication(), submitted_at: at }, 'KK', config)],
-  ['the username letter', (at) => usernameLetterPdf({ letterId: 7, createdAt: at, firstName: 'Åsa', lastName: 'Ängström', username: 'ak1001', organisation }, config)],
+  [
+    'the username letter',
+    (at) => usernameLetterPdf({ letterId: 7, createdAt: at, firstName: 'Åsa', lastName: 'Ängström', username: 'ak1001', organisation }, config),
+  ],
   ['the request for a new role', (at) => roleRequestPdf({ reference: 'NR-2026-00007', createdAt: at, organisation, areas: ['ET'] }, config)],
 ];
 

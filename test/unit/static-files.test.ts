@@ -21,7 +21,12 @@ describe('the prerendered files in memory', () => {
     expect(files.get('/handbok/')).toBe(handbook);
     expect(files.get('/handbok/index.html')).toBe(handbook);
     expect(files.has('/404.html')).toBe(false);
-    expect(handbook.headers).toMatchObject({ 'X-Frame-Options': 'DENY', 'Content-Type': 'text/html; charset=utf-8', ETag: handbook.etag, Vary: 'Accept-Encoding' });
+    expect(handbook.headers).toMatchObject({
+      'X-Frame-Options': 'DENY',
+      'Content-Type': 'text/html; charset=utf-8',
+      ETag: handbook.etag,
+      Vary: 'Accept-Encoding',
+    });
   });
 
   it.each([
@@ -55,7 +60,7 @@ describe('the prerendered files in memory', () => {
     expect(matchesEtag(`"annan", W/${etag}`, etag)).toBe(true);
     expect(matchesEtag('*', etag)).toBe(true);
     expect(matchesEtag('"annan"', etag)).toBe(false);
-    expect(matchesEtag(etag.slice(0, -2) + '"', etag)).toBe(false);
+    expect(matchesEtag(`${etag.slice(0, -2)}"`, etag)).toBe(false);
     expect(matchesEtag(undefined, etag)).toBe(false);
   });
 });

@@ -17,7 +17,11 @@ export const GET: APIRoute = async ({ locals }) => {
   const { rows } = await registerUnits(locals.app.db, publication.id, { page: 1, perPage: 1_000_000 });
   const lines = [
     ['organisationsnummer', 'organisation', 'enhet', 'huvudorganisation', 'utdelningsadress', 'postnummer', 'ort'].map(cell).join(';'),
-    ...rows.map((row) => [formatOrgNumber(row.org_number), row.organisation_name, row.name, row.is_main ? 'ja' : 'nej', row.postal_address, row.postal_code, row.city].map(cell).join(';')),
+    ...rows.map((row) =>
+      [formatOrgNumber(row.org_number), row.organisation_name, row.name, row.is_main ? 'ja' : 'nej', row.postal_address, row.postal_code, row.city]
+        .map(cell)
+        .join(';'),
+    ),
   ];
   const response = new Response(`\uFEFF${lines.join('\r\n')}\r\n`, {
     headers: {

@@ -12,10 +12,22 @@ export const GET: APIRoute = async ({ locals }) => {
   const { rows } = await registerUnits(locals.app.db, publication.id, { page: 1, perPage: 1_000_000 });
   const body = {
     publicering: publicationJson(publication),
-    enheter: rows.map((row) => ({ id: row.unit_id, namn: row.name, huvudorganisation: row.is_main, utdelningsadress: row.postal_address, postnummer: row.postal_code, ort: row.city, organisation: { organisationsnummer: formatOrgNumber(row.org_number), namn: row.organisation_name } })),
+    enheter: rows.map((row) => ({
+      id: row.unit_id,
+      namn: row.name,
+      huvudorganisation: row.is_main,
+      utdelningsadress: row.postal_address,
+      postnummer: row.postal_code,
+      ort: row.city,
+      organisation: { organisationsnummer: formatOrgNumber(row.org_number), namn: row.organisation_name },
+    })),
   };
   const response = Response.json(body, {
-    headers: { 'Content-Disposition': `attachment; filename="register-${publication.published_on}.json"`, ...latestCacheHeaders(publication, locals.app.clock.now()), 'Last-Modified': publication.published_at.toUTCString() },
+    headers: {
+      'Content-Disposition': `attachment; filename="register-${publication.published_on}.json"`,
+      ...latestCacheHeaders(publication, locals.app.clock.now()),
+      'Last-Modified': publication.published_at.toUTCString(),
+    },
   });
   return response;
 };

@@ -34,11 +34,18 @@ export async function saveDraft(db: Db, existing: string | undefined, data: unkn
   const expiresAt = new Date(clock.now().getTime() + DRAFT_LIFETIME_MS);
   const found = existing ? await readDraftRow(db, existing, clock) : undefined;
   if (found) {
-    await db.updateTable('application_draft').set({ data: JSON.stringify(data), expires_at: expiresAt }).where('id', '=', found.id).execute();
+    await db
+      .updateTable('application_draft')
+      .set({ data: JSON.stringify(data), expires_at: expiresAt })
+      .where('id', '=', found.id)
+      .execute();
     return existing!;
   }
   const { id, token, secretHash } = newSecretToken();
-  await db.insertInto('application_draft').values({ id, secret_hash: secretHash, data: JSON.stringify(data), expires_at: expiresAt }).execute();
+  await db
+    .insertInto('application_draft')
+    .values({ id, secret_hash: secretHash, data: JSON.stringify(data), expires_at: expiresAt })
+    .execute();
   return token;
 }
 
@@ -72,8 +79,19 @@ export async function submitApplication(db: Db, data: ApplicationData, draftToke
       if (existing) return { kind: 'taken' } as const;
       const { id } = (await sql<{ id: number }>`select nextval('application_id_seq')::int as id`.execute(trx)).rows[0];
       const reference = `AK-${now.getUTCFullYear()}-${String(id).padStart(5, '0')}`;
-      const signatory: Person = { firstName: data.signatoryFirstName, lastName: data.signatoryLastName, personnummer: data.signatoryPersonnummer, title: data.signatoryTitle };
-      const holder: Person = { firstName: data.holderFirstName, lastName: data.holderLastName, personnummer: data.holderPersonnummer, email: data.holderEmail, phone: data.holderPhone };
+      const signatory: Person = {
+        firstName: data.signatoryFirstName,
+        lastName: data.signatoryLastName,
+        personnummer: data.signatoryPersonnummer,
+        title: data.signatoryTitle,
+      };
+      const holder: Person = {
+        firstName: data.holderFirstName,
+        lastName: data.holderLastName,
+        personnummer: data.holderPersonnummer,
+        email: data.holderEmail,
+        phone: data.holderPhone,
+      };
       await trx
         .insertInto('application')
         .values({
@@ -93,7 +111,10 @@ export async function submitApplication(db: Db, data: ApplicationData, draftToke
           submitted_at: now,
         })
         .execute();
-      await trx.insertInto('application_area').values(data.areas.map((area) => ({ application_id: id, area_key: area }))).execute();
+      await trx
+        .insertInto('application_area')
+        .values(data.areas.map((area) => ({ application_id: id, area_key: area })))
+        .execute();
       await trx.insertInto('application_event').values({ application_id: id, status: 'inskickad', at: now }).execute();
       await enqueueMail(trx, data.holderEmail, confirmationMail(reference, data.orgNumber, token, config));
       const draftId = parseSecretToken(draftToken)?.id;
@@ -128,7 +149,6 @@ function confirmationMail(reference: string, orgNumber: string, token: string, c
   );
 }
 
-
 /**
  * Applications whose signed paper has not arrived `paperDays` after submission lapse,
  * with a history row, and so leave the partial unique index: a stranger's application
@@ -146,7 +166,11 @@ export async function lapseApplications(db: Db, paperDays: number, clock: Clock)
       .where('submitted_at', '<', cutoff)
       .returning('id')
       .execute();
-    if (lapsed.length) await trx.insertInto('application_event').values(lapsed.map(({ id }) => ({ application_id: id, status: 'forfallen', at: now }))).execute();
+    if (lapsed.length)
+      await trx
+        .insertInto('application_event')
+        .values(lapsed.map(({ id }) => ({ application_id: id, status: 'forfallen', at: now })))
+        .execute();
     return lapsed.length;
   });
 }
@@ -157,7 +181,9 @@ export async function findByToken(db: Db, token: string, clock: Clock): Promise<
   const row = await db.selectFrom('application').selectAll().where('access_hash', '=', hashSecret(token)).executeTakeFirst();
   if (!row) return undefined;
   if (row.decided_at && clock.now().getTime() - row.decided_at.getTime() > LINK_LIFETIME_AFTER_DECISION_MS) return undefined;
-  const areas = (await db.selectFrom('application_area').select('area_key').where('application_id', '=', row.id).orderBy('area_key').execute()).map((area) => area.area_key);
+  const areas = (await db.selectFrom('application_area').select('area_key').where('application_id', '=', row.id).orderBy('area_key').execute()).map(
+    (area) => area.area_key,
+  );
   return { ...row, areas };
 }
 
@@ -166,7 +192,9 @@ export async function applicationForOffice(db: Db, id: number): Promise<(Applica
   if (!Number.isSafeInteger(id) || id <= 0) return undefined;
   const row = await db.selectFrom('application').selectAll().where('id', '=', id).executeTakeFirst();
   if (!row) return undefined;
-  const areas = (await db.selectFrom('application_area').select('area_key').where('application_id', '=', row.id).orderBy('area_key').execute()).map((area) => area.area_key);
+  const areas = (await db.selectFrom('application_area').select('area_key').where('application_id', '=', row.id).orderBy('area_key').execute()).map(
+    (area) => area.area_key,
+  );
   return { ...row, areas };
 }
 
@@ -177,8 +205,15 @@ export function applicationEvents(db: Db, applicationId: number) {
 /** Moves an application to a new status with a history row (the back office calls this). */
 export async function setApplicationStatus(trx: Tx, applicationId: number, status: ApplicationStatus, clock: Clock, note?: string): Promise<void> {
   const decided = status === 'godkand' || status === 'avslagen';
-  await trx.updateTable('application').set({ status, ...(decided ? { decided_at: clock.now() } : {}) }).where('id', '=', applicationId).execute();
-  await trx.insertInto('application_event').values({ application_id: applicationId, status, at: clock.now(), note: note ?? null }).execute();
+  await trx
+    .updateTable('application')
+    .set({ status, ...(decided ? { decided_at: clock.now() } : {}) })
+    .where('id', '=', applicationId)
+    .execute();
+  await trx
+    .insertInto('application_event')
+    .values({ application_id: applicationId, status, at: clock.now(), note: note ?? null })
+    .execute();
 }
 
 /** "19900101-0017" from the stored "199001010017". */

@@ -17,7 +17,9 @@ import { fetchPage } from '#server/platform/paging.ts';
  * account, all in one transaction) or rejects with a reason. The application row is
  * locked first, so approving twice at once creates one organisation.
  */
-export type Decision = { kind: 'ok'; organisationId?: number } | { kind: 'refused'; reason: 'notFound' | 'wrongStatus' | 'paperMissing' | 'organisationExists' };
+export type Decision =
+  | { kind: 'ok'; organisationId?: number }
+  | { kind: 'refused'; reason: 'notFound' | 'wrongStatus' | 'paperMissing' | 'organisationExists' };
 
 export async function registerPaper(db: Db, applicationId: number, receivedOn: string, actor: Actor, clock: Clock): Promise<Decision> {
   return db.transaction().execute(async (trx) => {
@@ -26,7 +28,13 @@ export async function registerPaper(db: Db, applicationId: number, receivedOn: s
     if (application.status !== 'inskickad') return { kind: 'refused', reason: 'wrongStatus' } as const;
     await trx.updateTable('application').set({ paper_received_on: receivedOn }).where('id', '=', applicationId).execute();
     await setApplicationStatus(trx, applicationId, 'underlag_mottaget', clock, `Underlaget mottaget ${receivedOn}`);
-    await recordAudit(trx, { event: 'application.paperReceived', at: clock.now(), actorUserId: actor.userId, client: actor.client, detail: { reference: application.reference, receivedOn } });
+    await recordAudit(trx, {
+      event: 'application.paperReceived',
+      at: clock.now(),
+      actorUserId: actor.userId,
+      client: actor.client,
+      detail: { reference: application.reference, receivedOn },
+    });
     return { kind: 'ok' } as const;
   });
 }
@@ -43,32 +51,74 @@ export async function approveApplication(db: Db, applicationId: number, actor: A
     const now = clock.now();
     const organisation = await trx
       .insertInto('organisation')
-      .values({ org_number: application.org_number, name: application.org_name, postal_address: application.postal_address, postal_code: application.postal_code, city: application.city, phone: application.phone, email: application.email, created_at: now })
+      .values({
+        org_number: application.org_number,
+        name: application.org_name,
+        postal_address: application.postal_address,
+        postal_code: application.postal_code,
+        city: application.city,
+        phone: application.phone,
+        email: application.email,
+        created_at: now,
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
     const main = await trx
       .insertInto('unit')
-      .values({ organisation_id: organisation.id, name: application.org_name, is_main: true, postal_address: application.postal_address, postal_code: application.postal_code, city: application.city, created_at: now })
+      .values({
+        organisation_id: organisation.id,
+        name: application.org_name,
+        is_main: true,
+        postal_address: application.postal_address,
+        postal_code: application.postal_code,
+        city: application.city,
+        created_at: now,
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
-    const areas = (await trx.selectFrom('application_area').select('area_key').where('application_id', '=', applicationId).execute()).map((row) => row.area_key);
-    await trx.insertInto('organisation_area').values(areas.map((area) => ({ organisation_id: organisation.id, area_key: area, approved_at: now }))).execute();
+    const areas = (await trx.selectFrom('application_area').select('area_key').where('application_id', '=', applicationId).execute()).map(
+      (row) => row.area_key,
+    );
+    await trx
+      .insertInto('organisation_area')
+      .values(areas.map((area) => ({ organisation_id: organisation.id, area_key: area, approved_at: now })))
+      .execute();
 
     const holder = application.holder;
     const user = await createAccount(
       trx,
-      { kind: 'member', organisationId: organisation.id, firstName: holder.firstName, lastName: holder.lastName, email: holder.email!, phone: holder.phone, orgRole: 'fullmaktshavare' },
+      {
+        kind: 'member',
+        organisationId: organisation.id,
+        firstName: holder.firstName,
+        lastName: holder.lastName,
+        email: holder.email!,
+        phone: holder.phone,
+        orgRole: 'fullmaktshavare',
+      },
       actor,
       config,
       clock,
     );
     // The fullmaktshavare starts with every service role of the approved areas in the huvudorganisation.
-    const roles = new Set(catalogue().areas.filter((area) => areas.includes(area.key)).flatMap((area) => area.roles.map((role) => cell(main.id, role.key))));
+    const roles = new Set(
+      catalogue()
+        .areas.filter((area) => areas.includes(area.key))
+        .flatMap((area) => area.roles.map((role) => cell(main.id, role.key))),
+    );
     await setRoles(trx, user, roles, roles, actor, clock);
     await trx.updateTable('application').set({ organisation_id: organisation.id }).where('id', '=', applicationId).execute();
     await setApplicationStatus(trx, applicationId, 'godkand', clock);
     await enqueueMail(trx, holder.email!, decisionMail(application, true, undefined, config));
-    await recordAudit(trx, { event: 'application.approved', at: now, actorUserId: actor.userId, organisationId: organisation.id, subjectUserId: user.id, client: actor.client, detail: { reference: application.reference } });
+    await recordAudit(trx, {
+      event: 'application.approved',
+      at: now,
+      actorUserId: actor.userId,
+      organisationId: organisation.id,
+      subjectUserId: user.id,
+      client: actor.client,
+      detail: { reference: application.reference },
+    });
     return { kind: 'ok', organisationId: organisation.id } as const;
   });
 }
@@ -79,8 +129,14 @@ export async function rejectApplication(db: Db, applicationId: number, reason: s
     if (!application) return { kind: 'refused', reason: 'notFound' } as const;
     if (application.status !== 'inskickad' && application.status !== 'underlag_mottaget') return { kind: 'refused', reason: 'wrongStatus' } as const;
     await setApplicationStatus(trx, applicationId, 'avslagen', clock, reason);
-    await enqueueMail(trx, (application.holder).email!, decisionMail(application, false, reason, config));
-    await recordAudit(trx, { event: 'application.rejected', at: clock.now(), actorUserId: actor.userId, client: actor.client, detail: { reference: application.reference } });
+    await enqueueMail(trx, application.holder.email!, decisionMail(application, false, reason, config));
+    await recordAudit(trx, {
+      event: 'application.rejected',
+      at: clock.now(),
+      actorUserId: actor.userId,
+      client: actor.client,
+      detail: { reference: application.reference },
+    });
     return { kind: 'ok' } as const;
   });
 }
@@ -100,7 +156,11 @@ function decisionMail(application: ApplicationRow, approved: boolean, reason: st
       : {
           subject: `Beslut om er ansökan ${application.reference}`,
           greeting: `Hej ${holder.firstName}!`,
-          paragraphs: [`Ansökan om användarkonto för ${application.org_name} har avslagits.`, `Motivering: ${reason}`, `Har du frågor om beslutet? Kontakta ${config.authority.name} på ${config.authority.phone}.`],
+          paragraphs: [
+            `Ansökan om användarkonto för ${application.org_name} har avslagits.`,
+            `Motivering: ${reason}`,
+            `Har du frågor om beslutet? Kontakta ${config.authority.name} på ${config.authority.phone}.`,
+          ],
         },
     config.authority,
   );
@@ -116,9 +176,16 @@ export async function listApplications(db: Db, filter: { status?: string; query?
   const query = filter.query?.trim().toLowerCase();
   if (query) {
     const needle = containsPattern(query);
-    base = base.where((eb) => eb.or([eb(sql`lower(reference)`, 'like', needle), eb('org_number', 'like', needle.replace(/-/g, '')), eb(sql`lower(org_name)`, 'like', needle)]));
+    base = base.where((eb) =>
+      eb.or([eb(sql`lower(reference)`, 'like', needle), eb('org_number', 'like', needle.replace(/-/g, '')), eb(sql`lower(org_name)`, 'like', needle)]),
+    );
   }
-  return fetchPage(base, (rows) => rows.select(['id', 'reference', 'org_number', 'org_name', 'status', 'submitted_at']).orderBy('submitted_at', 'desc').orderBy('id', 'desc'), filter.page, APPLICATIONS_PAGE_SIZE);
+  return fetchPage(
+    base,
+    (rows) => rows.select(['id', 'reference', 'org_number', 'org_name', 'status', 'submitted_at']).orderBy('submitted_at', 'desc').orderBy('id', 'desc'),
+    filter.page,
+    APPLICATIONS_PAGE_SIZE,
+  );
 }
 
 /** Username letters waiting to be printed (or all), newest first. */
@@ -127,7 +194,15 @@ export function lettersToPrint(db: Db, includePrinted: boolean) {
     .selectFrom('user_letter')
     .innerJoin('app_user', 'app_user.id', 'user_letter.user_id')
     .innerJoin('organisation', 'organisation.id', 'app_user.organisation_id')
-    .select(['user_letter.id', 'user_letter.created_at', 'user_letter.printed_at', 'app_user.first_name', 'app_user.last_name', 'app_user.username', 'organisation.name as organisation_name']);
+    .select([
+      'user_letter.id',
+      'user_letter.created_at',
+      'user_letter.printed_at',
+      'app_user.first_name',
+      'app_user.last_name',
+      'app_user.username',
+      'organisation.name as organisation_name',
+    ]);
   if (!includePrinted) query = query.where('user_letter.printed_at', 'is', null);
   return query.orderBy('user_letter.created_at', 'desc').limit(200).execute();
 }
@@ -137,7 +212,17 @@ export async function letterData(db: Db, letterId: number) {
     .selectFrom('user_letter')
     .innerJoin('app_user', 'app_user.id', 'user_letter.user_id')
     .innerJoin('organisation', 'organisation.id', 'app_user.organisation_id')
-    .select(['user_letter.id', 'user_letter.created_at', 'app_user.first_name', 'app_user.last_name', 'app_user.username', 'organisation.name', 'organisation.postal_address', 'organisation.postal_code', 'organisation.city'])
+    .select([
+      'user_letter.id',
+      'user_letter.created_at',
+      'app_user.first_name',
+      'app_user.last_name',
+      'app_user.username',
+      'organisation.name',
+      'organisation.postal_address',
+      'organisation.postal_code',
+      'organisation.city',
+    ])
     .where('user_letter.id', '=', letterId)
     .executeTakeFirst();
 }

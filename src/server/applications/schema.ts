@@ -25,8 +25,18 @@ const personalNumber = (required: string) =>
     .refine((value) => value.length <= 13 && Personnummer.valid(value), 'error.personnummer')
     .transform((value) => Personnummer.parse(value).format(true));
 
-const postalCode = z.string({ error: 'error.postalCode' }).trim().regex(/^\d{3} ?\d{2}$/, 'error.postalCode').transform((value) => value.replace(/\s/g, ''));
-const phone = (required: string) => z.string({ error: required }).trim().min(1, required).max(30, 'error.phone').regex(/^\+?[\d\s-]{6,25}$/, 'error.phone');
+const postalCode = z
+  .string({ error: 'error.postalCode' })
+  .trim()
+  .regex(/^\d{3} ?\d{2}$/, 'error.postalCode')
+  .transform((value) => value.replace(/\s/g, ''));
+const phone = (required: string) =>
+  z
+    .string({ error: required })
+    .trim()
+    .min(1, required)
+    .max(30, 'error.phone')
+    .regex(/^\+?[\d\s-]{6,25}$/, 'error.phone');
 const email = (required: string) => z.string({ error: required }).trim().min(1, required).max(200, 'error.email').pipe(z.email('error.email'));
 
 export const applicationSchema = z
@@ -71,7 +81,21 @@ export type ApplicationData = z.output<typeof applicationSchema>;
 
 /** The form's fields in the order the error summary lists them. */
 export const FIELD_ORDER = [
-  'orgNumber', 'orgName', 'postalAddress', 'postalCode', 'city', 'phone', 'email', 'areas',
-  'signatoryFirstName', 'signatoryLastName', 'signatoryPersonnummer', 'signatoryTitle',
-  'holderFirstName', 'holderLastName', 'holderPersonnummer', 'holderEmail', 'holderPhone',
+  'orgNumber',
+  'orgName',
+  'postalAddress',
+  'postalCode',
+  'city',
+  'phone',
+  'email',
+  'areas',
+  'signatoryFirstName',
+  'signatoryLastName',
+  'signatoryPersonnummer',
+  'signatoryTitle',
+  'holderFirstName',
+  'holderLastName',
+  'holderPersonnummer',
+  'holderEmail',
+  'holderPhone',
 ];

@@ -30,7 +30,12 @@ export async function searchUsers(db: Db, query: string, page: number): Promise<
         eb(sql`lower(app_user.email)`, 'like', needle),
       ]),
     );
-  return fetchPage(base, (query) => query.selectAll('app_user').select('organisation.name as organisation_name').orderBy('app_user.last_name').orderBy('app_user.first_name'), page, SUPPORT_PAGE_SIZE);
+  return fetchPage(
+    base,
+    (query) => query.selectAll('app_user').select('organisation.name as organisation_name').orderBy('app_user.last_name').orderBy('app_user.first_name'),
+    page,
+    SUPPORT_PAGE_SIZE,
+  );
 }
 
 export interface UserOverview {
@@ -53,7 +58,14 @@ export async function userOverview(db: Db, user: User, now: Date): Promise<UserO
       .orderBy('unit.name')
       .execute(),
     lockedUntil(db, user.username, now),
-    db.selectFrom('audit_event').select('at').where('subject_user_id', '=', user.id).where('event', '=', 'login.succeeded').orderBy('at', 'desc').limit(1).executeTakeFirst(),
+    db
+      .selectFrom('audit_event')
+      .select('at')
+      .where('subject_user_id', '=', user.id)
+      .where('event', '=', 'login.succeeded')
+      .orderBy('at', 'desc')
+      .limit(1)
+      .executeTakeFirst(),
   ]);
   return {
     organisation,

@@ -16,7 +16,11 @@ export function remarkHandbook() {
   const visit = (node: Node): void => {
     if (!node.children) return;
     node.children = node.children.map((child) => {
-      const only = child.type === 'paragraph' && child.children?.length === 1 && child.children[0].type === 'text' && child.children[0].value?.trim() === `{{${ROLE_TABLE}}}`;
+      const only =
+        child.type === 'paragraph' &&
+        child.children?.length === 1 &&
+        child.children[0].type === 'text' &&
+        child.children[0].value?.trim() === `{{${ROLE_TABLE}}}`;
       if (only) return { type: 'table', align: ['left', 'left', 'left'], children: [rowNode(ROLE_TABLE_HEADER), ...roleTableRows().map(rowNode)] };
       if (child.type === 'text' && child.value) return { ...child, value: fillPlaceholders(child.value, values) };
       visit(child);

@@ -17,7 +17,12 @@ export interface Actor {
 }
 
 const letter = (name: string) =>
-  name.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z]/g, '').charAt(0) || String.fromCharCode(97 + randomInt(26));
+  name
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z]/g, '')
+    .charAt(0) || String.fromCharCode(97 + randomInt(26));
 
 /**
  * A username like `ml4821`: the person's initials and four random digits. Users are
@@ -33,7 +38,10 @@ async function generateUsername(trx: Db | Tx, firstName: string, lastName: strin
   throw new Error('No free username found');
 }
 
-export type AccountInput = Omit<NewUser, 'username' | 'passwordHash' | 'passwordChangedAt' | 'termsVersion'> & { phone?: string; orgRole?: 'fullmaktshavare' | 'admin_org' | null };
+export type AccountInput = Omit<NewUser, 'username' | 'passwordHash' | 'passwordChangedAt' | 'termsVersion'> & {
+  phone?: string;
+  orgRole?: 'fullmaktshavare' | 'admin_org' | null;
+};
 
 /**
  * Creates an account as the rules want it: a generated username (sent by letter) and a
@@ -44,12 +52,24 @@ export async function createAccount(trx: Tx, input: AccountInput, actor: Actor, 
   const username = await generateUsername(trx, input.firstName, input.lastName);
   const user = await insertUser(trx, { ...input, username }, now);
   if (input.phone || input.orgRole) {
-    await trx.updateTable('app_user').set({ phone: input.phone ?? '', org_role: input.orgRole ?? null }).where('id', '=', user.id).execute();
+    await trx
+      .updateTable('app_user')
+      .set({ phone: input.phone ?? '', org_role: input.orgRole ?? null })
+      .where('id', '=', user.id)
+      .execute();
   }
   await sendOneTimePassword(trx, user, actor, config, clock);
   // The username travels separately, by letter: the back office prints it.
   if (input.organisationId) await trx.insertInto('user_letter').values({ user_id: user.id, created_at: now }).execute();
-  await recordAudit(trx, { event: 'user.created', at: now, actorUserId: actor.userId, subjectUserId: user.id, organisationId: user.organisation_id, client: actor.client, detail: { username, orgRole: input.orgRole ?? null } });
+  await recordAudit(trx, {
+    event: 'user.created',
+    at: now,
+    actorUserId: actor.userId,
+    subjectUserId: user.id,
+    organisationId: user.organisation_id,
+    client: actor.client,
+    detail: { username, orgRole: input.orgRole ?? null },
+  });
   return { ...user, phone: input.phone ?? '', org_role: input.orgRole ?? null };
 }
 
@@ -57,12 +77,24 @@ export async function createAccount(trx: Tx, input: AccountInput, actor: Actor, 
 export async function sendOneTimePassword(trx: Tx, user: User, actor: Actor, config: Config, clock: Clock): Promise<void> {
   const { code, expiresAt } = await issueCode(trx, user.id, 'first_login', config.rules.oneTimePasswordDays * 24 * 60 * 60_000, clock);
   await enqueueMail(trx, user.email, oneTimePasswordMail(user, code, expiresAt, config));
-  await recordAudit(trx, { event: 'code.issued', at: clock.now(), actorUserId: actor.userId, subjectUserId: user.id, organisationId: user.organisation_id, client: actor.client, detail: { kind: 'one-time password' } });
+  await recordAudit(trx, {
+    event: 'code.issued',
+    at: clock.now(),
+    actorUserId: actor.userId,
+    subjectUserId: user.id,
+    organisationId: user.organisation_id,
+    client: actor.client,
+    detail: { kind: 'one-time password' },
+  });
 }
 
 /** Inactivates or reactivates a user; an inactivated user's sessions end at once. */
 export async function setUserActive(trx: Tx, user: User, active: boolean, actor: Actor, clock: Clock): Promise<void> {
-  await trx.updateTable('app_user').set({ status: active ? 'active' : 'inactive' }).where('id', '=', user.id).execute();
+  await trx
+    .updateTable('app_user')
+    .set({ status: active ? 'active' : 'inactive' })
+    .where('id', '=', user.id)
+    .execute();
   const ended = active ? 0 : await deleteUserSessions(trx, user.id);
   await recordAudit(trx, {
     event: active ? 'user.reactivated' : 'user.inactivated',
@@ -78,6 +110,14 @@ export async function setUserActive(trx: Tx, user: User, active: boolean, actor:
 /** Lifts a lock on the user's username at once (support desk). */
 export async function unlockUser(db: Db, user: User, actor: Actor, clock: Clock): Promise<boolean> {
   const lifted = await unlockUsername(db, user.username);
-  await recordAudit(db, { event: 'login.unlocked', at: clock.now(), actorUserId: actor.userId, subjectUserId: user.id, organisationId: user.organisation_id, client: actor.client, detail: { by: 'support' } });
+  await recordAudit(db, {
+    event: 'login.unlocked',
+    at: clock.now(),
+    actorUserId: actor.userId,
+    subjectUserId: user.id,
+    organisationId: user.organisation_id,
+    client: actor.client,
+    detail: { by: 'support' },
+  });
   return lifted;
 }

@@ -35,7 +35,9 @@ export async function checkCaptcha(db: Db, payload: string | undefined, secret: 
   } catch {
     return 'invalid';
   }
-  const result = await verifySolution({ challenge: decoded.challenge, solution: decoded.solution, deriveKey, hmacSignatureSecret: secret }).catch(() => undefined);
+  const result = await verifySolution({ challenge: decoded.challenge, solution: decoded.solution, deriveKey, hmacSignatureSecret: secret }).catch(
+    () => undefined,
+  );
   if (!result?.verified) return 'invalid';
   const redeemed = await db
     .insertInto('captcha_redemption')

@@ -22,6 +22,11 @@ export async function latestLetter(db: Db, user: User) {
 
 /** Marks a letter as printed once; printing it again later keeps the first time and person. */
 export async function markLetterPrinted(db: Db, letterId: number, actor: Actor, clock: Clock): Promise<void> {
-  await db.updateTable('user_letter').set({ printed_at: clock.now(), printed_by: actor.userId }).where('id', '=', letterId).where('printed_at', 'is', null).execute();
+  await db
+    .updateTable('user_letter')
+    .set({ printed_at: clock.now(), printed_by: actor.userId })
+    .where('id', '=', letterId)
+    .where('printed_at', 'is', null)
+    .execute();
   await recordAudit(db, { event: 'letter.printed', at: clock.now(), actorUserId: actor.userId, client: actor.client, detail: { letter: letterId } });
 }

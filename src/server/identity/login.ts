@@ -82,7 +82,11 @@ export async function attemptLogin(
   if ((matches || viaOneTimePassword) && user) {
     await db.updateTable('login_throttle').set({ attempts: 0 }).where('username_key', '=', key).execute();
     if (matches && needsRehash(user.password_hash!)) {
-      await db.updateTable('app_user').set({ password_hash: await hashPassword(password) }).where('id', '=', user.id).execute();
+      await db
+        .updateTable('app_user')
+        .set({ password_hash: await hashPassword(password) })
+        .where('id', '=', user.id)
+        .execute();
     }
     const expiresAt = user.password_changed_at && passwordExpiresAt(user.password_changed_at, rules.passwordMaxAgeMonths);
     return { kind: 'ok', user, passwordExpired: !!expiresAt && expiresAt <= now, viaOneTimePassword };
@@ -91,7 +95,13 @@ export async function attemptLogin(
   if (counted.attempts >= maxAttempts) return { kind: 'locked', until: await lockAndTell(db, key, username, new Date(now.getTime() + lockMs), context) };
   // An unknown username's failure is recorded too (with no subject): the same write on both
   // paths, so the time the answer takes does not tell whether the username exists.
-  await recordAudit(db, { event: 'login.failed', at: now, subjectUserId: user?.id ?? null, organisationId: user?.organisation_id ?? null, client: context.client });
+  await recordAudit(db, {
+    event: 'login.failed',
+    at: now,
+    subjectUserId: user?.id ?? null,
+    organisationId: user?.organisation_id ?? null,
+    client: context.client,
+  });
   return { kind: 'failed' };
 }
 
@@ -101,7 +111,13 @@ export async function attemptLogin(
  * on the row it waited for), and that one, and only that one, tells the owner.
  */
 async function lockAndTell(db: Db, key: string, username: string, until: Date, context: LoginContext): Promise<Date> {
-  const set = await db.updateTable('login_throttle').set({ locked_until: until }).where('username_key', '=', key).where('locked_until', 'is', null).returning('locked_until').executeTakeFirst();
+  const set = await db
+    .updateTable('login_throttle')
+    .set({ locked_until: until })
+    .where('username_key', '=', key)
+    .where('locked_until', 'is', null)
+    .returning('locked_until')
+    .executeTakeFirst();
   if (!set) {
     const held = await db.selectFrom('login_throttle').select('locked_until').where('username_key', '=', key).executeTakeFirst();
     return held?.locked_until ?? until;
@@ -121,7 +137,14 @@ const NOBODY = { first_name: '', username: '' };
 async function tellOwnerOfLock(db: Db, user: User | undefined, until: Date, context: LoginContext): Promise<void> {
   const mail = lockedMail(user ?? NOBODY, until, context.config);
   await db.transaction().execute(async (trx) => {
-    await recordAudit(trx, { event: 'login.locked', at: context.clock.now(), subjectUserId: user?.id ?? null, organisationId: user?.organisation_id ?? null, client: context.client, detail: { until: until.toISOString() } });
+    await recordAudit(trx, {
+      event: 'login.locked',
+      at: context.clock.now(),
+      subjectUserId: user?.id ?? null,
+      organisationId: user?.organisation_id ?? null,
+      client: context.client,
+      detail: { until: until.toISOString() },
+    });
     await trx
       .insertInto('mail_outbox')
       .columns(['to_address', 'subject', 'text_body', 'html_body'])

@@ -103,5 +103,11 @@ export async function redeemCode(db: Db | Tx, userId: number, purpose: CodePurpo
 
 /** Voids every live code of a user (after a password change). */
 export async function voidCodes(db: Db | Tx, userId: number, clock: Clock): Promise<void> {
-  await db.updateTable('one_time_code').set({ voided_at: clock.now() }).where('user_id', '=', userId).where('used_at', 'is', null).where('voided_at', 'is', null).execute();
+  await db
+    .updateTable('one_time_code')
+    .set({ voided_at: clock.now() })
+    .where('user_id', '=', userId)
+    .where('used_at', 'is', null)
+    .where('voided_at', 'is', null)
+    .execute();
 }

@@ -70,7 +70,11 @@ export function checkPasswordPolicy(password: string, context: PolicyContext): P
   const squeezed = folded.replace(/[\s\-_.]+/g, '');
   if (common.has(folded) || common.has(squeezed) || /^(.)\1+$/u.test(squeezed)) return 'common';
   if (context.username && folded.includes(context.username.toLowerCase())) return 'containsUsername';
-  const organisation = context.organisationName?.normalize('NFKC').toLowerCase().replace(/\s+(ab|hb|kb|ek\.?\s*för\.?)$/u, '').trim();
+  const organisation = context.organisationName
+    ?.normalize('NFKC')
+    .toLowerCase()
+    .replace(/\s+(ab|hb|kb|ek\.?\s*för\.?)$/u, '')
+    .trim();
   if (organisation && organisation.length >= 3 && squeezed.includes(organisation.replace(/\s+/g, ''))) return 'containsOrganisation';
   return undefined;
 }

@@ -72,7 +72,11 @@ export async function validateSession(db: Db, token: string | undefined, limits:
   const parsed = parseSecretToken(token);
   if (!parsed) return { session: null };
   const { id } = parsed;
-  const row = await db.selectFrom('user_session').select(['id', 'user_id', 'secret_hash', 'created_at', 'last_used_at']).where('id', '=', id).executeTakeFirst();
+  const row = await db
+    .selectFrom('user_session')
+    .select(['id', 'user_id', 'secret_hash', 'created_at', 'last_used_at'])
+    .where('id', '=', id)
+    .executeTakeFirst();
   if (!row) return { session: null };
   if (!secretMatches(parsed.secret, row.secret_hash)) return { session: null };
 
@@ -100,10 +104,24 @@ export async function deleteSession(db: Db | Tx, id: string): Promise<void> {
 }
 
 /** Ends one of the user's own sessions (from the security page); false when it is not theirs or gone. */
-export async function endOwnSession(db: Db, user: { id: number; organisation_id: number | null }, sessionId: string, client: string, clock: Clock): Promise<boolean> {
+export async function endOwnSession(
+  db: Db,
+  user: { id: number; organisation_id: number | null },
+  sessionId: string,
+  client: string,
+  clock: Clock,
+): Promise<boolean> {
   const result = await db.deleteFrom('user_session').where('id', '=', sessionId).where('user_id', '=', user.id).executeTakeFirst();
   if (Number(result.numDeletedRows) === 0) return false;
-  await recordAudit(db, { event: 'session.ended', at: clock.now(), actorUserId: user.id, subjectUserId: user.id, organisationId: user.organisation_id, client, detail: { reason: 'ended by user' } });
+  await recordAudit(db, {
+    event: 'session.ended',
+    at: clock.now(),
+    actorUserId: user.id,
+    subjectUserId: user.id,
+    organisationId: user.organisation_id,
+    client,
+    detail: { reason: 'ended by user' },
+  });
   return true;
 }
 

@@ -12,7 +12,14 @@ export async function acceptTerms(db: Db, user: Pick<User, 'id' | 'organisation_
   const now = clock.now();
   await db.transaction().execute(async (trx) => {
     await trx.updateTable('app_user').set({ terms_version: CURRENT_TERMS_VERSION, terms_accepted_at: now }).where('id', '=', user.id).execute();
-    await recordAudit(trx, { event: 'terms.accepted', at: now, actorUserId: user.id, subjectUserId: user.id, organisationId: user.organisation_id, detail: { version: CURRENT_TERMS_VERSION } });
+    await recordAudit(trx, {
+      event: 'terms.accepted',
+      at: now,
+      actorUserId: user.id,
+      subjectUserId: user.id,
+      organisationId: user.organisation_id,
+      detail: { version: CURRENT_TERMS_VERSION },
+    });
   });
   return 'accepted';
 }

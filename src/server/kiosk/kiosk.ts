@@ -35,12 +35,16 @@ export async function startChange(db: Db, username: string, secret: string, cont
 export async function requestReset(db: Db, username: string, context: LoginContext): Promise<{ ticket: string }> {
   const { clock, config } = context;
   const user = await findUserByUsername(db, username);
-  const limit = await hitLimit(db, {
-    bucket: 'reset-request',
-    key: createHash('sha256').update(normalizeUsername(username)).digest('base64url'),
-    max: RESET_REQUESTS_PER_HOUR,
-    windowMs: 60 * 60_000,
-  }, clock);
+  const limit = await hitLimit(
+    db,
+    {
+      bucket: 'reset-request',
+      key: createHash('sha256').update(normalizeUsername(username)).digest('base64url'),
+      max: RESET_REQUESTS_PER_HOUR,
+      windowMs: 60 * 60_000,
+    },
+    clock,
+  );
   if (user && user.status === 'active' && limit.allowed) {
     await db.transaction().execute(async (trx) => {
       const { code, expiresAt } = await issueCode(trx, user.id, 'reset', config.rules.resetCodeMinutes * 60_000, clock);
@@ -76,7 +80,7 @@ export type NewPasswordResult = { kind: 'ok' } | { kind: 'invalid'; problem: Pas
 export async function setNewPassword(db: Db, ticket: Ticket, password: string, confirmation: string, context: LoginContext): Promise<NewPasswordResult> {
   const { clock, config } = context;
   const user = ticket.user_id ? await findUserById(db, ticket.user_id) : undefined;
-  if (!user || user.status !== 'active') return { kind: 'expired' };
+  if (user?.status !== 'active') return { kind: 'expired' };
   const problem =
     checkPasswordPolicy(password, { minLength: config.rules.passwordMinLength, username: user.username, organisationName: await organisationName(db, user) }) ??
     (password !== confirmation ? 'mismatch' : undefined) ??
@@ -87,7 +91,11 @@ export async function setNewPassword(db: Db, ticket: Ticket, password: string, c
   const now = clock.now();
   const saved = await db.transaction().execute(async (trx) => {
     if (!(await consumeTicket(trx, ticket.id, clock))) return false;
-    await trx.updateTable('app_user').set({ password_hash: passwordHash, password_changed_at: now, expiry_notice_days: null }).where('id', '=', user.id).execute();
+    await trx
+      .updateTable('app_user')
+      .set({ password_hash: passwordHash, password_changed_at: now, expiry_notice_days: null })
+      .where('id', '=', user.id)
+      .execute();
     await voidCodes(trx, user.id, clock);
     const ended = await deleteUserSessions(trx, user.id);
     await enqueueMail(trx, user.email, passwordChangedMail(user, now, config));

@@ -36,6 +36,12 @@ export async function readTicket(db: Db | Tx, token: string | undefined, step: T
 
 /** Uses a ticket up; false when another request already did. */
 export async function consumeTicket(db: Db | Tx, id: string, clock: Clock): Promise<boolean> {
-  const row = await db.updateTable('kiosk_ticket').set({ used_at: clock.now() }).where('id', '=', id).where('used_at', 'is', null).returning('id').executeTakeFirst();
+  const row = await db
+    .updateTable('kiosk_ticket')
+    .set({ used_at: clock.now() })
+    .where('id', '=', id)
+    .where('used_at', 'is', null)
+    .returning('id')
+    .executeTakeFirst();
   return !!row;
 }

@@ -16,8 +16,7 @@ export interface RenderedMail {
   html: string;
 }
 
-const escapeHtml = (value: string) =>
-  value.replace(/[&<>"']/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char]!);
+const escapeHtml = (value: string) => value.replace(/[&<>"']/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char]!);
 
 /** Renders a message as plain text and as simple, accessible HTML, with the authority's signature. */
 export function renderMail(content: MailContent, authority: Config['authority']): RenderedMail {
@@ -36,9 +35,7 @@ export function renderMail(content: MailContent, authority: Config['authority'])
     '<body style="font-family: Arial, sans-serif; font-size: 16px; line-height: 1.5; color: #1b1b1b;">',
     paragraph(content.greeting),
     ...content.paragraphs.map(paragraph),
-    content.action
-      ? `<p><a href="${escapeHtml(content.action.url)}">${escapeHtml(content.action.label)}</a></p>`
-      : '',
+    content.action ? `<p><a href="${escapeHtml(content.action.url)}">${escapeHtml(content.action.label)}</a></p>` : '',
     `<p>${signature.map(escapeHtml).join('<br>')}</p>`,
     paragraph('Det här e-postmeddelandet går inte att svara på.'),
     '</body></html>',

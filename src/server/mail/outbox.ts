@@ -115,7 +115,10 @@ export function startOutboxSender(
   const tick = () => {
     if (current || stopped) return;
     current = sendDueMail(db, transport, options)
-      .then(() => undefined, (error) => options.onError?.(error))
+      .then(
+        () => undefined,
+        (error) => options.onError?.(error),
+      )
       .finally(() => (current = undefined));
   };
   const timer = setInterval(tick, options.intervalMs);

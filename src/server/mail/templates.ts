@@ -18,39 +18,69 @@ function accountMail(user: Person, config: Config, subject: string, paragraphs: 
 }
 
 export function lockedMail(user: Person, until: Date, config: Config): RenderedMail {
-  return accountMail(user, config, 'Ditt konto i Anordnarportalen är tillfälligt låst', [
-    `Någon har skrivit fel lösenord för ditt användarnamn ${user.username} för många gånger. Kontot är därför låst till ${formatDateTime(until)}. Sedan kan du logga in som vanligt.`,
-    'Om det var du som skrev fel och du inte minns lösenordet kan du beställa ett nytt lösenord i lösenordskiosken, även medan kontot är låst.',
-    `Om det inte var du, kontakta ${config.authority.name} på ${config.authority.phone}.`,
-  ], { label: 'Gå till lösenordskiosken', path: '/losenordskiosk' });
+  return accountMail(
+    user,
+    config,
+    'Ditt konto i Anordnarportalen är tillfälligt låst',
+    [
+      `Någon har skrivit fel lösenord för ditt användarnamn ${user.username} för många gånger. Kontot är därför låst till ${formatDateTime(until)}. Sedan kan du logga in som vanligt.`,
+      'Om det var du som skrev fel och du inte minns lösenordet kan du beställa ett nytt lösenord i lösenordskiosken, även medan kontot är låst.',
+      `Om det inte var du, kontakta ${config.authority.name} på ${config.authority.phone}.`,
+    ],
+    { label: 'Gå till lösenordskiosken', path: '/losenordskiosk' },
+  );
 }
 
 export function passwordChangedMail(user: Person, at: Date, config: Config): RenderedMail {
-  return accountMail(user, config, 'Ditt lösenord har ändrats', [
-    `Lösenordet för ditt användarnamn ${user.username} i Anordnarportalen ändrades ${formatDateTime(at)}.`,
-    `Om det inte var du som ändrade det, beställ ett nytt lösenord i lösenordskiosken med en gång och kontakta ${config.authority.name} på ${config.authority.phone}.`,
-  ], { label: 'Gå till lösenordskiosken', path: '/losenordskiosk' });
+  return accountMail(
+    user,
+    config,
+    'Ditt lösenord har ändrats',
+    [
+      `Lösenordet för ditt användarnamn ${user.username} i Anordnarportalen ändrades ${formatDateTime(at)}.`,
+      `Om det inte var du som ändrade det, beställ ett nytt lösenord i lösenordskiosken med en gång och kontakta ${config.authority.name} på ${config.authority.phone}.`,
+    ],
+    { label: 'Gå till lösenordskiosken', path: '/losenordskiosk' },
+  );
 }
 
 export function resetCodeMail(user: Person, code: string, expiresAt: Date, config: Config): RenderedMail {
-  return accountMail(user, config, 'Din kod för att byta lösenord', [
-    `Din kod är: ${code}`,
-    `Skriv in koden i lösenordskiosken. Koden gäller till ${formatDateTime(expiresAt)} och kan bara användas en gång.`,
-    'Om du inte har bett om en kod kan du bortse från det här meddelandet. Ditt lösenord är då oförändrat.',
-  ], { label: 'Gå till lösenordskiosken', path: '/losenordskiosk/glomt/kod' });
+  return accountMail(
+    user,
+    config,
+    'Din kod för att byta lösenord',
+    [
+      `Din kod är: ${code}`,
+      `Skriv in koden i lösenordskiosken. Koden gäller till ${formatDateTime(expiresAt)} och kan bara användas en gång.`,
+      'Om du inte har bett om en kod kan du bortse från det här meddelandet. Ditt lösenord är då oförändrat.',
+    ],
+    { label: 'Gå till lösenordskiosken', path: '/losenordskiosk/glomt/kod' },
+  );
 }
 
 export function oneTimePasswordMail(user: Person, oneTimePassword: string, expiresAt: Date, config: Config): RenderedMail {
-  return accountMail(user, config, 'Ditt engångslösenord till Anordnarportalen', [
-    'Du har fått ett konto i Anordnarportalen. Ditt användarnamn kommer i ett brev med posten.',
-    `Ditt engångslösenord är: ${oneTimePassword}`,
-    `Engångslösenordet gäller till ${formatDate(expiresAt)}. När du har fått brevet med användarnamnet går du till lösenordskiosken, väljer "Byt lösenord" och skriver in användarnamnet och engångslösenordet. Sedan väljer du ett eget lösenord.`,
-  ], { label: 'Gå till lösenordskiosken', path: '/losenordskiosk/byt' });
+  return accountMail(
+    user,
+    config,
+    'Ditt engångslösenord till Anordnarportalen',
+    [
+      'Du har fått ett konto i Anordnarportalen. Ditt användarnamn kommer i ett brev med posten.',
+      `Ditt engångslösenord är: ${oneTimePassword}`,
+      `Engångslösenordet gäller till ${formatDate(expiresAt)}. När du har fått brevet med användarnamnet går du till lösenordskiosken, väljer "Byt lösenord" och skriver in användarnamnet och engångslösenordet. Sedan väljer du ett eget lösenord.`,
+    ],
+    { label: 'Gå till lösenordskiosken', path: '/losenordskiosk/byt' },
+  );
 }
 
 export function expiryNoticeMail(user: Person, expiresAt: Date, config: Config): RenderedMail {
-  return accountMail(user, config, 'Ditt lösenord till Anordnarportalen går snart ut', [
-    `Lösenordet för ditt användarnamn ${user.username} går ut ${formatDate(expiresAt)}.`,
-    'Byt lösenord innan dess i lösenordskiosken, så kan du fortsätta logga in som vanligt.',
-  ], { label: 'Byt lösenord', path: '/losenordskiosk/byt' });
+  return accountMail(
+    user,
+    config,
+    'Ditt lösenord till Anordnarportalen går snart ut',
+    [
+      `Lösenordet för ditt användarnamn ${user.username} går ut ${formatDate(expiresAt)}.`,
+      'Byt lösenord innan dess i lösenordskiosken, så kan du fortsätta logga in som vanligt.',
+    ],
+    { label: 'Byt lösenord', path: '/losenordskiosk/byt' },
+  );
 }

@@ -32,8 +32,14 @@ export async function loadTarget(db: Db | Tx, userId: number): Promise<(TargetUs
 
 /** The service roles of the organisation's approved areas. */
 export async function approvedRoles(db: Db | Tx, organisationId: number): Promise<Set<string>> {
-  const areas = new Set((await db.selectFrom('organisation_area').select('area_key').where('organisation_id', '=', organisationId).execute()).map((row) => row.area_key));
-  return new Set(catalogue().areas.filter((area) => areas.has(area.key)).flatMap((area) => area.roles.map((role) => role.key)));
+  const areas = new Set(
+    (await db.selectFrom('organisation_area').select('area_key').where('organisation_id', '=', organisationId).execute()).map((row) => row.area_key),
+  );
+  return new Set(
+    catalogue()
+      .areas.filter((area) => areas.has(area.key))
+      .flatMap((area) => area.roles.map((role) => role.key)),
+  );
 }
 
 export const getOrganisation = (db: Db | Tx, id: number) => db.selectFrom('organisation').selectAll().where('id', '=', id).executeTakeFirst();
@@ -44,7 +50,10 @@ export const getUnit = (db: Db | Tx, id: number): Promise<UnitRow | undefined> =
 /** Whether the user administers anything: an organisation role, or administratör enhet in some unit. */
 export async function isAdministrator(db: Db | Tx, user: Pick<User, 'id' | 'org_role'>): Promise<boolean> {
   if (user.org_role !== null) return true;
-  return (await db.selectFrom('user_unit_role').select('unit_id').where('user_id', '=', user.id).where('role_key', '=', UNIT_ADMIN_ROLE).executeTakeFirst()) !== undefined;
+  return (
+    (await db.selectFrom('user_unit_role').select('unit_id').where('user_id', '=', user.id).where('role_key', '=', UNIT_ADMIN_ROLE).executeTakeFirst()) !==
+    undefined
+  );
 }
 
 export const listUnits = (db: Db | Tx, organisationId: number) =>
@@ -105,9 +114,21 @@ export async function listUsers(db: Db, organisationId: number, options: { query
   const query = options.query?.trim().toLowerCase();
   if (query) {
     const needle = containsPattern(query);
-    base = base.where((eb) => eb.or([eb('app_user.username', 'like', needle), eb(eb.fn('lower', [eb.ref('app_user.first_name')]), 'like', needle), eb(eb.fn('lower', [eb.ref('app_user.last_name')]), 'like', needle), eb(eb.fn('lower', [eb.ref('app_user.email')]), 'like', needle)]));
+    base = base.where((eb) =>
+      eb.or([
+        eb('app_user.username', 'like', needle),
+        eb(eb.fn('lower', [eb.ref('app_user.first_name')]), 'like', needle),
+        eb(eb.fn('lower', [eb.ref('app_user.last_name')]), 'like', needle),
+        eb(eb.fn('lower', [eb.ref('app_user.email')]), 'like', needle),
+      ]),
+    );
   }
-  return fetchPage(base, (rows) => rows.selectAll('app_user').orderBy('app_user.last_name').orderBy('app_user.first_name').orderBy('app_user.id'), options.page ?? 1, USERS_PAGE_SIZE);
+  return fetchPage(
+    base,
+    (rows) => rows.selectAll('app_user').orderBy('app_user.last_name').orderBy('app_user.first_name').orderBy('app_user.id'),
+    options.page ?? 1,
+    USERS_PAGE_SIZE,
+  );
 }
 
 export interface ContactFields {
@@ -121,33 +142,83 @@ export interface ContactFields {
 export async function updateOrganisation(trx: Tx, organisationId: number, fields: ContactFields, actor: Actor, clock: Clock): Promise<void> {
   const before = await getOrganisation(trx, organisationId);
   await trx.updateTable('organisation').set(fields).where('id', '=', organisationId).execute();
-  await recordAudit(trx, { event: 'organisation.updated', at: clock.now(), actorUserId: actor.userId, organisationId, client: actor.client, detail: changes(before ?? {}, fields) });
+  await recordAudit(trx, {
+    event: 'organisation.updated',
+    at: clock.now(),
+    actorUserId: actor.userId,
+    organisationId,
+    client: actor.client,
+    detail: changes(before ?? {}, fields),
+  });
 }
 
-export async function addUnit(trx: Tx, organisationId: number, fields: { name: string; postal_address: string; postal_code: string; city: string }, actor: Actor, clock: Clock): Promise<number> {
-  const unit = await trx.insertInto('unit').values({ organisation_id: organisationId, ...fields, is_main: false, created_at: clock.now() }).returning('id').executeTakeFirstOrThrow();
-  await recordAudit(trx, { event: 'unit.added', at: clock.now(), actorUserId: actor.userId, organisationId, client: actor.client, detail: { unit: fields.name, unitId: unit.id } });
+export async function addUnit(
+  trx: Tx,
+  organisationId: number,
+  fields: { name: string; postal_address: string; postal_code: string; city: string },
+  actor: Actor,
+  clock: Clock,
+): Promise<number> {
+  const unit = await trx
+    .insertInto('unit')
+    .values({ organisation_id: organisationId, ...fields, is_main: false, created_at: clock.now() })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await recordAudit(trx, {
+    event: 'unit.added',
+    at: clock.now(),
+    actorUserId: actor.userId,
+    organisationId,
+    client: actor.client,
+    detail: { unit: fields.name, unitId: unit.id },
+  });
   return unit.id;
 }
 
-export async function updateUnit(trx: Tx, unit: UnitRow, fields: { name: string; postal_address: string; postal_code: string; city: string; status: 'active' | 'inactive' }, actor: Actor, clock: Clock): Promise<void> {
+export async function updateUnit(
+  trx: Tx,
+  unit: UnitRow,
+  fields: { name: string; postal_address: string; postal_code: string; city: string; status: 'active' | 'inactive' },
+  actor: Actor,
+  clock: Clock,
+): Promise<void> {
   await trx.updateTable('unit').set(fields).where('id', '=', unit.id).execute();
-  await recordAudit(trx, { event: 'unit.updated', at: clock.now(), actorUserId: actor.userId, organisationId: unit.organisation_id, client: actor.client, detail: { unitId: unit.id, ...changes(unit, fields) } });
+  await recordAudit(trx, {
+    event: 'unit.updated',
+    at: clock.now(),
+    actorUserId: actor.userId,
+    organisationId: unit.organisation_id,
+    client: actor.client,
+    detail: { unitId: unit.id, ...changes(unit, fields) },
+  });
 }
 
 /**
  * The cells of the units × roles grid the actor may change for `target` (a new user: id
  * -1, no units), among the given units: never the whole organisation, which may be huge.
  */
-export async function changeableCells(db: Db | Tx, actor: AdminActor, organisationId: number, target: TargetUser, unitIds: Iterable<number>): Promise<Set<string>> {
+export async function changeableCells(
+  db: Db | Tx,
+  actor: AdminActor,
+  organisationId: number,
+  target: TargetUser,
+  unitIds: Iterable<number>,
+): Promise<Set<string>> {
   const ids = [...new Set(unitIds)].filter((id) => Number.isSafeInteger(id));
   if (ids.length === 0) return new Set();
   const approved = await approvedRoles(db, organisationId);
-  const units = await db.selectFrom('unit').select('id').where('organisation_id', '=', organisationId).where('status', '=', 'active').where('id', 'in', ids).execute();
+  const units = await db
+    .selectFrom('unit')
+    .select('id')
+    .where('organisation_id', '=', organisationId)
+    .where('status', '=', 'active')
+    .where('id', 'in', ids)
+    .execute();
   const allowed = new Set<string>();
   for (const unit of units) {
     for (const role of [...approved, UNIT_ADMIN_ROLE]) {
-      if (decide(actor, { kind: 'role.change', target, organisationId, unitId: unit.id, role, approvedRoles: approved }).allowed) allowed.add(cell(unit.id, role));
+      if (decide(actor, { kind: 'role.change', target, organisationId, unitId: unit.id, role, approvedRoles: approved }).allowed)
+        allowed.add(cell(unit.id, role));
     }
   }
   return allowed;
@@ -156,7 +227,10 @@ export async function changeableCells(db: Db | Tx, actor: AdminActor, organisati
 /** The grid's columns as role keys: the catalogue's roles that appear among `cells`, then administratör enhet. */
 export function gridRoles(cells: Set<string>, held: Set<string> = new Set()): string[] {
   const keys = new Set([...cells, ...held].map((key) => key.split(':')[1]));
-  const roles = catalogue().areas.flatMap((area) => area.roles).filter((role) => keys.has(role.key)).map((role) => role.key);
+  const roles = catalogue()
+    .areas.flatMap((area) => area.roles)
+    .filter((role) => keys.has(role.key))
+    .map((role) => role.key);
   return keys.has(UNIT_ADMIN_ROLE) ? [...roles, UNIT_ADMIN_ROLE] : roles;
 }
 
@@ -169,14 +243,24 @@ export async function rolesOf(db: Db | Tx, userId: number): Promise<Set<string>>
 }
 
 /** Sets the user's roles to `wanted`, touching only the `changeable` cells; records before and after. */
-export async function setRoles(trx: Tx, target: User, wanted: Set<string>, changeable: Set<string>, actor: Actor, clock: Clock): Promise<{ added: string[]; removed: string[] }> {
+export async function setRoles(
+  trx: Tx,
+  target: User,
+  wanted: Set<string>,
+  changeable: Set<string>,
+  actor: Actor,
+  clock: Clock,
+): Promise<{ added: string[]; removed: string[] }> {
   const current = await rolesOf(trx, target.id);
   const added = [...wanted].filter((key) => changeable.has(key) && !current.has(key));
   const removed = [...current].filter((key) => changeable.has(key) && !wanted.has(key));
   const now = clock.now();
   for (const key of added) {
     const [unitId, role] = key.split(':');
-    await trx.insertInto('user_unit_role').values({ user_id: target.id, unit_id: Number(unitId), role_key: role, granted_at: now }).execute();
+    await trx
+      .insertInto('user_unit_role')
+      .values({ user_id: target.id, unit_id: Number(unitId), role_key: role, granted_at: now })
+      .execute();
   }
   for (const key of removed) {
     const [unitId, role] = key.split(':');
@@ -185,8 +269,20 @@ export async function setRoles(trx: Tx, target: User, wanted: Set<string>, chang
   if (added.length || removed.length) {
     const after = new Set([...current].filter((key) => !removed.includes(key)).concat(added));
     const readable = await describeCells(trx, [...current, ...added]);
-    const list = (keys: Iterable<string>) => [...keys].map((key) => readable.get(key)!).sort().join(', ') || '–';
-    await recordAudit(trx, { event: 'roles.changed', at: now, actorUserId: actor.userId, subjectUserId: target.id, organisationId: target.organisation_id, client: actor.client, detail: { före: list(current), efter: list(after) } });
+    const list = (keys: Iterable<string>) =>
+      [...keys]
+        .map((key) => readable.get(key)!)
+        .sort()
+        .join(', ') || '–';
+    await recordAudit(trx, {
+      event: 'roles.changed',
+      at: now,
+      actorUserId: actor.userId,
+      subjectUserId: target.id,
+      organisationId: target.organisation_id,
+      client: actor.client,
+      detail: { före: list(current), efter: list(after) },
+    });
   }
   return { added, removed };
 }
@@ -194,17 +290,29 @@ export async function setRoles(trx: Tx, target: User, wanted: Set<string>, chang
 /** "Hantera ansökan YH i Enhet A" for each `unitId:ROLE` cell: how the event log shows roles to a person. */
 async function describeCells(trx: Tx, keys: string[]): Promise<Map<string, string>> {
   const unitIds = [...new Set(keys.map((key) => Number(key.split(':')[0])))];
-  const units = new Map(unitIds.length ? (await trx.selectFrom('unit').select(['id', 'name']).where('id', 'in', unitIds).execute()).map((unit) => [unit.id, unit.name]) : []);
+  const units = new Map(
+    unitIds.length ? (await trx.selectFrom('unit').select(['id', 'name']).where('id', 'in', unitIds).execute()).map((unit) => [unit.id, unit.name]) : [],
+  );
   const roles = new Map(catalogue().areas.flatMap((area) => area.roles.map((role) => [role.key, role.name] as const)));
-  return new Map(keys.map((key) => {
-    const [unitId, role] = key.split(':');
-    const roleName = role === UNIT_ADMIN_ROLE ? 'Administratör enhet' : (roles.get(role) ?? role);
-    return [key, `${roleName} i ${units.get(Number(unitId)) ?? unitId}`];
-  }));
+  return new Map(
+    keys.map((key) => {
+      const [unitId, role] = key.split(':');
+      const roleName = role === UNIT_ADMIN_ROLE ? 'Administratör enhet' : (roles.get(role) ?? role);
+      return [key, `${roleName} i ${units.get(Number(unitId)) ?? unitId}`];
+    }),
+  );
 }
 
 /** Adds a user with roles; the account mails the one-time password. */
-export async function addUser(trx: Tx, organisationId: number, person: { firstName: string; lastName: string; email: string; phone: string }, roles: Set<string>, actor: Actor, config: Config, clock: Clock): Promise<User> {
+export async function addUser(
+  trx: Tx,
+  organisationId: number,
+  person: { firstName: string; lastName: string; email: string; phone: string },
+  roles: Set<string>,
+  actor: Actor,
+  config: Config,
+  clock: Clock,
+): Promise<User> {
   const user = await createAccount(trx, { kind: 'member', organisationId, ...person }, actor, config, clock);
   await setRoles(trx, user, roles, roles, actor, clock);
   return user;

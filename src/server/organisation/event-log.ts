@@ -54,7 +54,9 @@ export async function organisationLog(db: Db, organisationId: number, filter: Lo
           'audit_event.at',
           'audit_event.event',
           'audit_event.detail',
-          sql<string | null>`case when actor.kind = 'staff' then null else actor.first_name || ' ' || actor.last_name || ' (' || actor.username || ')' end`.as('actor'),
+          sql<string | null>`case when actor.kind = 'staff' then null else actor.first_name || ' ' || actor.last_name || ' (' || actor.username || ')' end`.as(
+            'actor',
+          ),
           sql<boolean>`coalesce(actor.kind = 'staff', false)`.as('actor_staff'),
           'actor.org_role as actor_role',
           sql<string | null>`subject.first_name || ' ' || subject.last_name || ' (' || subject.username || ')'`.as('subject'),

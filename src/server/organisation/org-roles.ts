@@ -24,7 +24,13 @@ class Refused extends Error {
 }
 
 export async function countActiveHolders(db: Db | Tx, organisationId: number): Promise<number> {
-  const row = await db.selectFrom('app_user').select((eb) => eb.fn.countAll<number>().as('n')).where('organisation_id', '=', organisationId).where('org_role', '=', 'fullmaktshavare').where('status', '=', 'active').executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom('app_user')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('organisation_id', '=', organisationId)
+    .where('org_role', '=', 'fullmaktshavare')
+    .where('status', '=', 'active')
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
@@ -32,7 +38,15 @@ export async function countActiveHolders(db: Db | Tx, organisationId: number): P
  * Saves a user's unit roles and, when `orgAdmin` is given, makes them administratör
  * organisation or not, in one transaction: a second administratör rolls back everything.
  */
-export async function saveRoles(db: Db, target: Target, wanted: Set<string>, changeable: Set<string>, orgAdmin: boolean | undefined, actor: Actor, clock: Clock): Promise<'saved' | OrgRoleConflict> {
+export async function saveRoles(
+  db: Db,
+  target: Target,
+  wanted: Set<string>,
+  changeable: Set<string>,
+  orgAdmin: boolean | undefined,
+  actor: Actor,
+  clock: Clock,
+): Promise<'saved' | OrgRoleConflict> {
   const organisationId = target.organisationId!;
   return db
     .transaction()
@@ -40,11 +54,29 @@ export async function saveRoles(db: Db, target: Target, wanted: Set<string>, cha
       await setRoles(trx, target.user, wanted, changeable, actor, clock);
       if (orgAdmin === undefined) return 'saved' as const;
       if (orgAdmin) {
-        const existing = await trx.selectFrom('app_user').select('id').where('organisation_id', '=', organisationId).where('org_role', '=', 'admin_org').where('status', '=', 'active').executeTakeFirst();
+        const existing = await trx
+          .selectFrom('app_user')
+          .select('id')
+          .where('organisation_id', '=', organisationId)
+          .where('org_role', '=', 'admin_org')
+          .where('status', '=', 'active')
+          .executeTakeFirst();
         if (existing) throw new Refused('oneOrgAdmin');
       }
-      await trx.updateTable('app_user').set({ org_role: orgAdmin ? 'admin_org' : null }).where('id', '=', target.id).execute();
-      await recordAudit(trx, { event: 'orgRole.changed', at: clock.now(), actorUserId: actor.userId, subjectUserId: target.id, organisationId, client: actor.client, detail: { before: target.orgRole ?? '', after: orgAdmin ? 'admin_org' : '' } });
+      await trx
+        .updateTable('app_user')
+        .set({ org_role: orgAdmin ? 'admin_org' : null })
+        .where('id', '=', target.id)
+        .execute();
+      await recordAudit(trx, {
+        event: 'orgRole.changed',
+        at: clock.now(),
+        actorUserId: actor.userId,
+        subjectUserId: target.id,
+        organisationId,
+        client: actor.client,
+        detail: { before: target.orgRole ?? '', after: orgAdmin ? 'admin_org' : '' },
+      });
       return 'saved' as const;
     })
     .catch((error: unknown) => {
@@ -66,7 +98,14 @@ export async function setActive(db: Db, target: Target, active: boolean, actor: 
     .transaction()
     .execute(async (trx) => {
       if (reactivating && target.orgRole) {
-        const other = await trx.selectFrom('app_user').select('id').where('organisation_id', '=', target.organisationId).where('org_role', '=', target.orgRole).where('status', '=', 'active').where('id', '!=', target.id).executeTakeFirst();
+        const other = await trx
+          .selectFrom('app_user')
+          .select('id')
+          .where('organisation_id', '=', target.organisationId)
+          .where('org_role', '=', target.orgRole)
+          .where('status', '=', 'active')
+          .where('id', '!=', target.id)
+          .executeTakeFirst();
         if (other) throw new Refused(taken);
       }
       await setUserActive(trx, target.user, active, actor, clock);

@@ -95,7 +95,8 @@ const roleInOwnUnits: Rule<'role.change'> = (actor, action) => {
 };
 const appoint: Rule<'orgRole.change'> = (actor, action) => (action.target.id === actor.userId ? deny('admin.denied.self') : allow);
 const appointNot: Rule<'orgRole.change'> = (actor, action) => (action.target.id === actor.userId ? deny('admin.denied.self') : deny('admin.denied.holderOnly'));
-const addInOwnUnits: Rule<'user.add'> = (actor, action) => (action.unitIds.length > 0 && subset(action.unitIds, actor.adminUnits) ? allow : deny('admin.denied.ownUnitsOnly'));
+const addInOwnUnits: Rule<'user.add'> = (actor, action) =>
+  action.unitIds.length > 0 && subset(action.unitIds, actor.adminUnits) ? allow : deny('admin.denied.ownUnitsOnly');
 
 const orgAdmins = <K extends AdminActionKind>(rule: Rule<K>): Record<ActorRole, Rule<K>> => ({
   fullmaktshavare: rule,

@@ -10,11 +10,34 @@ export async function roleRequestFile(db: Db, requestId: number, file: string, c
   if (!request) return undefined;
   const organisation = await db.selectFrom('organisation').selectAll().where('id', '=', request.organisation_id).executeTakeFirstOrThrow();
   const areas = await roleRequestAreas(db, requestId);
-  const org = { name: organisation.name, orgNumber: organisation.org_number, postalAddress: organisation.postal_address, postalCode: organisation.postal_code, city: organisation.city };
-  if (file === 'ansokan.pdf') return { body: await roleRequestPdf({ reference: request.reference, createdAt: request.created_at, organisation: org, areas }, config), reference: request.reference };
+  const org = {
+    name: organisation.name,
+    orgNumber: organisation.org_number,
+    postalAddress: organisation.postal_address,
+    postalCode: organisation.postal_code,
+    city: organisation.city,
+  };
+  if (file === 'ansokan.pdf')
+    return {
+      body: await roleRequestPdf({ reference: request.reference, createdAt: request.created_at, organisation: org, areas }, config),
+      reference: request.reference,
+    };
   const area = /^ansvarsforbindelse-([a-z0-9_]+)\.pdf$/.exec(file)?.[1]?.toUpperCase();
   if (!area || !undertakingAreas(areas).includes(area)) return undefined;
   const signatory = { firstName: 'Fullmaktsgivare', lastName: '', personnummer: '' };
-  const data = { reference: request.reference, org_number: organisation.org_number, org_name: organisation.name, postal_address: organisation.postal_address, postal_code: organisation.postal_code, city: organisation.city, phone: organisation.phone, email: organisation.email, submitted_at: request.created_at, signatory, holder: signatory, areas };
+  const data = {
+    reference: request.reference,
+    org_number: organisation.org_number,
+    org_name: organisation.name,
+    postal_address: organisation.postal_address,
+    postal_code: organisation.postal_code,
+    city: organisation.city,
+    phone: organisation.phone,
+    email: organisation.email,
+    submitted_at: request.created_at,
+    signatory,
+    holder: signatory,
+    areas,
+  };
   return { body: await undertakingPdf(data, area, config), reference: request.reference };
 }

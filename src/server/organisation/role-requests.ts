@@ -10,12 +10,20 @@ import { enqueueMail, renderMail } from '#server/mail/mail.ts';
 
 /** What the `role_request.status` check allows. */
 export type RoleRequestStatus = 'inskickad' | 'underlag_mottaget' | 'godkand' | 'avslagen';
-export type RequestResult = { kind: 'ok'; id: number; reference: string } | { kind: 'refused'; reason: 'alreadyApproved' | 'alreadyRequested' | 'unknownArea' | 'none' };
+export type RequestResult =
+  | { kind: 'ok'; id: number; reference: string }
+  | { kind: 'refused'; reason: 'alreadyApproved' | 'alreadyRequested' | 'unknownArea' | 'none' };
 
 /** Areas the organisation may still ask for: in the catalogue, not approved, not already asked for. */
 export async function requestableAreas(db: Db, organisationId: number, areaKeys: string[]): Promise<string[]> {
-  const approved = new Set((await db.selectFrom('organisation_area').select('area_key').where('organisation_id', '=', organisationId).execute()).map((row) => row.area_key));
-  const open = new Set((await db.selectFrom('role_request_area').select('area_key').where('organisation_id', '=', organisationId).where('open', '=', true).execute()).map((row) => row.area_key));
+  const approved = new Set(
+    (await db.selectFrom('organisation_area').select('area_key').where('organisation_id', '=', organisationId).execute()).map((row) => row.area_key),
+  );
+  const open = new Set(
+    (await db.selectFrom('role_request_area').select('area_key').where('organisation_id', '=', organisationId).where('open', '=', true).execute()).map(
+      (row) => row.area_key,
+    ),
+  );
   return areaKeys.filter((key) => !approved.has(key) && !open.has(key));
 }
 
@@ -24,14 +32,32 @@ export async function createRoleRequest(db: Db, organisationId: number, areas: s
   if (areas.some((key) => !findArea(key))) return { kind: 'refused', reason: 'unknownArea' };
   try {
     return await db.transaction().execute(async (trx) => {
-      const approved = await trx.selectFrom('organisation_area').select('area_key').where('organisation_id', '=', organisationId).where('area_key', 'in', areas).executeTakeFirst();
+      const approved = await trx
+        .selectFrom('organisation_area')
+        .select('area_key')
+        .where('organisation_id', '=', organisationId)
+        .where('area_key', 'in', areas)
+        .executeTakeFirst();
       if (approved) return { kind: 'refused', reason: 'alreadyApproved' } as const;
       const now = clock.now();
       const { id } = (await sql<{ id: number }>`select nextval('role_request_id_seq')::int as id`.execute(trx)).rows[0];
       const reference = `NR-${now.getUTCFullYear()}-${String(id).padStart(5, '0')}`;
-      await trx.insertInto('role_request').values({ id, reference, organisation_id: organisationId, requested_by: actor.userId!, status: 'inskickad', created_at: now }).execute();
-      await trx.insertInto('role_request_area').values(areas.map((area) => ({ role_request_id: id, organisation_id: organisationId, area_key: area }))).execute();
-      await recordAudit(trx, { event: 'roleRequest.created', at: now, actorUserId: actor.userId, organisationId, client: actor.client, detail: { reference, areas: areas.join(' ') } });
+      await trx
+        .insertInto('role_request')
+        .values({ id, reference, organisation_id: organisationId, requested_by: actor.userId!, status: 'inskickad', created_at: now })
+        .execute();
+      await trx
+        .insertInto('role_request_area')
+        .values(areas.map((area) => ({ role_request_id: id, organisation_id: organisationId, area_key: area })))
+        .execute();
+      await recordAudit(trx, {
+        event: 'roleRequest.created',
+        at: now,
+        actorUserId: actor.userId,
+        organisationId,
+        client: actor.client,
+        detail: { reference, areas: areas.join(' ') },
+      });
       return { kind: 'ok', id, reference } as const;
     });
   } catch (error) {
@@ -59,11 +85,17 @@ export function roleRequestForOffice(db: Db, id: number) {
 }
 
 export async function roleRequestAreas(db: Db, id: number): Promise<string[]> {
-  return (await db.selectFrom('role_request_area').select('area_key').where('role_request_id', '=', id).orderBy('area_key').execute()).map((row) => row.area_key);
+  return (await db.selectFrom('role_request_area').select('area_key').where('role_request_id', '=', id).orderBy('area_key').execute()).map(
+    (row) => row.area_key,
+  );
 }
 
 export function listRoleRequests(db: Db, filter: { organisationId?: number; status?: RoleRequestStatus }) {
-  let query = db.selectFrom('role_request').innerJoin('organisation', 'organisation.id', 'role_request.organisation_id').selectAll('role_request').select(['organisation.name as organisation_name', 'organisation.org_number']);
+  let query = db
+    .selectFrom('role_request')
+    .innerJoin('organisation', 'organisation.id', 'role_request.organisation_id')
+    .selectAll('role_request')
+    .select(['organisation.name as organisation_name', 'organisation.org_number']);
   if (filter.organisationId) query = query.where('role_request.organisation_id', '=', filter.organisationId);
   if (filter.status) query = query.where('role_request.status', '=', filter.status);
   return query.orderBy('role_request.created_at', 'desc').limit(200).execute();
@@ -72,7 +104,14 @@ export function listRoleRequests(db: Db, filter: { organisationId?: number; stat
 export type DecideResult = { kind: 'ok' } | { kind: 'refused'; reason: 'notFound' | 'wrongStatus' | 'paperMissing' };
 
 /** Staff: the signed paper arrived, approve (the areas become the organisation's) or reject; the row is locked first. */
-export async function decideRoleRequest(db: Db, id: number, decision: { kind: 'paper'; receivedOn: string } | { kind: 'approve' } | { kind: 'reject'; reason: string }, actor: Actor, config: Config, clock: Clock): Promise<DecideResult> {
+export async function decideRoleRequest(
+  db: Db,
+  id: number,
+  decision: { kind: 'paper'; receivedOn: string } | { kind: 'approve' } | { kind: 'reject'; reason: string },
+  actor: Actor,
+  config: Config,
+  clock: Clock,
+): Promise<DecideResult> {
   return db.transaction().execute(async (trx) => {
     const request = await trx.selectFrom('role_request').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
     if (!request) return { kind: 'refused', reason: 'notFound' } as const;
@@ -86,22 +125,44 @@ export async function decideRoleRequest(db: Db, id: number, decision: { kind: 'p
     if (request.status !== 'inskickad' && request.status !== 'underlag_mottaget') return { kind: 'refused', reason: 'wrongStatus' } as const;
     const areas = await trx.selectFrom('role_request_area').select('area_key').where('role_request_id', '=', id).execute();
     if (decision.kind === 'approve') {
-      await trx.insertInto('organisation_area').values(areas.map((area) => ({ organisation_id: request.organisation_id, area_key: area.area_key, approved_at: now }))).onConflict((oc) => oc.columns(['organisation_id', 'area_key']).doNothing()).execute();
+      await trx
+        .insertInto('organisation_area')
+        .values(areas.map((area) => ({ organisation_id: request.organisation_id, area_key: area.area_key, approved_at: now })))
+        .onConflict((oc) => oc.columns(['organisation_id', 'area_key']).doNothing())
+        .execute();
     }
     await trx.updateTable('role_request_area').set({ open: false }).where('role_request_id', '=', id).execute();
     const approved = decision.kind === 'approve';
-    await trx.updateTable('role_request').set({ status: approved ? 'godkand' : 'avslagen', decided_at: now, decision_note: approved ? null : decision.reason }).where('id', '=', id).execute();
+    await trx
+      .updateTable('role_request')
+      .set({ status: approved ? 'godkand' : 'avslagen', decided_at: now, decision_note: approved ? null : decision.reason })
+      .where('id', '=', id)
+      .execute();
     const areaNames = areas.map((area) => findArea(area.area_key)?.name ?? area.area_key).join(', ');
-    await recordAudit(trx, { event: approved ? 'roleRequest.approved' : 'roleRequest.rejected', at: now, actorUserId: actor.userId, organisationId: request.organisation_id, client: actor.client, detail: { reference: request.reference, areas: areaNames } });
+    await recordAudit(trx, {
+      event: approved ? 'roleRequest.approved' : 'roleRequest.rejected',
+      at: now,
+      actorUserId: actor.userId,
+      organisationId: request.organisation_id,
+      client: actor.client,
+      detail: { reference: request.reference, areas: areaNames },
+    });
     const requester = await trx.selectFrom('app_user').select(['email', 'first_name']).where('id', '=', request.requested_by).executeTakeFirst();
     if (requester) {
-      await enqueueMail(trx, requester.email, renderMail({
-        subject: approved ? `Ny roll godkänd: ${request.reference}` : `Beslut om ny roll: ${request.reference}`,
-        greeting: `Hej ${requester.first_name}!`,
-        paragraphs: approved
-          ? [`Organisationen är nu godkänd för ${areaNames}. Ni kan ge rollerna för området under Organisation och användare.`]
-          : [`Ansökan om ${areaNames} har avslagits.`, `Motivering: ${decision.kind === 'reject' ? decision.reason : ''}`],
-      }, config.authority));
+      await enqueueMail(
+        trx,
+        requester.email,
+        renderMail(
+          {
+            subject: approved ? `Ny roll godkänd: ${request.reference}` : `Beslut om ny roll: ${request.reference}`,
+            greeting: `Hej ${requester.first_name}!`,
+            paragraphs: approved
+              ? [`Organisationen är nu godkänd för ${areaNames}. Ni kan ge rollerna för området under Organisation och användare.`]
+              : [`Ansökan om ${areaNames} har avslagits.`, `Motivering: ${decision.kind === 'reject' ? decision.reason : ''}`],
+          },
+          config.authority,
+        ),
+      );
     }
     return { kind: 'ok' } as const;
   });

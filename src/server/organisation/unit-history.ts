@@ -14,19 +14,38 @@ export type TransferStatus = 'proposed' | 'accepted' | 'withdrawn';
  * keeps its id and history; roles in a moved unit end, because its people belong to
  * the organisation that gave it away.
  */
-export async function proposeTransfer(trx: Tx, unit: UnitRow, toOrgNumber: string, actor: Actor, clock: Clock): Promise<'proposed' | 'noSuchOrganisation' | 'sameOrganisation' | 'mainUnit' | 'alreadyProposed'> {
+export async function proposeTransfer(
+  trx: Tx,
+  unit: UnitRow,
+  toOrgNumber: string,
+  actor: Actor,
+  clock: Clock,
+): Promise<'proposed' | 'noSuchOrganisation' | 'sameOrganisation' | 'mainUnit' | 'alreadyProposed'> {
   if (unit.is_main) return 'mainUnit';
   const receiver = await trx.selectFrom('organisation').select(['id', 'name']).where('org_number', '=', toOrgNumber.replace(/-/g, '')).executeTakeFirst();
   if (!receiver) return 'noSuchOrganisation';
   if (receiver.id === unit.organisation_id) return 'sameOrganisation';
   const inserted = await trx
     .insertInto('unit_transfer')
-    .values({ unit_id: unit.id, from_organisation_id: unit.organisation_id, to_organisation_id: receiver.id, proposed_by: actor.userId!, proposed_at: clock.now() })
+    .values({
+      unit_id: unit.id,
+      from_organisation_id: unit.organisation_id,
+      to_organisation_id: receiver.id,
+      proposed_by: actor.userId!,
+      proposed_at: clock.now(),
+    })
     .onConflict((oc) => oc.column('unit_id').where('status', '=', 'proposed').doNothing())
     .returning('id')
     .executeTakeFirst();
   if (!inserted) return 'alreadyProposed';
-  await recordAudit(trx, { event: 'unit.transferProposed', at: clock.now(), actorUserId: actor.userId, organisationId: unit.organisation_id, client: actor.client, detail: { unit: unit.name, to: receiver.name } });
+  await recordAudit(trx, {
+    event: 'unit.transferProposed',
+    at: clock.now(),
+    actorUserId: actor.userId,
+    organisationId: unit.organisation_id,
+    client: actor.client,
+    detail: { unit: unit.name, to: receiver.name },
+  });
   return 'proposed';
 }
 
@@ -68,10 +87,25 @@ export async function acceptTransfer(trx: Tx, transferId: number, receiverId: nu
   const now = clock.now();
   for (const role of ended) {
     const roleName = role.role_key === 'ADMIN_ENHET' ? 'Administratör enhet' : (findRole(role.role_key)?.name ?? role.role_key);
-    await recordAudit(trx, { event: 'roles.changed', at: now, actorUserId: actor.userId, subjectUserId: role.user_id, organisationId: transfer.from_organisation_id, client: actor.client, detail: { före: `${roleName} i ${unit.name}`, efter: '–', orsak: 'enheten flyttades' } });
+    await recordAudit(trx, {
+      event: 'roles.changed',
+      at: now,
+      actorUserId: actor.userId,
+      subjectUserId: role.user_id,
+      organisationId: transfer.from_organisation_id,
+      client: actor.client,
+      detail: { före: `${roleName} i ${unit.name}`, efter: '–', orsak: 'enheten flyttades' },
+    });
   }
   for (const organisationId of [transfer.from_organisation_id, transfer.to_organisation_id]) {
-    await recordAudit(trx, { event: 'unit.transferred', at: now, actorUserId: actor.userId, organisationId, client: actor.client, detail: { unit: unit.name, from: from.name, to: to.name, rolesEnded: ended.length } });
+    await recordAudit(trx, {
+      event: 'unit.transferred',
+      at: now,
+      actorUserId: actor.userId,
+      organisationId,
+      client: actor.client,
+      detail: { unit: unit.name, from: from.name, to: to.name, rolesEnded: ended.length },
+    });
   }
   return true;
 }
@@ -80,21 +114,48 @@ export async function acceptTransfer(trx: Tx, transferId: number, receiverId: nu
 export async function mergeUnits(trx: Tx, from: UnitRow, into: UnitRow, actor: Actor, clock: Clock): Promise<void> {
   const roles = await trx.selectFrom('user_unit_role').selectAll().where('unit_id', '=', from.id).execute();
   for (const role of roles) {
-    await trx.insertInto('user_unit_role').values({ ...role, unit_id: into.id }).onConflict((oc) => oc.columns(['user_id', 'unit_id', 'role_key']).doNothing()).execute();
+    await trx
+      .insertInto('user_unit_role')
+      .values({ ...role, unit_id: into.id })
+      .onConflict((oc) => oc.columns(['user_id', 'unit_id', 'role_key']).doNothing())
+      .execute();
   }
   await trx.deleteFrom('user_unit_role').where('unit_id', '=', from.id).execute();
   await trx.updateTable('unit').set({ status: 'inactive', merged_into_unit_id: into.id }).where('id', '=', from.id).execute();
-  await recordAudit(trx, { event: 'unit.merged', at: clock.now(), actorUserId: actor.userId, organisationId: from.organisation_id, client: actor.client, detail: { from: from.name, into: into.name, rolesMoved: roles.length } });
+  await recordAudit(trx, {
+    event: 'unit.merged',
+    at: clock.now(),
+    actorUserId: actor.userId,
+    organisationId: from.organisation_id,
+    client: actor.client,
+    detail: { from: from.name, into: into.name, rolesMoved: roles.length },
+  });
 }
 
 /** Splits a new unit off `from`; the new unit remembers where it came from. */
 export async function splitUnit(trx: Tx, from: UnitRow, name: string, actor: Actor, clock: Clock): Promise<number> {
   const unit = await trx
     .insertInto('unit')
-    .values({ organisation_id: from.organisation_id, name, postal_address: from.postal_address, postal_code: from.postal_code, city: from.city, is_main: false, split_from_unit_id: from.id, created_at: clock.now() })
+    .values({
+      organisation_id: from.organisation_id,
+      name,
+      postal_address: from.postal_address,
+      postal_code: from.postal_code,
+      city: from.city,
+      is_main: false,
+      split_from_unit_id: from.id,
+      created_at: clock.now(),
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
-  await recordAudit(trx, { event: 'unit.split', at: clock.now(), actorUserId: actor.userId, organisationId: from.organisation_id, client: actor.client, detail: { from: from.name, unit: name } });
+  await recordAudit(trx, {
+    event: 'unit.split',
+    at: clock.now(),
+    actorUserId: actor.userId,
+    organisationId: from.organisation_id,
+    client: actor.client,
+    detail: { from: from.name, unit: name },
+  });
   return unit.id;
 }
 

@@ -9,7 +9,10 @@ import { TaggedPdf } from '#server/pdf/document.ts';
  * itself and an Ansvarsförbindelse for each area whose catalogue entry requires one.
  * The same application gives byte-identical files (dates from the submission).
  */
-export type ApplicationForPdf = Pick<ApplicationRow, 'reference' | 'org_number' | 'org_name' | 'postal_address' | 'postal_code' | 'city' | 'phone' | 'email' | 'submitted_at'> & {
+export type ApplicationForPdf = Pick<
+  ApplicationRow,
+  'reference' | 'org_number' | 'org_name' | 'postal_address' | 'postal_code' | 'city' | 'phone' | 'email' | 'submitted_at'
+> & {
   signatory: Person;
   holder: Person;
   areas: string[];
@@ -41,13 +44,22 @@ function posting(pdf: TaggedPdf, application: ApplicationForPdf, config: Config,
     ...attachments,
     `Skicka originalen med post till ${config.authority.postalAddress}. Skriv referensnumret ${application.reference} på kuvertet.`,
   ]);
-  pdf.paragraph(`Frågor? Kontakta ${config.authority.name} på ${config.authority.phone} (${config.authority.openingHours}) eller ${config.authority.email}.`, { small: true });
+  pdf.paragraph(`Frågor? Kontakta ${config.authority.name} på ${config.authority.phone} (${config.authority.openingHours}) eller ${config.authority.email}.`, {
+    small: true,
+  });
 }
 
 export async function applicationPdf(application: ApplicationForPdf, config: Config): Promise<Buffer> {
-  const pdf = new TaggedPdf({ title: `Ansökan om användarkonto ${application.reference}`, subject: `Ansökan om användarkonto för ${application.org_name}`, author: config.authority.name, createdAt: application.submitted_at });
+  const pdf = new TaggedPdf({
+    title: `Ansökan om användarkonto ${application.reference}`,
+    subject: `Ansökan om användarkonto för ${application.org_name}`,
+    author: config.authority.name,
+    createdAt: application.submitted_at,
+  });
   header(pdf, 'Ansökan om användarkonto', application);
-  pdf.paragraph(`Organisationen ansöker om ett användarkonto i Anordnarportalen hos ${config.authority.name}. Fullmaktshavaren får organisationens huvudkonto och administrerar organisationens användare och behörigheter.`);
+  pdf.paragraph(
+    `Organisationen ansöker om ett användarkonto i Anordnarportalen hos ${config.authority.name}. Fullmaktshavaren får organisationens huvudkonto och administrerar organisationens användare och behörigheter.`,
+  );
   organisation(pdf, application);
   pdf.heading('Organisationens roll mot myndigheten', 2);
   pdf.list(application.areas.map((key) => findArea(key)?.name ?? key));
@@ -79,7 +91,12 @@ export const undertakingAreas = (areas: string[]) => areas.filter((key) => findA
 export async function undertakingPdf(application: ApplicationForPdf, areaKey: string, config: Config): Promise<Buffer> {
   const area = findArea(areaKey);
   const areaName = area?.name ?? areaKey;
-  const pdf = new TaggedPdf({ title: `Ansvarsförbindelse ${areaName} ${application.reference}`, subject: `Ansvarsförbindelse för ${application.org_name}`, author: config.authority.name, createdAt: application.submitted_at });
+  const pdf = new TaggedPdf({
+    title: `Ansvarsförbindelse ${areaName} ${application.reference}`,
+    subject: `Ansvarsförbindelse för ${application.org_name}`,
+    author: config.authority.name,
+    createdAt: application.submitted_at,
+  });
   header(pdf, `Ansvarsförbindelse – ${areaName}`, application);
   organisation(pdf, application);
   pdf.heading('Organisationen åtar sig att', 2);
@@ -90,7 +107,9 @@ export async function undertakingPdf(application: ApplicationForPdf, areaKey: st
     'se till att användarna håller sina lösenord hemliga och följer villkoren för användare,',
     'svara för det som görs i organisationens namn med organisationens användarkonton.',
   ]);
-  pdf.paragraph(`Ansvarsförbindelsen gäller från det att ${config.authority.name} har godkänt ansökan och så länge organisationen har ett konto i Anordnarportalen.`);
+  pdf.paragraph(
+    `Ansvarsförbindelsen gäller från det att ${config.authority.name} har godkänt ansökan och så länge organisationen har ett konto i Anordnarportalen.`,
+  );
   pdf.heading('Underskrift', 2);
   pdf.paragraph('Ansvarsförbindelsen skrivs under av fullmaktsgivaren, som har rätt att företräda organisationen.', { small: true });
   pdf.signatureBlock(`Fullmaktsgivare: ${name(application.signatory)}`);

@@ -46,7 +46,15 @@ export class TaggedPdf {
       lang: 'sv-SE',
       displayTitle: true,
       pdfVersion: '1.7',
-      info: { Title: info.title, Subject: info.subject, Author: info.author, Creator: 'Anordnarportalen', Producer: 'Anordnarportalen', CreationDate: info.createdAt, ModDate: info.createdAt },
+      info: {
+        Title: info.title,
+        Subject: info.subject,
+        Author: info.author,
+        Creator: 'Anordnarportalen',
+        Producer: 'Anordnarportalen',
+        CreationDate: info.createdAt,
+        ModDate: info.createdAt,
+      },
     } as PDFKit.PDFDocumentOptions);
     const { regular, bold } = fonts();
     this.doc.registerFont('Regular', regular as never);
@@ -64,14 +72,25 @@ export class TaggedPdf {
   heading(text: string, level: 1 | 2 = 1): this {
     const size = level === 1 ? 18 : 13;
     this.ensureSpace(level === 1 ? size * 3 : 90);
-    this.add(`H${level}`, () => this.doc.font('Bold').fontSize(size).text(text, { paragraphGap: level === 1 ? 10 : 4 }));
+    this.add(`H${level}`, () =>
+      this.doc
+        .font('Bold')
+        .fontSize(size)
+        .text(text, { paragraphGap: level === 1 ? 10 : 4 }),
+    );
     this.doc.font('Regular').fontSize(10.5);
     if (level === 2) this.doc.moveDown(0.2);
     return this;
   }
 
   paragraph(text: string, options: { small?: boolean } = {}): this {
-    this.add('P', () => this.doc.font('Regular').fontSize(options.small ? 9 : 10.5).fillColor(options.small ? GREY : '#000000').text(text, { paragraphGap: 6 }));
+    this.add('P', () =>
+      this.doc
+        .font('Regular')
+        .fontSize(options.small ? 9 : 10.5)
+        .fillColor(options.small ? GREY : '#000000')
+        .text(text, { paragraphGap: 6 }),
+    );
     this.doc.fontSize(10.5).fillColor('#000000');
     return this;
   }
@@ -81,7 +100,11 @@ export class TaggedPdf {
     this.ensureSpace(34);
     this.add('P', () => {
       this.doc.font('Regular').fontSize(8.5).fillColor(GREY).text(label);
-      this.doc.font('Bold').fontSize(10.5).fillColor('#000000').text(value || '–', { paragraphGap: 5 });
+      this.doc
+        .font('Bold')
+        .fontSize(10.5)
+        .fillColor('#000000')
+        .text(value || '–', { paragraphGap: 5 });
     });
     this.doc.font('Regular');
     return this;
@@ -100,7 +123,12 @@ export class TaggedPdf {
     for (const caption of ['Ort och datum', 'Namnteckning', 'Namnförtydligande']) {
       const y = this.doc.y + 14;
       this.doc.markContent('Artifact', { type: 'Layout' });
-      this.doc.moveTo(MARGIN, y).lineTo(MARGIN + 260, y).lineWidth(0.7).strokeColor('#000000').stroke();
+      this.doc
+        .moveTo(MARGIN, y)
+        .lineTo(MARGIN + 260, y)
+        .lineWidth(0.7)
+        .strokeColor('#000000')
+        .stroke();
       this.doc.endMarkedContent();
       this.doc.y = y + 3;
       this.add('P', () => this.doc.font('Regular').fontSize(8.5).fillColor(GREY).text(caption, { paragraphGap: 6 }));
@@ -154,7 +182,11 @@ export class TaggedPdf {
       this.doc.struct('TOC', {}, () => {
         for (const entry of entries) {
           const y = this.doc.y;
-          this.doc.font('Regular').fontSize(11).fillColor('#000000').text(entry.title, MARGIN, y, { width: width - 40 });
+          this.doc
+            .font('Regular')
+            .fontSize(11)
+            .fillColor('#000000')
+            .text(entry.title, MARGIN, y, { width: width - 40 });
           this.doc.text(String(entry.page), MARGIN + width - 40, y, { width: 40, align: 'right' });
           this.doc.moveDown(0.4);
         }
@@ -180,7 +212,11 @@ export class TaggedPdf {
         .font('Regular')
         .fontSize(8)
         .fillColor(GREY)
-        .text(`${footer} · Sida ${index - range.start + 1} av ${range.count}`, MARGIN, this.doc.page.height - MARGIN, { width: this.doc.page.width - 2 * MARGIN, align: 'center', lineBreak: false });
+        .text(`${footer} · Sida ${index - range.start + 1} av ${range.count}`, MARGIN, this.doc.page.height - MARGIN, {
+          width: this.doc.page.width - 2 * MARGIN,
+          align: 'center',
+          lineBreak: false,
+        });
       this.doc.endMarkedContent();
       this.doc.page.margins.bottom = bottom;
     }

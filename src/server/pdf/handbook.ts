@@ -1,5 +1,5 @@
 import type { RootContent } from 'mdast';
-import { toString } from 'mdast-util-to-string';
+import { toString as plainText } from 'mdast-util-to-string';
 import type { Config } from '#server/platform/config.ts';
 import { formatDate } from '#server/platform/format.ts';
 import { handbookTree } from '#server/handbook/remark.ts';
@@ -18,11 +18,11 @@ export interface HandbookSource {
  */
 function write(pdf: TaggedPdf, nodes: RootContent[]): void {
   for (const node of nodes) {
-    if (node.type === 'heading') pdf.heading(toString(node), 2);
-    else if (node.type === 'paragraph') pdf.paragraph(toString(node));
-    else if (node.type === 'list') pdf.list(node.children.map((item) => toString(item)));
+    if (node.type === 'heading') pdf.heading(plainText(node), 2);
+    else if (node.type === 'paragraph') pdf.paragraph(plainText(node));
+    else if (node.type === 'list') pdf.list(node.children.map((item) => plainText(item)));
     else if (node.type === 'table') {
-      const [header, ...rows] = node.children.map((row) => row.children.map((cell) => toString(cell)));
+      const [header, ...rows] = node.children.map((row) => row.children.map((cell) => plainText(cell)));
       for (const [first, ...rest] of rows) pdf.field(`${header[0]}: ${first}`, rest.join(' – '));
     } else if (node.type === 'blockquote') write(pdf, node.children);
   }
@@ -33,7 +33,12 @@ function write(pdf: TaggedPdf, nodes: RootContent[]): void {
  * same Markdown, through the same remark pipeline, as the pages.
  */
 export async function handbookPdf(pages: HandbookSource[], config: Config, builtAt: Date): Promise<Buffer> {
-  const pdf = new TaggedPdf({ title: 'Användarhandbok – Anordnarportalen', subject: 'Handbok för Anordnarportalen', author: config.authority.name, createdAt: builtAt });
+  const pdf = new TaggedPdf({
+    title: 'Användarhandbok – Anordnarportalen',
+    subject: 'Handbok för Anordnarportalen',
+    author: config.authority.name,
+    createdAt: builtAt,
+  });
   pdf.doc.moveDown(8);
   pdf.heading('Användarhandbok', 1);
   pdf.paragraph(`Anordnarportalen – ${config.authority.name}`);

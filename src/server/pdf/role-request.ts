@@ -11,10 +11,14 @@ export interface RoleRequestForPdf {
   areas: string[];
 }
 
-
 /** Ansökan om ny roll, to print, sign and post; deterministic like the other documents. */
 export async function roleRequestPdf(request: RoleRequestForPdf, config: Config): Promise<Buffer> {
-  const pdf = new TaggedPdf({ title: `Ansökan om ny roll ${request.reference}`, subject: `Ansökan om ny roll för ${request.organisation.name}`, author: config.authority.name, createdAt: request.createdAt });
+  const pdf = new TaggedPdf({
+    title: `Ansökan om ny roll ${request.reference}`,
+    subject: `Ansökan om ny roll för ${request.organisation.name}`,
+    author: config.authority.name,
+    createdAt: request.createdAt,
+  });
   pdf.qr(request.reference, `QR-kod med referensnumret ${request.reference}`);
   pdf.heading('Ansökan om ny roll', 1);
   pdf.field('Referensnummer', request.reference);
@@ -25,7 +29,9 @@ export async function roleRequestPdf(request: RoleRequestForPdf, config: Config)
   pdf.field('Utdelningsadress', `${request.organisation.postalAddress}, ${request.organisation.postalCode} ${request.organisation.city}`);
   pdf.heading('Organisationen ansöker om', 2);
   pdf.list(request.areas.map((key) => findArea(key)?.name ?? key));
-  pdf.paragraph(`Organisationen ansöker om att bli godkänd hos ${config.authority.name} för områdena ovan, så att organisationens användare kan få rollerna för dem.`);
+  pdf.paragraph(
+    `Organisationen ansöker om att bli godkänd hos ${config.authority.name} för områdena ovan, så att organisationens användare kan få rollerna för dem.`,
+  );
   pdf.heading('Underskrift', 2);
   pdf.paragraph('Ansökan skrivs under av någon som har rätt att företräda organisationen, till exempel en firmatecknare.', { small: true });
   pdf.signatureBlock('Fullmaktsgivare');
@@ -33,7 +39,9 @@ export async function roleRequestPdf(request: RoleRequestForPdf, config: Config)
   pdf.list([
     'Skriv ut ansökan och låt fullmaktsgivaren skriva under.',
     'Bifoga ett registreringsbevis som är högst tre månader gammalt.',
-    ...(request.areas.some((key) => findArea(key)?.requiresUndertaking) ? ['Bifoga en underskriven ansvarsförbindelse för de områden som kräver det. Den finns att hämta på samma sida som den här ansökan.'] : []),
+    ...(request.areas.some((key) => findArea(key)?.requiresUndertaking)
+      ? ['Bifoga en underskriven ansvarsförbindelse för de områden som kräver det. Den finns att hämta på samma sida som den här ansökan.']
+      : []),
     `Skicka originalen till ${config.authority.postalAddress}. Skriv referensnumret ${request.reference} på kuvertet.`,
   ]);
   return pdf.finish(`Ansökan om ny roll · ${request.reference}`);

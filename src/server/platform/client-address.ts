@@ -14,8 +14,14 @@ export function parseTrustProxy(value: string): TrustProxy {
   const trimmed = value.trim();
   if (trimmed === 'false' || trimmed === '0' || trimmed === '') return { kind: 'none' };
   if (/^\d+$/.test(trimmed)) return { kind: 'hops', count: Number(trimmed) };
-  if (trimmed === 'true') throw new Error('trusts every hop, so the client chooses its own address: give the number of proxies in front (e.g. 1) or their addresses (e.g. 10.0.0.0/8)');
-  const list = trimmed.split(',').map((entry) => entry.trim()).filter(Boolean);
+  if (trimmed === 'true')
+    throw new Error(
+      'trusts every hop, so the client chooses its own address: give the number of proxies in front (e.g. 1) or their addresses (e.g. 10.0.0.0/8)',
+    );
+  const list = trimmed
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
   proxyAddr.compile(list); // throws on an address or range it cannot read
   return { kind: 'addresses', list };
 }

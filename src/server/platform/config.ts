@@ -143,7 +143,7 @@ export interface Config {
 }
 
 export class ConfigError extends Error {
-  override name = "ConfigError";
+  override name = 'ConfigError';
 }
 
 /** Parses an environment into a Config, or throws a ConfigError naming each bad variable. */

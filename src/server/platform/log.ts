@@ -4,10 +4,11 @@ import { pino, type Logger } from 'pino';
  * Keys whose values never reach a log line, at any depth we log. Secrets are also
  * kept out by never passing request bodies or query strings to the logger.
  */
-const REDACTED = [
-  'password', 'newPassword', 'currentPassword', 'token', 'code', 'secret', 'cookie',
-  'personnummer', 'authorization', 'otp',
-].flatMap((key) => [key, `*.${key}`, `*.*.${key}`]);
+const REDACTED = ['password', 'newPassword', 'currentPassword', 'token', 'code', 'secret', 'cookie', 'personnummer', 'authorization', 'otp'].flatMap((key) => [
+  key,
+  `*.${key}`,
+  `*.*.${key}`,
+]);
 
 let root: Logger | undefined;
 

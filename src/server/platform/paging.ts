@@ -21,9 +21,12 @@ export const pageWindow = (page: number, size: number): { limit: number; offset:
  * One page of the rows `select` picks from `base`, and how many rows `base` holds in all,
  * in two statements run side by side.
  */
+// biome-ignore lint/complexity/noBannedTypes: `{}` is Kysely's own type for a query that selects nothing yet.
+type Unselected = {};
+
 export async function fetchPage<DB, TB extends keyof DB, O>(
-  base: SelectQueryBuilder<DB, TB, {}>,
-  select: (base: SelectQueryBuilder<DB, TB, {}>) => SelectQueryBuilder<DB, TB, O>,
+  base: SelectQueryBuilder<DB, TB, Unselected>,
+  select: (base: SelectQueryBuilder<DB, TB, Unselected>) => SelectQueryBuilder<DB, TB, O>,
   page: number,
   size: number,
 ): Promise<{ rows: O[]; total: number }> {

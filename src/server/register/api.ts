@@ -5,7 +5,14 @@ import { ByteCache } from '#server/platform/byte-cache.ts';
 import type { Clock } from '#server/platform/clock.ts';
 import type { Db } from '#server/platform/database.ts';
 import { hitLimit } from '#server/platform/rate-limit.ts';
-import { findPublication, latestCacheHeaders, registerOrganisations, registerUnits, type Publication, type RegisterQuery } from '#server/register/publication.ts';
+import {
+  findPublication,
+  latestCacheHeaders,
+  registerOrganisations,
+  registerUnits,
+  type Publication,
+  type RegisterQuery,
+} from '#server/register/publication.ts';
 import { formatOrgNumber } from '#server/platform/format.ts';
 
 /**
@@ -16,7 +23,7 @@ import { formatOrgNumber } from '#server/platform/format.ts';
 const searchText = z
   .string()
   .max(100)
-  .refine((value) => !/[\u0000-\u001f\u007f]/.test(value))
+  .refine((value) => !/\p{Cc}/u.test(value))
   .optional();
 // A date that exists in PostgreSQL's calendar: 2026-02-30 and year 0 are refused here, not by the database.
 const calendarDate = z
@@ -35,7 +42,10 @@ const params = z.strictObject({
   per_sida: z.coerce.number().int().min(1).max(500).default(100),
   q: searchText,
   ort: searchText,
-  organisationsnummer: z.string().regex(/^\d{6}-?\d{4}$/).optional(),
+  organisationsnummer: z
+    .string()
+    .regex(/^\d{6}-?\d{4}$/)
+    .optional(),
   publicering: calendarDate,
 });
 type Parameter = keyof typeof params.shape;
@@ -43,7 +53,12 @@ const PARAMETERS = Object.keys(params.shape) as Parameter[];
 
 const publicationJson = (publication: Publication) => ({ datum: publication.published_on, publicerad: publication.published_at.toISOString() });
 
-const CORS = { 'Access-Control-Allow-Origin': '*', 'Access-Control-Allow-Methods': 'GET, HEAD, OPTIONS', 'Access-Control-Allow-Headers': 'If-None-Match, If-Modified-Since', 'Cross-Origin-Resource-Policy': 'cross-origin' };
+const CORS = {
+  'Access-Control-Allow-Origin': '*',
+  'Access-Control-Allow-Methods': 'GET, HEAD, OPTIONS',
+  'Access-Control-Allow-Headers': 'If-None-Match, If-Modified-Since',
+  'Cross-Origin-Resource-Policy': 'cross-origin',
+};
 const JSON_TYPE = 'application/json; charset=utf-8';
 
 function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
@@ -71,13 +86,16 @@ export type Translate = (key: ApiMessage, params?: Record<string, string | numbe
  */
 export function problem(text: Translate, status: keyof typeof TITLES, detail: string, headers: Record<string, string> = {}): Response {
   const body = { type: 'about:blank', title: text(TITLES[status]), status, detail, fel: detail };
-  return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/problem+json; charset=utf-8', ...CORS, 'Cache-Control': 'no-store', ...headers } });
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'Content-Type': 'application/problem+json; charset=utf-8', ...CORS, 'Cache-Control': 'no-store', ...headers },
+  });
 }
 
 export type Resource = 'organisationer' | 'enheter';
 
 // A parameter name is the client's own words: shown shortened and without control characters.
-const shown = (name: string) => name.slice(0, 40).replace(/[\u0000-\u001f\u007f]/g, '?');
+const shown = (name: string) => name.slice(0, 40).replace(/\p{Cc}/gu, '?');
 
 /** The query's parameters checked against the API's: the parsed input, or the 400 that names what is wrong. */
 function parseQuery(url: URL, t: Translate): { input: z.infer<typeof params> } | { refused: Response } {
@@ -119,11 +137,23 @@ async function publicationFor(db: Db, day: string | undefined): Promise<Publicat
 
 /** The answer's identity: the publication, the resource and the parameters' parsed values, nothing the client adds. */
 function canonical(resource: Resource, input: z.infer<typeof params>): string {
-  return JSON.stringify([resource, ...PARAMETERS.map((name) => (name === 'organisationsnummer' ? input.organisationsnummer?.replace(/-/g, '') : input[name]) ?? null)]);
+  return JSON.stringify([
+    resource,
+    ...PARAMETERS.map((name) => (name === 'organisationsnummer' ? input.organisationsnummer?.replace(/-/g, '') : input[name]) ?? null),
+  ]);
 }
 
 /** Answers one API request for a list resource; `cacheBytes` bounds this process's answer cache. */
-export async function answer(db: Db, request: Request, resource: Resource, client: string, clock: Clock, perMinute: number, cacheBytes: number, t: Translate): Promise<Response> {
+export async function answer(
+  db: Db,
+  request: Request,
+  resource: Resource,
+  client: string,
+  clock: Clock,
+  perMinute: number,
+  cacheBytes: number,
+  t: Translate,
+): Promise<Response> {
   const parsed = parseQuery(new URL(request.url), t);
   if ('refused' in parsed) return parsed.refused;
   const input = parsed.input;
@@ -136,7 +166,13 @@ export async function answer(db: Db, request: Request, resource: Resource, clien
     'Last-Modified': publication.published_at.toUTCString(),
     ...(input.publicering ? { 'Cache-Control': `public, max-age=${86_400 * 30}` } : latestCacheHeaders(publication, clock.now())),
   };
-  if (request.headers.get('if-none-match')?.split(',').map((value) => value.trim().replace(/^W\//, '')).includes(tag)) {
+  if (
+    request.headers
+      .get('if-none-match')
+      ?.split(',')
+      .map((value) => value.trim().replace(/^W\//, ''))
+      .includes(tag)
+  ) {
     return new Response(null, { status: 304, headers: { ...CORS, ...cache } });
   }
   if (answers.maxBytes !== cacheBytes) answers.resize(cacheBytes);
@@ -150,28 +186,45 @@ export async function answer(db: Db, request: Request, resource: Resource, clien
   return response;
 }
 
-
 async function build(db: Db, publication: Publication, resource: Resource, input: z.infer<typeof params>, cache: Record<string, string>): Promise<Response> {
   const query: RegisterQuery = { q: input.q, city: input.ort, orgNumber: input.organisationsnummer, page: input.sida, perPage: input.per_sida };
   const page = { publicering: publicationJson(publication), sida: input.sida, per_sida: input.per_sida };
   if (resource === 'organisationer') {
     const { rows, total } = await registerOrganisations(db, publication.id, query);
-    return json(200, { ...page, totalt: total, organisationer: rows.map((row) => ({ organisationsnummer: formatOrgNumber(row.org_number), namn: row.name, ort: row.city, omraden: row.areas, uppgifter_bekraftade: row.confirmed_at?.toISOString() ?? null })) }, cache);
+    return json(
+      200,
+      {
+        ...page,
+        totalt: total,
+        organisationer: rows.map((row) => ({
+          organisationsnummer: formatOrgNumber(row.org_number),
+          namn: row.name,
+          ort: row.city,
+          omraden: row.areas,
+          uppgifter_bekraftade: row.confirmed_at?.toISOString() ?? null,
+        })),
+      },
+      cache,
+    );
   }
   const { rows, total } = await registerUnits(db, publication.id, query);
-  return json(200, {
-    ...page,
-    totalt: total,
-    enheter: rows.map((row) => ({
-      id: row.unit_id,
-      namn: row.name,
-      huvudorganisation: row.is_main,
-      utdelningsadress: row.postal_address,
-      postnummer: row.postal_code,
-      ort: row.city,
-      organisation: { organisationsnummer: formatOrgNumber(row.org_number), namn: row.organisation_name },
-    })),
-  }, cache);
+  return json(
+    200,
+    {
+      ...page,
+      totalt: total,
+      enheter: rows.map((row) => ({
+        id: row.unit_id,
+        namn: row.name,
+        huvudorganisation: row.is_main,
+        utdelningsadress: row.postal_address,
+        postnummer: row.postal_code,
+        ort: row.city,
+        organisation: { organisationsnummer: formatOrgNumber(row.org_number), namn: row.organisation_name },
+      })),
+    },
+    cache,
+  );
 }
 
 export { CORS, publicationJson };

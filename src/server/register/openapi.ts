@@ -24,7 +24,9 @@ const errorResponse = (description: string) => ({ description, content: { 'appli
 const listResponses = (schema: string) => ({
   '200': { description: 'En sida ur publiceringen.', content: { 'application/json': { schema: { $ref: `#/components/schemas/${schema}` } } } },
   '304': { description: 'Oförändrat sedan förra hämtningen (If-None-Match).' },
-  '400': errorResponse('Okänd parameter, en parameter som anges två gånger, eller ett ogiltigt värde (till exempel ett datum som inte finns, ett sidnummer utanför gränserna eller styrtecken). `detail` namnger parametern.'),
+  '400': errorResponse(
+    'Okänd parameter, en parameter som anges två gånger, eller ett ogiltigt värde (till exempel ett datum som inte finns, ett sidnummer utanför gränserna eller styrtecken). `detail` namnger parametern.',
+  ),
   '404': errorResponse('Ingen sådan publicering.'),
   '429': errorResponse('För många anrop.'),
 });
@@ -38,13 +40,25 @@ export const OPENAPI_DOCUMENT = {
   },
   servers: [{ url: '/api/v1' }],
   paths: {
-    '/organisationer': { get: { operationId: 'listaOrganisationer', summary: 'Organisationer i registret', parameters: listParameters, responses: listResponses('Organisationssida') } },
+    '/organisationer': {
+      get: {
+        operationId: 'listaOrganisationer',
+        summary: 'Organisationer i registret',
+        parameters: listParameters,
+        responses: listResponses('Organisationssida'),
+      },
+    },
     '/enheter': { get: { operationId: 'listaEnheter', summary: 'Enheter i registret', parameters: listParameters, responses: listResponses('Enhetssida') } },
     '/publiceringar': {
       get: {
         operationId: 'listaPubliceringar',
         summary: 'De senaste publiceringarna',
-        responses: { '200': { description: 'Publiceringarna, den senaste först.', content: { 'application/json': { schema: { $ref: '#/components/schemas/Publiceringar' } } } } },
+        responses: {
+          '200': {
+            description: 'Publiceringarna, den senaste först.',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/Publiceringar' } } },
+          },
+        },
       },
     },
   },
@@ -86,7 +100,12 @@ export const OPENAPI_DOCUMENT = {
           utdelningsadress: { type: 'string' },
           postnummer: { type: 'string' },
           ort: { type: 'string' },
-          organisation: { type: 'object', required: ['organisationsnummer', 'namn'], properties: { organisationsnummer: orgNumber, namn: { type: 'string' } }, additionalProperties: false },
+          organisation: {
+            type: 'object',
+            required: ['organisationsnummer', 'namn'],
+            properties: { organisationsnummer: orgNumber, namn: { type: 'string' } },
+            additionalProperties: false,
+          },
         },
         additionalProperties: false,
       },
@@ -111,7 +130,12 @@ export const OPENAPI_DOCUMENT = {
             items: {
               type: 'object',
               required: ['datum', 'publicerad', 'organisationer', 'enheter'],
-              properties: { datum: { type: 'string', format: 'date' }, publicerad: { type: 'string', format: 'date-time' }, organisationer: { type: 'integer' }, enheter: { type: 'integer' } },
+              properties: {
+                datum: { type: 'string', format: 'date' },
+                publicerad: { type: 'string', format: 'date-time' },
+                organisationer: { type: 'integer' },
+                enheter: { type: 'integer' },
+              },
               additionalProperties: false,
             },
           },

@@ -80,25 +80,52 @@ export interface RegisterQuery {
 
 export async function registerOrganisations(db: Db, publicationId: number, query: RegisterQuery) {
   let base = db.selectFrom('register_organisation').where('publication_id', '=', publicationId);
-  if (query.q) base = base.where((eb) => eb.or([eb(eb.fn('lower', [eb.ref('name')]), 'like', containsPattern(query.q!)), eb('org_number', 'like', containsPattern(query.q!.replace(/-/g, '')))]));
+  if (query.q)
+    base = base.where((eb) =>
+      eb.or([eb(eb.fn('lower', [eb.ref('name')]), 'like', containsPattern(query.q!)), eb('org_number', 'like', containsPattern(query.q!.replace(/-/g, '')))]),
+    );
   if (query.city) base = base.where(sql`lower(city)`, '=', query.city.trim().toLowerCase());
   if (query.orgNumber) base = base.where('org_number', '=', query.orgNumber.replace(/-/g, ''));
-  return fetchPage(base, (rows) => rows.select(['org_number', 'name', 'city', 'areas', 'confirmed_at']).orderBy('name').orderBy('org_number'), query.page, query.perPage);
+  return fetchPage(
+    base,
+    (rows) => rows.select(['org_number', 'name', 'city', 'areas', 'confirmed_at']).orderBy('name').orderBy('org_number'),
+    query.page,
+    query.perPage,
+  );
 }
 
 export async function registerUnits(db: Db, publicationId: number, query: RegisterQuery) {
   let base = db
     .selectFrom('register_unit')
-    .innerJoin('register_organisation', (join) => join.onRef('register_organisation.publication_id', '=', 'register_unit.publication_id').onRef('register_organisation.org_number', '=', 'register_unit.org_number'))
+    .innerJoin('register_organisation', (join) =>
+      join
+        .onRef('register_organisation.publication_id', '=', 'register_unit.publication_id')
+        .onRef('register_organisation.org_number', '=', 'register_unit.org_number'),
+    )
     .where('register_unit.publication_id', '=', publicationId);
-  if (query.q) base = base.where((eb) => eb.or([eb(eb.fn('lower', [eb.ref('register_unit.name')]), 'like', containsPattern(query.q!)), eb(eb.fn('lower', [eb.ref('register_organisation.name')]), 'like', containsPattern(query.q!))]));
+  if (query.q)
+    base = base.where((eb) =>
+      eb.or([
+        eb(eb.fn('lower', [eb.ref('register_unit.name')]), 'like', containsPattern(query.q!)),
+        eb(eb.fn('lower', [eb.ref('register_organisation.name')]), 'like', containsPattern(query.q!)),
+      ]),
+    );
   if (query.city) base = base.where(sql`lower(register_unit.city)`, '=', query.city.trim().toLowerCase());
   if (query.orgNumber) base = base.where('register_unit.org_number', '=', query.orgNumber.replace(/-/g, ''));
   return fetchPage(
     base,
     (rows) =>
       rows
-        .select(['register_unit.unit_id', 'register_unit.name', 'register_unit.is_main', 'register_unit.postal_address', 'register_unit.postal_code', 'register_unit.city', 'register_unit.org_number', 'register_organisation.name as organisation_name'])
+        .select([
+          'register_unit.unit_id',
+          'register_unit.name',
+          'register_unit.is_main',
+          'register_unit.postal_address',
+          'register_unit.postal_code',
+          'register_unit.city',
+          'register_unit.org_number',
+          'register_organisation.name as organisation_name',
+        ])
         .orderBy('register_organisation.name')
         .orderBy('register_unit.is_main', 'desc')
         .orderBy('register_unit.name')

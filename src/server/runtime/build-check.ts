@@ -41,7 +41,11 @@ export function ensureBuilt(root: string, config: Config, say: (line: string) =>
   const result = spawnSync(bin('astro'), ['build', '--force'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], env });
   if (result.status !== 0) throw new Error('astro build failed: see the output above');
   // The handbook's search index, made from the built pages.
-  const index = spawnSync(bin('pagefind'), ['--site', path.join(root, 'dist', 'client'), '--silent'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], env });
+  const index = spawnSync(bin('pagefind'), ['--site', path.join(root, 'dist', 'client'), '--silent'], {
+    cwd: root,
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env,
+  });
   if (index.status !== 0) throw new Error('pagefind failed: see the output above');
   writeFileSync(stamp, wanted);
 }

@@ -58,7 +58,9 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     onError: onLog,
   });
   const failure = (step: string) => (error: unknown) => {
-    throw new Error(`Embedded PostgreSQL could not ${step} in ${dir} on port ${options.port}: ${error instanceof Error ? error.message : ''}\n${log.slice(-10).join('\n')}`);
+    throw new Error(
+      `Embedded PostgreSQL could not ${step} in ${dir} on port ${options.port}: ${error instanceof Error ? error.message : ''}\n${log.slice(-10).join('\n')}`,
+    );
   };
   if (!existsSync(path.join(dir, 'PG_VERSION'))) {
     mkdirSync(path.dirname(dir), { recursive: true });

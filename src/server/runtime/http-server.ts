@@ -92,7 +92,10 @@ export function createHttpServer(options: HttpServerOptions): Server {
     const path = (req.url ?? '/').split('?')[0];
     res.on('finish', () => {
       // The path only, with capability tokens cut out: query strings and some paths carry codes and tokens.
-      options.app.log.info({ reqId: requestId, method: req.method, path: loggedPath(path), status: res.statusCode, ms: Math.round(performance.now() - started) }, 'request');
+      options.app.log.info(
+        { reqId: requestId, method: req.method, path: loggedPath(path), status: res.statusCode, ms: Math.round(performance.now() - started) },
+        'request',
+      );
     });
 
     if (req.method === 'GET' || req.method === 'HEAD') {

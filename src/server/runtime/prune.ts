@@ -46,7 +46,12 @@ export async function pruneExpired(db: Db, config: Config, clock: Clock): Promis
   );
   // A redemption only has to outlive its challenge: after that the challenge itself is refused.
   const captchas = deleted(await db.deleteFrom('captcha_redemption').where('expires_at', '<', now).executeTakeFirstOrThrow());
-  const kioskTickets = deleted(await db.deleteFrom('kiosk_ticket').where('expires_at', '<', new Date(now.getTime() - DAY_MS)).executeTakeFirstOrThrow());
+  const kioskTickets = deleted(
+    await db
+      .deleteFrom('kiosk_ticket')
+      .where('expires_at', '<', new Date(now.getTime() - DAY_MS))
+      .executeTakeFirstOrThrow(),
+  );
   const rateLimits = await pruneLimits(db, clock);
   const audit = await pruneAudit(db, config.auditRetentionMonths, now);
   return { drafts, throttles, sessions, captchas, kioskTickets, rateLimits, audit };

@@ -57,7 +57,16 @@ async function seedPeople(trx: Tx, config: Config, passwordHash: string): Promis
   const now = new Date();
   const org = await trx
     .insertInto('organisation')
-    .values({ org_number: '5566001235', name: 'Demoskolan AB', postal_address: 'Skolvägen 1', postal_code: '00000', city: 'Exempelstad', phone: '000-111 11 11', email: 'kansli@demoskolan.example', created_at: now })
+    .values({
+      org_number: '5566001235',
+      name: 'Demoskolan AB',
+      postal_address: 'Skolvägen 1',
+      postal_code: '00000',
+      city: 'Exempelstad',
+      phone: '000-111 11 11',
+      email: 'kansli@demoskolan.example',
+      created_at: now,
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   for (const area of ['YH', 'KK']) await trx.insertInto('organisation_area').values({ organisation_id: org.id, area_key: area, approved_at: now }).execute();

@@ -8,7 +8,10 @@ export interface RunningSink {
 }
 
 const addresses = (field: AddressObject | AddressObject[] | undefined): string =>
-  [field ?? []].flat().map((entry) => entry.text).join(', ');
+  [field ?? []]
+    .flat()
+    .map((entry) => entry.text)
+    .join(', ');
 
 /**
  * The demo mode's mail server: accepts every message on loopback and stores it in

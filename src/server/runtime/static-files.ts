@@ -59,7 +59,13 @@ export function loadStaticFiles(clientDir: string, baseHeaders: Record<string, s
       gzip: compressible ? gzipSync(body, { level: 9 }) : undefined,
       brotli: compressible ? brotliCompressSync(body) : undefined,
       etag,
-      headers: { ...baseHeaders, 'Content-Type': type, 'Cache-Control': staticCacheControl(relative), ETag: etag, ...(compressible ? { Vary: 'Accept-Encoding' } : {}) },
+      headers: {
+        ...baseHeaders,
+        'Content-Type': type,
+        'Cache-Control': staticCacheControl(relative),
+        ETag: etag,
+        ...(compressible ? { Vary: 'Accept-Encoding' } : {}),
+      },
     };
     files.set(relative, entry);
     if (relative.endsWith('/index.html')) {

@@ -6,4 +6,13 @@ import { loginContext } from '#web/request-context.ts';
 export const prerender = false;
 
 export const GET: APIRoute = async ({ locals, request, clientAddress }) =>
-  await answer(locals.app.db, request, 'enheter', loginContext(locals, clientAddress).address, locals.app.clock, locals.app.config.apiClientLimit, locals.app.config.apiCacheBytes, t);
+  await answer(
+    locals.app.db,
+    request,
+    'enheter',
+    loginContext(locals, clientAddress).address,
+    locals.app.clock,
+    locals.app.config.apiClientLimit,
+    locals.app.config.apiCacheBytes,
+    t,
+  );

@@ -6,6 +6,12 @@ export const prerender = false;
 
 export const GET: APIRoute = async ({ locals }) => {
   const publications = await listPublications(locals.app.db);
-  const body = { publiceringar: publications.map((publication) => ({ ...publicationJson(publication), organisationer: publication.organisations, enheter: publication.units })) };
+  const body = {
+    publiceringar: publications.map((publication) => ({
+      ...publicationJson(publication),
+      organisationer: publication.organisations,
+      enheter: publication.units,
+    })),
+  };
   return Response.json(body, { headers: { ...CORS, ...latestCacheHeaders(publications[0], locals.app.clock.now()) } });
 };

@@ -8,7 +8,11 @@ export const prerender = false;
 export const GET: APIRoute = async ({ locals, params }) => {
   const application = await findByToken(locals.app.db, params.token ?? '', locals.app.clock);
   const file = params.file ?? '';
-  const notFound = () => new Response('Dokumentet finns inte eller länken har slutat gälla.', { status: 404, headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' } });
+  const notFound = () =>
+    new Response('Dokumentet finns inte eller länken har slutat gälla.', {
+      status: 404,
+      headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' },
+    });
   if (!application) return notFound();
   const data = { ...application, signatory: application.signatory, holder: application.holder };
   let body: Buffer;

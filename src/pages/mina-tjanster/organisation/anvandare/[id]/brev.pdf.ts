@@ -7,7 +7,8 @@ import { usernameLetterPdf } from '#server/pdf/letter.ts';
 
 export const prerender = false;
 
-const text = (status: number, body: string) => new Response(body, { status, headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' } });
+const text = (status: number, body: string) =>
+  new Response(body, { status, headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' } });
 
 /** The latest username letter of a user, for an administrator who may manage them: to print again. */
 export const GET: APIRoute = async ({ params, locals }) => {
@@ -16,5 +17,11 @@ export const GET: APIRoute = async ({ params, locals }) => {
   const decision = decide(adminOf(locals), { kind: 'user.manage', target });
   if (!decision.allowed) return text(403, 'Du saknar behörighet.');
   const body = await usernameLetterPdf(await latestLetter(locals.app.db, target.user), locals.app.config);
-  return new Response(new Uint8Array(body), { headers: { 'Content-Type': 'application/pdf', 'Content-Disposition': `attachment; filename="anvandarnamn-${target.user.username}.pdf"`, 'Cache-Control': 'no-store' } });
+  return new Response(new Uint8Array(body), {
+    headers: {
+      'Content-Type': 'application/pdf',
+      'Content-Disposition': `attachment; filename="anvandarnamn-${target.user.username}.pdf"`,
+      'Cache-Control': 'no-store',
+    },
+  });
 };
