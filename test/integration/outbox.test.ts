@@ -103,6 +103,15 @@ describe('mail outbox', () => {
     expect(new Set(subjects).size).toBe(40);
   });
 
+  it('finds a mail due that was queued in the same millisecond as the claim', async () => {
+    const now = new Date();
+    await enqueueMail(t.db, 'genast@skola.example', message('Genast'));
+    // What `now()` wrote, to the microsecond, is at most the claim's millisecond.
+    const [row] = await t.db.selectFrom('mail_outbox').select('send_after').execute();
+    const claimedAt = new Date(Math.max(row.send_after.getTime(), now.getTime()));
+    expect(await claimDueMail(t.db, { clock: { now: () => claimedAt } })).toHaveLength(1);
+  });
+
   it('holds no transaction open while a slow mail server takes its time', async () => {
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));

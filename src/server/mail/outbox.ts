@@ -45,7 +45,9 @@ export async function claimDueMail(db: Db, options: { clock: Clock; batchSize?: 
     .selectFrom('mail_outbox')
     .select('id')
     .where('status', '=', 'pending')
-    .where('send_after', '<=', now)
+    // Postgres keeps microseconds and a Date milliseconds: a row queued by `now()` earlier in
+    // this same millisecond would otherwise look a fraction of it too new to be due.
+    .where('send_after', '<', new Date(now.getTime() + 1))
     .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', now)]))
     .orderBy('id')
     .limit(options.batchSize ?? 20)
