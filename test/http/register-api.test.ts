@@ -31,7 +31,7 @@ describe('the public register and its open API', () => {
   beforeAll(async () => {
     writeFileSync(clockFile, '0');
     t = await freshDatabase();
-    server = await startServer({ DATABASE_URL: t.url, CLOCK_OFFSET_FILE: clockFile });
+    server = await startServer({ DATABASE_URL: t.url, CLOCK_OFFSET_FILE: clockFile, REGISTER_REFRESH_SECONDS: '0' });
     // The demo's organisation is published by the server's first chores run.
     // expect.poll only runs inside a test; vi.waitFor fails the setup with the last status if it never comes.
     await vi.waitFor(async () => expect((await get('/api/v1/organisationer')).status).toBe(200), { timeout: 15_000, interval: 100 });

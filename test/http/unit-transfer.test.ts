@@ -25,7 +25,7 @@ describe('moving a unit to another organisation (change of huvudman)', () => {
   beforeAll(async () => {
     writeFileSync(clockFile, '0');
     t = await freshDatabase();
-    server = await startServer({ DATABASE_URL: t.url, CLOCK_OFFSET_FILE: clockFile, LOGIN_CLIENT_LIMIT: '1000' });
+    server = await startServer({ DATABASE_URL: t.url, CLOCK_OFFSET_FILE: clockFile, LOGIN_CLIENT_LIMIT: '1000', REGISTER_REFRESH_SECONDS: '0' });
     const now = new Date();
     const hash = await hashPassword(PASSWORD);
     for (const [key, name, number] of [

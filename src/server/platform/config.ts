@@ -44,6 +44,7 @@ const schema = z
     APPLICATION_SUBMIT_CLIENT_LIMIT: integer(1, 1_000_000).default(10),
     UNIT_ADD_LIMIT: integer(1, 100_000).default(100),
     API_CACHE_MB: integer(1, 16_384).default(64),
+    REGISTER_REFRESH_SECONDS: integer(0, 3600).default(5),
     REGISTER_CONFIRM_MONTHS: integer(1, 120).default(12),
     AUDIT_RETENTION_MONTHS: integer(1, 240).default(24),
     CATALOGUE_FILE: z.string().min(1).default('catalogue/default.json'),
@@ -116,8 +117,8 @@ export interface Config {
   applicationClientLimits: { drafts: number; submissions: number };
   /** Units one organisation may add per hour. */
   unitAddLimit: number;
-  /** Bytes of open API answers each process keeps in memory. */
-  apiCacheBytes: number;
+  /** The open API's answers in each process: bytes kept, and how often the latest publication is looked up again. */
+  apiCache: { bytes: number; refreshMs: number };
   /** Organisations that have not confirmed their details for this long are listed for the back office. */
   registerConfirmMonths: number;
   /** How long audit rows are kept. */
@@ -189,7 +190,7 @@ export function parseConfig(source: Record<string, string | undefined>): Config 
     apiClientLimit: env.API_CLIENT_LIMIT,
     applicationClientLimits: { drafts: env.APPLICATION_DRAFT_CLIENT_LIMIT, submissions: env.APPLICATION_SUBMIT_CLIENT_LIMIT },
     unitAddLimit: env.UNIT_ADD_LIMIT,
-    apiCacheBytes: env.API_CACHE_MB * 1024 * 1024,
+    apiCache: { bytes: env.API_CACHE_MB * 1024 * 1024, refreshMs: env.REGISTER_REFRESH_SECONDS * 1000 },
     registerConfirmMonths: env.REGISTER_CONFIRM_MONTHS,
     auditRetentionMonths: env.AUDIT_RETENTION_MONTHS,
     secretKey: env.SECRET_KEY ?? 'demo-only-secret-key-not-for-production-use',

@@ -124,12 +124,11 @@ function parseQuery(url: URL, t: Translate): { input: z.infer<typeof params> } |
  * shows within that time everywhere.
  */
 const answers = new ByteCache(64 * 1024 * 1024);
-const LATEST_TTL_MS = 5_000;
 let latest: { publication: Publication; fetchedAt: number } | undefined;
 
-async function publicationFor(db: Db, day: string | undefined): Promise<Publication | undefined> {
+async function publicationFor(db: Db, day: string | undefined, refreshMs: number): Promise<Publication | undefined> {
   if (day) return findPublication(db, day);
-  if (latest && Date.now() - latest.fetchedAt < LATEST_TTL_MS) return latest.publication;
+  if (latest && Date.now() - latest.fetchedAt < refreshMs) return latest.publication;
   const publication = await findPublication(db);
   if (publication) latest = { publication, fetchedAt: Date.now() };
   return publication;
@@ -143,7 +142,13 @@ function canonical(resource: Resource, input: z.infer<typeof params>): string {
   ]);
 }
 
-/** Answers one API request for a list resource; `cacheBytes` bounds this process's answer cache. */
+/** How each process keeps answers: at most `bytes`, and the latest publication looked up again after `refreshMs`. */
+export interface AnswerCache {
+  bytes: number;
+  refreshMs: number;
+}
+
+/** Answers one API request for a list resource from this process's bounded answer cache. */
 export async function answer(
   db: Db,
   request: Request,
@@ -151,13 +156,13 @@ export async function answer(
   client: string,
   clock: Clock,
   perMinute: number,
-  cacheBytes: number,
+  cacheSettings: AnswerCache,
   t: Translate,
 ): Promise<Response> {
   const parsed = parseQuery(new URL(request.url), t);
   if ('refused' in parsed) return parsed.refused;
   const input = parsed.input;
-  const publication = await publicationFor(db, input.publicering);
+  const publication = await publicationFor(db, input.publicering, cacheSettings.refreshMs);
   if (!publication) return problem(t, 404, t(input.publicering ? 'api.problem.noPublication' : 'register.none'));
 
   const tag = `"${publication.id}-${createHash('sha256').update(canonical(resource, input)).digest('base64url').slice(0, 16)}"`;
@@ -175,7 +180,7 @@ export async function answer(
   ) {
     return new Response(null, { status: 304, headers: { ...CORS, ...cache } });
   }
-  if (answers.maxBytes !== cacheBytes) answers.resize(cacheBytes);
+  if (answers.maxBytes !== cacheSettings.bytes) answers.resize(cacheSettings.bytes);
   const kept = answers.get(tag);
   if (kept) return new Response(kept, { status: 200, headers: { 'Content-Type': JSON_TYPE, ...CORS, ...cache } });
   // Only requests that reach the database count against the client's limit.

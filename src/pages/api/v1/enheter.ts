@@ -13,6 +13,6 @@ export const GET: APIRoute = async ({ locals, request, clientAddress }) =>
     loginContext(locals, clientAddress).address,
     locals.app.clock,
     locals.app.config.apiClientLimit,
-    locals.app.config.apiCacheBytes,
+    locals.app.config.apiCache,
     t,
   );
