@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { collectPageErrors, expectAccessible, expectNoPageErrors, launchBrowser } from '../helpers/browser.ts';
+import { collectPageErrors, expectAccessible, expectNoPageErrors, launchBrowser, captchaSolved } from '../helpers/browser.ts';
 import { freshDatabase, type TestDatabase } from '../helpers/database.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
@@ -80,16 +80,7 @@ describe('applying for an account, as a new organisation would', () => {
     await page.getByRole('button', { name: 'Fortsätt' }).click();
     await page.waitForURL('**/ansok/kontrollera');
     // The proof-of-work check solves itself and leaves its payload in the form; the server redeems it once.
-    await expect
-      .poll(
-        () =>
-          page
-            .locator('input[name="altcha"]')
-            .inputValue()
-            .catch(() => ''),
-        { timeout: 15_000 },
-      )
-      .not.toBe('');
+    await captchaSolved(page);
     const redemptions = async () =>
       Number(
         (

@@ -1,7 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD } from '#server/runtime/seed.ts';
-import { collectPageErrors, expectAccessible, expectNoPageErrors, launchBrowser } from '../helpers/browser.ts';
+import { collectPageErrors, expectAccessible, expectNoPageErrors, launchBrowser, captchaSolved } from '../helpers/browser.ts';
 import { freshDatabase, type TestDatabase } from '../helpers/database.ts';
 import { waitForMail } from '../helpers/mailbox.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
@@ -55,16 +55,7 @@ describe('the whole paper trail, as the people involved live it', () => {
     await group('Fullmaktshavare').getByLabel('Telefon').fill('070-222 33 44');
     await page.getByRole('button', { name: 'Fortsätt' }).click();
     // The proof-of-work check solves itself in the background before the submission counts.
-    await expect
-      .poll(
-        () =>
-          page
-            .locator('input[name="altcha"]')
-            .inputValue()
-            .catch(() => ''),
-        { timeout: 15_000 },
-      )
-      .not.toBe('');
+    await captchaSolved(page);
     await page.getByRole('button', { name: 'Skicka in ansökan' }).click();
     await page.waitForURL(/\/ansok\/status\//);
     reference = /AK-\d{4}-\d{5}/.exec((await page.getByRole('heading', { level: 1 }).textContent()) ?? '')![0];

@@ -7,7 +7,7 @@ import { enqueueMail } from '#server/mail/mail.ts';
 import { oneTimePasswordMail } from '#server/mail/templates.ts';
 import { issueCode } from '#server/identity/one-time-code.ts';
 import { CURRENT_TERMS_VERSION } from '#server/identity/terms.ts';
-import { collectPageErrors, expectAccessible, expectNoPageErrors, launchBrowser } from '../helpers/browser.ts';
+import { collectPageErrors, expectAccessible, expectNoPageErrors, launchBrowser, captchaSolved } from '../helpers/browser.ts';
 import { freshDatabase, type TestDatabase } from '../helpers/database.ts';
 import { waitForMail } from '../helpers/mailbox.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
@@ -155,16 +155,7 @@ describe('login and the password kiosk, as a person uses them', () => {
     await check();
     await page.getByLabel('Användarnamn').fill('ny0001');
     // The proof-of-work check solves itself and leaves its payload in the form.
-    await expect
-      .poll(
-        () =>
-          page
-            .locator('input[name="altcha"]')
-            .inputValue()
-            .catch(() => ''),
-        { timeout: 15_000 },
-      )
-      .not.toBe('');
+    await captchaSolved(page);
     await page.screenshot({ path: path.join(clockDir.path, 'glomt.png') });
     const redeemed = await t.db
       .selectFrom('captcha_redemption')

@@ -68,3 +68,17 @@ export function collectPageErrors(page: Page, errors: string[] = []): string[] {
 export function expectNoPageErrors(errors: string[]): void {
   expect(errors.splice(0), 'script errors, CSP violations or failed subresources').toEqual([]);
 }
+
+/** Waits until the proof-of-work check has solved itself and left its payload in the form. */
+export async function captchaSolved(page: Page): Promise<void> {
+  await expect
+    .poll(
+      () =>
+        page
+          .locator('input[name="altcha"]')
+          .inputValue()
+          .catch(() => ''),
+      { timeout: 15_000 },
+    )
+    .not.toBe('');
+}

@@ -1,6 +1,5 @@
 import type { APIRoute } from 'astro';
-import { formatOrgNumber } from '#server/platform/format.ts';
-import { publicationJson } from '#server/register/api.ts';
+import { publicationJson, unitJson } from '#server/register/api.ts';
 import { findPublication, latestCacheHeaders, registerUnits } from '#server/register/publication.ts';
 
 export const prerender = false;
@@ -12,15 +11,7 @@ export const GET: APIRoute = async ({ locals }) => {
   const { rows } = await registerUnits(locals.app.db, publication.id, { page: 1, perPage: 1_000_000 });
   const body = {
     publicering: publicationJson(publication),
-    enheter: rows.map((row) => ({
-      id: row.unit_id,
-      namn: row.name,
-      huvudorganisation: row.is_main,
-      utdelningsadress: row.postal_address,
-      postnummer: row.postal_code,
-      ort: row.city,
-      organisation: { organisationsnummer: formatOrgNumber(row.org_number), namn: row.organisation_name },
-    })),
+    enheter: rows.map(unitJson),
   };
   const response = Response.json(body, {
     headers: {

@@ -218,18 +218,23 @@ async function build(db: Db, publication: Publication, resource: Resource, input
     {
       ...page,
       totalt: total,
-      enheter: rows.map((row) => ({
-        id: row.unit_id,
-        namn: row.name,
-        huvudorganisation: row.is_main,
-        utdelningsadress: row.postal_address,
-        postnummer: row.postal_code,
-        ort: row.city,
-        organisation: { organisationsnummer: formatOrgNumber(row.org_number), namn: row.organisation_name },
-      })),
+      enheter: rows.map(unitJson),
     },
     cache,
   );
+}
+
+/** One unit of a publication in the API's field names (the API and the JSON download alike). */
+export function unitJson(row: Awaited<ReturnType<typeof registerUnits>>['rows'][number]) {
+  return {
+    id: row.unit_id,
+    namn: row.name,
+    huvudorganisation: row.is_main,
+    utdelningsadress: row.postal_address,
+    postnummer: row.postal_code,
+    ort: row.city,
+    organisation: { organisationsnummer: formatOrgNumber(row.org_number), namn: row.organisation_name },
+  };
 }
 
 export { CORS, publicationJson };
