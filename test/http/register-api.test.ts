@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
+import { Temporal } from 'temporal-polyfill';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { OPENAPI_DOCUMENT } from '#server/register/openapi.ts';
 import { freshDatabase, type TestDatabase } from '../helpers/database.ts';
@@ -167,7 +168,11 @@ describe('the public register and its open API', () => {
     const etag = first.headers.get('etag')!;
     expect(etag).toMatch(/^"\d+-[\w-]+"$/);
     expect(first.headers.get('last-modified')).toBeTruthy();
-    expect(first.headers.get('cache-control')).toMatch(/^public, max-age=\d+$/);
+    // Until the next midnight in Stockholm, when the next publication is due: that exact time, and the seconds left.
+    const midnight = Temporal.Now.zonedDateTimeISO('Europe/Stockholm').toPlainDate().add({ days: 1 }).toZonedDateTime('Europe/Stockholm');
+    expect(first.headers.get('expires')).toBe(new Date(midnight.epochMilliseconds).toUTCString());
+    const maxAge = Number(/^public, max-age=(\d+)$/.exec(first.headers.get('cache-control') ?? '')?.[1]);
+    expect(Math.abs(maxAge - (midnight.epochMilliseconds - Date.now()) / 1000)).toBeLessThan(5);
     const again = await get('/api/v1/enheter?per_sida=5', { 'If-None-Match': etag });
     expect(again.status).toBe(304);
     expect(await again.text()).toBe('');
