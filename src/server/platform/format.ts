@@ -18,11 +18,12 @@ export function formatMinutes(ms: number): string {
 }
 
 /**
- * An organisation number as printed, NNNNNN-NNNN, by the `organisationsnummer` package.
- * Numbers are validated when they come in; rows that predate that check (or test data
- * with a wrong check digit) keep the plain grouping instead of failing the page.
+ * An organisation number as printed, NNNNNN-NNNN. Stored numbers are the ten digits the
+ * `organisationsnummer` package validated on the way in, so they are only grouped here
+ * (the package's parse builds an exception with a stack trace for every number it
+ * refuses, which the register's lists cannot afford); anything else goes through it.
  */
 export function formatOrgNumber(value: string): string {
-  if (Organisationsnummer.valid(value)) return Organisationsnummer.parse(value).format(true);
-  return value.replace(/^(\d{6})(\d{4})$/, '$1-$2');
+  if (/^\d{10}$/.test(value)) return `${value.slice(0, 6)}-${value.slice(6)}`;
+  return Organisationsnummer.valid(value) ? Organisationsnummer.parse(value).format(true) : value;
 }

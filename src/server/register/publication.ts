@@ -7,9 +7,12 @@ import { fetchPage } from '#server/platform/paging.ts';
 
 const REGISTER_TIME_ZONE = 'Europe/Stockholm';
 
+// Made once: building an Intl formatter with a time zone costs far more than using one.
+const STOCKHOLM_DATE = new Intl.DateTimeFormat('sv-SE', { timeZone: REGISTER_TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' });
+
 /** The register's day is Swedish: a publication belongs to the date in Stockholm. */
 export function registerDate(now: Date): string {
-  return new Intl.DateTimeFormat('sv-SE', { timeZone: REGISTER_TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+  return STOCKHOLM_DATE.format(now);
 }
 
 export interface Publication {
