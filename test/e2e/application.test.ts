@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { collectPageErrors, expectAccessible, expectNoPageErrors, launchBrowser, captchaSolved } from '../helpers/browser.ts';
-import { freshDatabase, type TestDatabase } from '../helpers/database.ts';
+import { freshDatabase, type TestDatabase, rowCount } from '../helpers/database.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
@@ -81,15 +81,7 @@ describe('applying for an account, as a new organisation would', () => {
     await page.waitForURL('**/ansok/kontrollera');
     // The proof-of-work check solves itself and leaves its payload in the form; the server redeems it once.
     await captchaSolved(page);
-    const redemptions = async () =>
-      Number(
-        (
-          await t.db
-            .selectFrom('captcha_redemption')
-            .select((eb) => eb.fn.countAll().as('n'))
-            .executeTakeFirstOrThrow()
-        ).n,
-      );
+    const redemptions = () => rowCount(t.db, 'captcha_redemption');
     const redeemed = await redemptions();
     await page.getByRole('button', { name: 'Skicka in ansökan' }).click();
 

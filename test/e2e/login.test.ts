@@ -8,7 +8,7 @@ import { oneTimePasswordMail } from '#server/mail/templates.ts';
 import { issueCode } from '#server/identity/one-time-code.ts';
 import { CURRENT_TERMS_VERSION } from '#server/identity/terms.ts';
 import { collectPageErrors, expectAccessible, expectNoPageErrors, launchBrowser, captchaSolved } from '../helpers/browser.ts';
-import { freshDatabase, type TestDatabase } from '../helpers/database.ts';
+import { freshDatabase, type TestDatabase, rowCount } from '../helpers/database.ts';
 import { waitForMail } from '../helpers/mailbox.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
@@ -157,23 +157,11 @@ describe('login and the password kiosk, as a person uses them', () => {
     // The proof-of-work check solves itself and leaves its payload in the form.
     await captchaSolved(page);
     await page.screenshot({ path: path.join(clockDir.path, 'glomt.png') });
-    const redeemed = await t.db
-      .selectFrom('captcha_redemption')
-      .select((eb) => eb.fn.countAll().as('n'))
-      .executeTakeFirstOrThrow();
+    const redeemed = await rowCount(t.db, 'captcha_redemption');
     await page.getByRole('button', { name: 'Skicka kod' }).click();
     await page.waitForURL('**/losenordskiosk/glomt/kod');
     await check();
-    expect(
-      Number(
-        (
-          await t.db
-            .selectFrom('captcha_redemption')
-            .select((eb) => eb.fn.countAll().as('n'))
-            .executeTakeFirstOrThrow()
-        ).n,
-      ),
-    ).toBe(Number(redeemed.n) + 1);
+    expect(await rowCount(t.db, 'captcha_redemption')).toBe(redeemed + 1);
     const mail = await waitForMail(t.db, 'ny0001@skolan.example', /Din kod/, Number(before));
     const code = /Din kod är: (\d{8})/.exec(mail.text)![1];
     await page.getByLabel('Kod från e-postmeddelandet').fill('00000000');

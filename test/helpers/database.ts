@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
+import type { DB } from '#server/platform/db-types.ts';
 import { createDb, type Db } from '#server/platform/database.ts';
 
 export interface TestDatabase {
@@ -40,4 +41,13 @@ export async function freshDatabase(options: { empty?: boolean } = {}): Promise<
       await admin((client) => client.query(`drop database if exists ${name} with (force)`));
     },
   };
+}
+
+/** How many rows a table holds. */
+export async function rowCount(db: Db, table: keyof DB): Promise<number> {
+  const row = await db
+    .selectFrom(table)
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
 }

@@ -4,7 +4,7 @@ import { solveChallenge, type Challenge } from 'altcha-lib';
 import { deriveKey } from 'altcha-lib/algorithms/sha';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { applicationFields, applyOverHttp } from '../helpers/application.ts';
-import { freshDatabase, type TestDatabase } from '../helpers/database.ts';
+import { freshDatabase, type TestDatabase, rowCount } from '../helpers/database.ts';
 import { cookiesOf, pageText, postForm } from '../helpers/forms.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
@@ -28,15 +28,7 @@ const draftBody = (fields: Record<string, string>) => {
 describe('the application form under a flood from one client', () => {
   let t: TestDatabase;
   let server: TestServer;
-  const count = async (table: 'application' | 'application_draft') =>
-    Number(
-      (
-        await t.db
-          .selectFrom(table)
-          .select((eb) => eb.fn.countAll().as('n'))
-          .executeTakeFirstOrThrow()
-      ).n,
-    );
+  const count = (table: 'application' | 'application_draft') => rowCount(t.db, table);
 
   beforeAll(async () => {
     t = await freshDatabase();

@@ -4,7 +4,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applicationFields, applyOverHttp } from '../helpers/application.ts';
-import { freshDatabase, type TestDatabase } from '../helpers/database.ts';
+import { freshDatabase, type TestDatabase, rowCount } from '../helpers/database.ts';
 import { pageText, postForm } from '../helpers/forms.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
@@ -13,15 +13,7 @@ describe('Ansökan om användarkonto over HTTP', () => {
   let t: TestDatabase;
   let server: TestServer;
   const dir = tempDir('application');
-  const count = async () =>
-    Number(
-      (
-        await t.db
-          .selectFrom('application')
-          .select((eb) => eb.fn.countAll().as('n'))
-          .executeTakeFirstOrThrow()
-      ).n,
-    );
+  const count = () => rowCount(t.db, 'application');
   const download = async (href: string) => Buffer.from(await (await fetch(`${server.url}${href}`)).arrayBuffer());
   const text = (file: string) => execFileSync('pdftotext', ['-enc', 'UTF-8', file, '-'], { encoding: 'utf8' });
 

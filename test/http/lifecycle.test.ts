@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createDb } from '#server/platform/database.ts';
 import { startEmbeddedPostgres } from '#server/runtime/embedded-postgres.ts';
 import { migrateToLatest } from '#server/runtime/migrate.ts';
-import { freshDatabase } from '../helpers/database.ts';
+import { freshDatabase, rowCount } from '../helpers/database.ts';
 import { freePort } from '../helpers/ports.ts';
 import { runStart, startServer } from '../helpers/server.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
@@ -39,11 +39,7 @@ describe('starting and stopping', () => {
       expect(code).toBe(2);
       expect(output).toMatch(/^\s*APP_MODE="": must be set/m);
       expect(output).toContain('APP_MODE=production');
-      const users = await t.db
-        .selectFrom('app_user')
-        .select((eb) => eb.fn.countAll<string>().as('n'))
-        .executeTakeFirstOrThrow();
-      expect(Number(users.n)).toBe(0);
+      expect(await rowCount(t.db, 'app_user')).toBe(0);
     } finally {
       await t.drop();
     }

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Validator } from '@seriousme/openapi-schema-validator';
@@ -9,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { OPENAPI_DOCUMENT } from '#server/register/openapi.ts';
 import { freshDatabase, type TestDatabase } from '../helpers/database.ts';
 import { pageText } from '../helpers/forms.ts';
+import { publishWithCli, startRegisterServer } from '../helpers/register.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
@@ -32,10 +32,7 @@ describe('the public register and its open API', () => {
   beforeAll(async () => {
     writeFileSync(clockFile, '0');
     t = await freshDatabase();
-    server = await startServer({ DATABASE_URL: t.url, CLOCK_OFFSET_FILE: clockFile, REGISTER_REFRESH_SECONDS: '0' });
-    // The demo's organisation is published by the server's first chores run.
-    // expect.poll only runs inside a test; vi.waitFor fails the setup with the last status if it never comes.
-    await vi.waitFor(async () => expect((await get('/api/v1/organisationer')).status).toBe(200), { timeout: 15_000, interval: 100 });
+    server = await startRegisterServer(t.url, clockFile);
   });
   afterAll(async () => {
     await server?.stop();
@@ -185,8 +182,7 @@ describe('the public register and its open API', () => {
     expect(await names()).toContain('Demoskolan Konstlinjen');
     expect(pageText(await (await get('/register?q=konst')).text())).toContain('Demoskolan Konstlinjen');
     writeFileSync(clockFile, String(25 * 3600_000));
-    const run = spawnPublish();
-    expect(run.status, run.stderr).toBe(0);
+    publishWithCli(t.url, clockFile);
     // Each process looks for a newer publication every few seconds.
     await expect.poll(names, { timeout: 10_000, interval: 500 }).toContain('Demoskolan Konst och form');
     expect(pageText(await (await get('/register?q=konst')).text())).toContain('Demoskolan Konst och form');
@@ -222,11 +218,4 @@ describe('the public register and its open API', () => {
       await limited.stop();
     }
   });
-
-  function spawnPublish() {
-    return spawnSync(process.execPath, ['src/cli/admin.ts', 'publicera-register'], {
-      encoding: 'utf8',
-      env: { PATH: process.env.PATH, APP_MODE: 'demo', DATABASE_URL: t.url, CLOCK_OFFSET_FILE: clockFile },
-    });
-  }
 });

@@ -1,9 +1,9 @@
-import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { freshDatabase, type TestDatabase } from '../helpers/database.ts';
-import { startServer, type TestServer } from '../helpers/server.ts';
+import { publishWithCli, startRegisterServer } from '../helpers/register.ts';
+import type { TestServer } from '../helpers/server.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
 /**
@@ -22,9 +22,7 @@ describe('how long the register and its API may be cached', () => {
   beforeAll(async () => {
     writeFileSync(clockFile, '0');
     t = await freshDatabase();
-    server = await startServer({ DATABASE_URL: t.url, CLOCK_OFFSET_FILE: clockFile, REGISTER_REFRESH_SECONDS: '0' });
-    // expect.poll only runs inside a test; vi.waitFor fails the setup with the last status if it never comes.
-    await vi.waitFor(async () => expect((await get('/api/v1/organisationer')).status).toBe(200), { timeout: 15_000, interval: 100 });
+    server = await startRegisterServer(t.url, clockFile);
   });
   afterAll(async () => {
     await server?.stop();
@@ -33,11 +31,7 @@ describe('how long the register and its API may be cached', () => {
   });
 
   const publish = (day: string) => {
-    const run = spawnSync(process.execPath, ['src/cli/admin.ts', 'publicera-register'], {
-      encoding: 'utf8',
-      env: { PATH: process.env.PATH, APP_MODE: 'demo', DATABASE_URL: t.url, CLOCK_OFFSET_FILE: clockFile },
-    });
-    expect(run.status, run.stderr).toBe(0);
+    publishWithCli(t.url, clockFile);
     // The server looks for a newer publication on every request (REGISTER_REFRESH_SECONDS=0).
     return expect.poll(async () => (await (await get('/api/v1/enheter')).json()).publicering?.datum, { timeout: 10_000, interval: 300 }).toBe(day);
   };

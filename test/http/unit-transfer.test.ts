@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +7,7 @@ import { insertUser } from '#server/identity/users.ts';
 import { freshDatabase, type TestDatabase } from '../helpers/database.ts';
 import { cookiesOf, pageText, postForm } from '../helpers/forms.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
+import { publishWithCli } from '../helpers/register.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
 const PASSWORD = 'lösenord för flytten av enheten';
@@ -81,11 +81,7 @@ describe('moving a unit to another organisation (change of huvudman)', () => {
       cookies[username] = cookiesOf(await postForm(`${server.url}/logga-in?_action=auth.login`, { username, password: PASSWORD }));
     // The server's own first run may already have published today's register without these organisations.
     await t.db.deleteFrom('register_publication').execute();
-    const published = spawnSync(process.execPath, ['src/cli/admin.ts', 'publicera-register'], {
-      encoding: 'utf8',
-      env: { PATH: process.env.PATH, APP_MODE: 'demo', DATABASE_URL: t.url, CLOCK_OFFSET_FILE: clockFile },
-    });
-    expect(published.status, published.stderr).toBe(0);
+    publishWithCli(t.url, clockFile);
   });
   afterAll(async () => {
     await server?.stop();
@@ -163,11 +159,7 @@ describe('moving a unit to another organisation (change of huvudman)', () => {
     // The register still shows the old owner until the next publication.
     await expect.poll(owner).toEqual(['Givarskolan AB']);
     writeFileSync(clockFile, String(25 * 3600_000));
-    const next = spawnSync(process.execPath, ['src/cli/admin.ts', 'publicera-register'], {
-      encoding: 'utf8',
-      env: { PATH: process.env.PATH, APP_MODE: 'demo', DATABASE_URL: t.url, CLOCK_OFFSET_FILE: clockFile },
-    });
-    expect(next.status, next.stderr).toBe(0);
+    publishWithCli(t.url, clockFile);
     await expect.poll(owner, { timeout: 10_000, interval: 500 }).toEqual(['Mottagarskolan AB']);
   });
 

@@ -188,30 +188,30 @@ export async function listApplications(db: Db, filter: { status?: string; query?
   );
 }
 
-/** Username letters waiting to be printed (or all), newest first. */
-export function lettersToPrint(db: Db, includePrinted: boolean) {
-  let query = db
+/** A username letter with the person and organisation it goes to. */
+const letters = (db: Db) =>
+  db
     .selectFrom('user_letter')
     .innerJoin('app_user', 'app_user.id', 'user_letter.user_id')
-    .innerJoin('organisation', 'organisation.id', 'app_user.organisation_id')
-    .select([
-      'user_letter.id',
-      'user_letter.created_at',
-      'user_letter.printed_at',
-      'app_user.first_name',
-      'app_user.last_name',
-      'app_user.username',
-      'organisation.name as organisation_name',
-    ]);
+    .innerJoin('organisation', 'organisation.id', 'app_user.organisation_id');
+
+/** Username letters waiting to be printed (or all), newest first. */
+export function lettersToPrint(db: Db, includePrinted: boolean) {
+  let query = letters(db).select([
+    'user_letter.id',
+    'user_letter.created_at',
+    'user_letter.printed_at',
+    'app_user.first_name',
+    'app_user.last_name',
+    'app_user.username',
+    'organisation.name as organisation_name',
+  ]);
   if (!includePrinted) query = query.where('user_letter.printed_at', 'is', null);
   return query.orderBy('user_letter.created_at', 'desc').limit(200).execute();
 }
 
 export async function letterData(db: Db, letterId: number) {
-  return db
-    .selectFrom('user_letter')
-    .innerJoin('app_user', 'app_user.id', 'user_letter.user_id')
-    .innerJoin('organisation', 'organisation.id', 'app_user.organisation_id')
+  return letters(db)
     .select([
       'user_letter.id',
       'user_letter.created_at',
