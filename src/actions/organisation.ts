@@ -99,7 +99,7 @@ export const organisation = {
         .transaction()
         .execute((trx) => acceptTransfer(trx, input.transfer, actor.organisationId!, audit, context.locals.app.clock));
       if (!done) throw new ActionError({ code: 'NOT_FOUND', message: 'error.transfer.gone' });
-      return { redirect: '/mina-tjanster/organisation?klart=mottagen' };
+      return { redirect: '/mina-tjanster/organisation/enheter?klart=mottagen' };
     },
   }),
 
@@ -112,7 +112,7 @@ export const organisation = {
       require(actor, { kind: 'unit.merge', organisationId: from.organisation_id, unitId: from.id, isMain: from.is_main });
       if (from.id === into.id || into.status !== 'active') throw refuse(context.locals, 'BAD_REQUEST', 'error.merge.into', { field: 'into' });
       await context.locals.app.db.transaction().execute((trx) => mergeUnits(trx, from, into, audit, context.locals.app.clock));
-      return { redirect: '/mina-tjanster/organisation?klart=enhet' };
+      return { redirect: '/mina-tjanster/organisation/enheter?klart=enhet' };
     },
   }),
 
@@ -142,7 +142,7 @@ export const organisation = {
 
   addUnit: defineAction({
     accept: 'form',
-    // Prefixed names: the page also holds the organisation's own address form.
+    // Prefixed names (unit_…), kept from when the page also held the organisation's address form: callers use them.
     input: z.object({
       unit_name: nameField(150, 'error.unitName.required'),
       unit_postal_address: optional(200),
@@ -167,7 +167,7 @@ export const organisation = {
         city: input.unit_city ?? '',
       };
       await context.locals.app.db.transaction().execute((trx) => addUnit(trx, actor.organisationId!, fields, audit, context.locals.app.clock));
-      return { redirect: '/mina-tjanster/organisation?klart=enhet' };
+      return { redirect: '/mina-tjanster/organisation/enheter?klart=enhet' };
     },
   }),
 
@@ -200,7 +200,7 @@ export const organisation = {
         status: input.status,
       };
       await context.locals.app.db.transaction().execute((trx) => updateUnit(trx, unit, fields, audit, context.locals.app.clock));
-      return { redirect: '/mina-tjanster/organisation?klart=enhet' };
+      return { redirect: '/mina-tjanster/organisation/enheter?klart=enhet' };
     },
   }),
 

@@ -94,7 +94,7 @@ export default async function bench(): Promise<void> {
         const times: number[] = [];
         for (let i = 0; i < REQUESTS; i++) {
           const started = performance.now();
-          const response = await fetch(`${server.url}/mina-tjanster/organisation${query}`, { headers: { Cookie: cookie } });
+          const response = await fetch(`${server.url}/mina-tjanster/organisation/anvandare${query}`, { headers: { Cookie: cookie } });
           await response.text();
           if (response.status !== 200) throw new Error(`users page answered ${response.status}`);
           times.push(performance.now() - started);

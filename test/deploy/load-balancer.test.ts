@@ -180,9 +180,14 @@ describe('production behind a TLS-terminating nginx with two instances on one da
     await page.getByRole('link', { name: 'Organisation och användare' }).click();
     await page.waitForURL('**/mina-tjanster/organisation');
     await check();
+    await page.getByRole('navigation', { name: 'Organisationens sidor' }).getByRole('link', { name: 'Enheter' }).click();
+    await page.waitForURL('**/mina-tjanster/organisation/enheter');
+    await page.getByRole('button', { name: 'Lägg till enhet' }).click();
+    await page.waitForURL('**/mina-tjanster/organisation/enheter/ny');
+    await check();
     await page.getByLabel('Enhetens namn').fill('Lastbalanserade skolan Distans');
     await page.getByRole('button', { name: 'Lägg till enheten' }).click();
-    await page.waitForURL('**/mina-tjanster/organisation?klart=enhet');
+    await page.waitForURL('**/mina-tjanster/organisation/enheter?klart=enhet');
     await check();
     expect(await page.getByRole('cell', { name: 'Lastbalanserade skolan Distans' }).count()).toBe(1);
     const units = await t.db.selectFrom('unit').select('name').where('organisation_id', '=', org.id).orderBy('name').execute();

@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD } from '#server/runtime/seed.ts';
-import { collectPageErrors, expectAccessible, expectNoPageErrors, launchBrowser } from '../helpers/browser.ts';
+import { collectPageErrors, expectAccessible, expectNoPageErrors, launchBrowser, visit } from '../helpers/browser.ts';
 import { freshDatabase, type TestDatabase } from '../helpers/database.ts';
 import { waitForMail } from '../helpers/mailbox.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
@@ -16,6 +16,7 @@ describe('Organisation & användare in a browser', () => {
   const errors: string[] = [];
   afterEach(() => expectNoPageErrors(errors));
   let newUsername = '';
+  const sections = () => admin.getByRole('navigation', { name: 'Organisationens sidor' });
 
   beforeAll(async () => {
     browser = await launchBrowser();
@@ -31,6 +32,42 @@ describe('Organisation & användare in a browser', () => {
     await t?.drop();
   });
 
+  it('splits the organisation area into sections, each page at most two screens high at 1280×800, with its section marked', async () => {
+    // The demo organisation as demo mode seeds it (two units, three users), before the tests below add to it.
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    collectPageErrors(page, errors);
+    await page.goto(`${server.url}/logga-in`);
+    await page.getByLabel('Användarnamn').fill('ds1001');
+    await page.getByLabel('Lösenord', { exact: true }).fill(DEMO_PASSWORD);
+    await page.getByRole('button', { name: 'Logga in' }).click();
+    await page.waitForURL('**/mina-tjanster');
+    const nav = page.getByRole('navigation', { name: 'Organisationens sidor' });
+    const unit = async (name: string) => (await t.db.selectFrom('unit').select('id').where('name', '=', name).executeTakeFirstOrThrow()).id;
+    const [arts, main] = [await unit('Demoskolan Konstlinjen'), await unit('Demoskolan AB')];
+    const pages: Array<[string, string]> = [
+      ['', 'Översikt'],
+      ['/uppgifter', 'Översikt'],
+      ['/enheter', 'Enheter'],
+      ['/enheter/ny', 'Enheter'],
+      [`/enhet/${arts}`, 'Enheter'],
+      [`/enhet/${arts}/flytta`, 'Enheter'],
+      [`/enhet/${arts}/sla-ihop`, 'Enheter'],
+      [`/enhet/${arts}/sla-ihop?into=${main}`, 'Enheter'],
+      [`/enhet/${arts}/dela`, 'Enheter'],
+      ['/anvandare', 'Användare'],
+      ['/anvandare/ny', 'Användare'],
+      ['/logg', 'Händelselogg'],
+      ['/ny-roll', 'Ansök om ny roll'],
+    ];
+    for (const [path, section] of pages) {
+      await visit(page, `${server.url}/mina-tjanster/organisation${path}`);
+      expect(await nav.locator('[aria-current="page"]').allTextContents(), path).toEqual([section]);
+      expect(await nav.getByRole('link').allTextContents(), path).toEqual(['Översikt', 'Enheter', 'Användare', 'Händelselogg', 'Ansök om ny roll']);
+      expect(await page.evaluate(() => document.documentElement.scrollHeight), path).toBeLessThanOrEqual(1600);
+    }
+    await page.close();
+  });
+
   it('lets the fullmaktshavare add a unit and a user with roles in it', async () => {
     await admin.goto(`${server.url}/logga-in`);
     await admin.getByLabel('Användarnamn').fill('ds1001');
@@ -41,12 +78,23 @@ describe('Organisation & användare in a browser', () => {
     await admin.waitForURL('**/mina-tjanster/organisation');
     await expectAccessible(admin);
 
+    await sections().getByRole('link', { name: 'Enheter' }).click();
+    await admin.waitForURL('**/mina-tjanster/organisation/enheter');
+    await admin.getByRole('button', { name: 'Lägg till enhet' }).click();
+    await admin.waitForURL('**/mina-tjanster/organisation/enheter/ny');
+    await expectAccessible(admin);
     await admin.getByLabel('Enhetens namn').fill('Demoskolan Distans');
     await admin.getByRole('button', { name: 'Lägg till enheten' }).click();
-    await admin.waitForURL('**/mina-tjanster/organisation?klart=enhet');
+    await admin.waitForURL('**/mina-tjanster/organisation/enheter?klart=enhet');
+    await expectAccessible(admin);
+    expect(await admin.getByRole('status').textContent()).toContain('Enheten är sparad.');
     expect(await admin.getByRole('cell', { name: 'Demoskolan Distans' }).count()).toBe(1);
 
-    await admin.getByRole('link', { name: 'Lägg till användare' }).click();
+    await sections().getByRole('link', { name: 'Användare' }).click();
+    await admin.waitForURL('**/mina-tjanster/organisation/anvandare');
+    await expectAccessible(admin);
+    await admin.getByRole('button', { name: 'Lägg till användare' }).click();
+    await admin.waitForURL('**/mina-tjanster/organisation/anvandare/ny');
     await expectAccessible(admin);
     await admin.getByRole('button', { name: 'Lägg till användaren' }).click();
     expect(await admin.getByRole('alert').textContent()).toContain('Ange förnamn');
@@ -114,5 +162,46 @@ describe('Organisation & användare in a browser', () => {
     const byUnit = await admin.locator('tbody tr').allTextContents();
     expect(byUnit.length).toBeGreaterThan(0);
     expect(byUnit.every((row) => row.includes('Nora Nyberg') || row.includes('Demoskolan Distans'))).toBe(true);
+  });
+  it("changes the organisation's details on a page of their own, reached from the Översikt's summary", async () => {
+    await admin.goto(`${server.url}/mina-tjanster/organisation`);
+    await admin.getByRole('link', { name: 'Ändra telefon' }).click();
+    await admin.waitForURL('**/mina-tjanster/organisation/uppgifter#phone');
+    await expectAccessible(admin);
+    await admin.getByLabel('Telefon').fill('010-123 45 67');
+    await admin.getByRole('button', { name: 'Spara uppgifterna' }).click();
+    await admin.waitForURL('**/mina-tjanster/organisation?klart=organisation');
+    await expectAccessible(admin);
+    expect(await admin.getByRole('status').textContent()).toContain('Organisationens uppgifter är sparade.');
+    expect(await admin.locator('dl').textContent()).toContain('010-123 45 67');
+  });
+
+  it('merges a unit only after a confirmation page that says what will happen, and Avbryt changes nothing', async () => {
+    await admin.goto(`${server.url}/mina-tjanster/organisation/enheter/ny`);
+    await admin.getByLabel('Enhetens namn').fill('Demoskolan Sommar');
+    await admin.getByRole('button', { name: 'Lägg till enheten' }).click();
+    await admin.waitForURL('**/enheter?klart=enhet');
+    await admin.getByRole('link', { name: 'Ändra Demoskolan Sommar' }).click();
+    await expectAccessible(admin);
+    const merge = async () => {
+      await admin.getByRole('link', { name: 'Slå ihop med en annan enhet' }).click();
+      await admin.waitForURL(/\/enhet\/\d+\/sla-ihop$/);
+      await expectAccessible(admin);
+      await admin.getByLabel('Enhet att slå ihop med').selectOption({ label: 'Demoskolan Konstlinjen' });
+      await admin.getByRole('button', { name: 'Fortsätt' }).click();
+      await admin.waitForURL(/\/enhet\/\d+\/sla-ihop\?into=\d+$/);
+      expect(await admin.getByRole('heading', { level: 1 }).textContent()).toBe('Vill du slå ihop Demoskolan Sommar med Demoskolan Konstlinjen?');
+    };
+    await merge();
+    await expectAccessible(admin);
+    await admin.getByRole('link', { name: 'Avbryt' }).click();
+    await admin.waitForURL(/\/enhet\/\d+$/);
+    const unit = () => t.db.selectFrom('unit').select(['status', 'merged_into_unit_id']).where('name', '=', 'Demoskolan Sommar').executeTakeFirstOrThrow();
+    expect((await unit()).status).toBe('active');
+    await merge();
+    await admin.getByRole('button', { name: 'Ja, slå ihop enheterna' }).click();
+    await admin.waitForURL('**/mina-tjanster/organisation/enheter?klart=enhet');
+    expect((await unit()).status).toBe('inactive');
+    expect(await admin.getByRole('row', { name: /Demoskolan Sommar/ }).textContent()).toContain('Inaktiverad');
   });
 });

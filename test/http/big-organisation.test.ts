@@ -87,9 +87,13 @@ describe('a big organisation', () => {
   it('keeps the administration pages under 1 MB', async () => {
     for (const path of [
       '/mina-tjanster/organisation',
+      '/mina-tjanster/organisation/enheter',
+      '/mina-tjanster/organisation/anvandare',
       '/mina-tjanster/organisation/anvandare/ny',
       `/mina-tjanster/organisation/anvandare/${ids.elev}`,
       `/mina-tjanster/organisation/enhet/${ids.zebra}`,
+      `/mina-tjanster/organisation/enhet/${ids.zebra}/sla-ihop`,
+      `/mina-tjanster/organisation/enhet/${ids.zebra}/sla-ihop?into=${ids.main}`,
       '/mina-tjanster/organisation/logg',
     ]) {
       const response = await get(path);
@@ -176,11 +180,11 @@ describe('a big organisation', () => {
       );
     const before = await count();
     for (let i = 1; i <= 3; i++) {
-      expect((await postForm(`${server.url}/mina-tjanster/organisation?_action=organisation.addUnit`, { unit_name: `Snabbenhet ${i}` }, cookie)).status).toBe(
-        303,
-      );
+      expect(
+        (await postForm(`${server.url}/mina-tjanster/organisation/enheter/ny?_action=organisation.addUnit`, { unit_name: `Snabbenhet ${i}` }, cookie)).status,
+      ).toBe(303);
     }
-    const refused = await postForm(`${server.url}/mina-tjanster/organisation?_action=organisation.addUnit`, { unit_name: 'Snabbenhet 4' }, cookie);
+    const refused = await postForm(`${server.url}/mina-tjanster/organisation/enheter/ny?_action=organisation.addUnit`, { unit_name: 'Snabbenhet 4' }, cookie);
     expect(refused.status).toBe(429);
     expect(pageText(await refused.text())).toContain('Organisationen har lagt till många enheter på kort tid');
     expect(await count()).toBe(before + 3);

@@ -87,7 +87,7 @@ describe('identity gates', () => {
     const accepted = await postForm(`${demo.url}/mina-tjanster/villkor?_action=account.acceptTerms`, { accept: 'ja', version: CURRENT_TERMS_VERSION }, cookie);
     expect(accepted.status).toBe(303);
     expect(accepted.headers.get('location')).toBe('/mina-tjanster');
-    const added = await postForm(`${demo.url}/mina-tjanster/organisation?_action=organisation.addUnit`, { unit_name: 'Riktig enhet' }, cookie);
+    const added = await postForm(`${demo.url}/mina-tjanster/organisation/enheter/ny?_action=organisation.addUnit`, { unit_name: 'Riktig enhet' }, cookie);
     expect(added.status).toBe(303);
     expect((await units()).map((unit) => unit.name)).toContain('Riktig enhet');
   });

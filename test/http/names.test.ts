@@ -107,10 +107,10 @@ describe('names a person types', () => {
     expect((await user('Rene\u0301', 'Ekvall')).status).toBe(303);
     expect(await t.db.selectFrom('app_user').select('first_name').where('last_name', '=', 'Ekvall').executeTakeFirstOrThrow()).toEqual({ first_name: 'René' });
 
-    const refusedUnit = await postForm(`${base}?_action=organisation.addUnit`, { unit_name: `Enhet${ZWSP}` }, cookie);
+    const refusedUnit = await postForm(`${base}/enheter/ny?_action=organisation.addUnit`, { unit_name: `Enhet${ZWSP}` }, cookie);
     expect(refusedUnit.status).toBe(400);
     expect(fieldError(await refusedUnit.text(), 'unit_name')).toContain(INVISIBLE_MESSAGE);
-    expect((await postForm(`${base}?_action=organisation.addUnit`, { unit_name: 'Cafe\u0301et' }, cookie)).status).toBe(303);
+    expect((await postForm(`${base}/enheter/ny?_action=organisation.addUnit`, { unit_name: 'Cafe\u0301et' }, cookie)).status).toBe(303);
     const unit = await t.db
       .selectFrom('unit')
       .select(['id', 'name'])

@@ -107,8 +107,9 @@ describe('who may administer what, through HTTP', () => {
     'edit organisation': {
       path: 'organisation.update',
       fields: () => ({ postal_address: 'Ny väg 1', postal_code: '12345', city: 'Ort', phone: '010-1', email: 'a@b.se' }),
+      page: () => 'uppgifter',
     },
-    'add unit': { path: 'organisation.addUnit', fields: () => ({ unit_name: `Ny enhet ${Math.random()}` }) },
+    'add unit': { path: 'organisation.addUnit', fields: () => ({ unit_name: `Ny enhet ${Math.random()}` }), page: () => 'enheter/ny' },
     'rename own unit': {
       path: 'organisation.updateUnit',
       fields: () => ({ unit: String(ids.unitA), name: 'Enhet A', status: 'active' }),
@@ -218,7 +219,11 @@ describe('who may administer what, through HTTP', () => {
     const page = await fetch(`${server.url}/mina-tjanster/organisation`, { headers: { Cookie: cookies.reporter } });
     expect(page.status).toBe(403);
     expect(pageText(await page.text())).toContain('Du har ingen administratörsroll');
-    const form = await postForm(`${server.url}/mina-tjanster/organisation?_action=organisation.addUnit`, { unit_name: 'Smugglad enhet' }, cookies.staff);
+    const form = await postForm(
+      `${server.url}/mina-tjanster/organisation/enheter/ny?_action=organisation.addUnit`,
+      { unit_name: 'Smugglad enhet' },
+      cookies.staff,
+    );
     expect(form.status).toBe(403);
     expect(pageText(await form.text())).toContain('Du kan bara administrera din egen organisation');
   });
@@ -254,7 +259,7 @@ describe('who may administer what, through HTTP', () => {
     });
     expect(rpc.status).toBe(400);
     expect(await rpc.json()).toMatchObject({ code: 'BAD_REQUEST', message: 'error.merge.into', field: 'into' });
-    const page = await postForm(`${server.url}/mina-tjanster/organisation/enhet/${ids.unitA}?_action=organisation.mergeUnit`, fields, cookies.holder);
+    const page = await postForm(`${server.url}/mina-tjanster/organisation/enhet/${ids.unitA}/sla-ihop?_action=organisation.mergeUnit`, fields, cookies.holder);
     expect(page.status).toBe(400);
     const html = await page.text();
     expect(html).toContain('id="into-error"');
@@ -271,7 +276,7 @@ describe('who may administer what, through HTTP', () => {
     });
     expect(rpc.status).toBe(400);
     expect((await rpc.json()).issues).toEqual([expect.objectContaining({ path: ['unit_name'], message: 'error.tooLong', maximum: 150 })]);
-    const page = await postForm(`${server.url}/mina-tjanster/organisation?_action=organisation.addUnit`, fields, cookies.holder);
+    const page = await postForm(`${server.url}/mina-tjanster/organisation/enheter/ny?_action=organisation.addUnit`, fields, cookies.holder);
     expect(page.status).toBe(400);
     expect(pageText(await page.text())).toContain('Uppgiften får vara högst 150 tecken');
   });
@@ -282,6 +287,31 @@ describe('who may administer what, through HTTP', () => {
     expect(own.headers.get('content-type')).toBe('application/pdf');
     expect((await fetch(`${server.url}/mina-tjanster/organisation/anvandare/${ids.inB}/brev.pdf`, { headers: { Cookie: cookies.unitadm } })).status).toBe(403);
     expect((await fetch(`${server.url}/mina-tjanster/organisation/anvandare/${ids.other}/brev.pdf`, { headers: { Cookie: cookies.holder } })).status).toBe(403);
+  });
+
+  it("shows a unit admin the organisation's sections without what only the organisation's administrators may do", async () => {
+    const get = (path: string) => fetch(`${server.url}/mina-tjanster/organisation${path}`, { headers: { Cookie: cookies.unitadm } });
+    for (const path of ['', '/enheter', '/anvandare', '/logg']) {
+      const page = await get(path);
+      expect(page.status, path).toBe(200);
+      const html = await page.text();
+      expect(html, path).toContain('aria-label="Organisationens sidor"');
+      expect(html, path).not.toContain('href="/mina-tjanster/organisation/ny-roll"');
+      expect(html, path).not.toContain('href="/mina-tjanster/organisation/uppgifter');
+      expect(html, path).not.toContain('href="/mina-tjanster/organisation/enheter/ny"');
+      expect(html, path).not.toContain('href="/mina-tjanster/organisation/enhet/');
+    }
+    for (const path of [
+      '/uppgifter',
+      '/enheter/ny',
+      '/ny-roll',
+      `/enhet/${ids.unitA}`,
+      `/enhet/${ids.unitA}/flytta`,
+      `/enhet/${ids.unitA}/sla-ihop`,
+      `/enhet/${ids.unitA}/dela`,
+    ]) {
+      expect((await get(path)).status, path).toBe(403);
+    }
   });
 
   it('offers a unit admin only the cells of their own units in the role grid', async () => {

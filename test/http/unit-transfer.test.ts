@@ -96,7 +96,7 @@ describe('moving a unit to another organisation (change of huvudman)', () => {
 
   it('moves on acceptance: the giver loses access at once, the receiver gains it, both logs say so, the register follows the next day', async () => {
     const refused = await postForm(
-      `${server.url}/mina-tjanster/organisation/enhet/${ids.unit}?_action=organisation.proposeTransfer`,
+      `${server.url}/mina-tjanster/organisation/enhet/${ids.unit}/flytta?_action=organisation.proposeTransfer`,
       { unit: String(ids.unit), orgNumber: '556999-9999' },
       cookies.gi0001,
     );
@@ -104,7 +104,7 @@ describe('moving a unit to another organisation (change of huvudman)', () => {
     expect(pageText(await refused.text())).toContain('Det finns ingen organisation med det organisationsnumret');
 
     const proposed = await postForm(
-      `${server.url}/mina-tjanster/organisation/enhet/${ids.unit}?_action=organisation.proposeTransfer`,
+      `${server.url}/mina-tjanster/organisation/enhet/${ids.unit}/flytta?_action=organisation.proposeTransfer`,
       { unit: String(ids.unit), orgNumber: '556222-2222' },
       cookies.gi0001,
     );
@@ -165,7 +165,7 @@ describe('moving a unit to another organisation (change of huvudman)', () => {
 
   it('merges and splits units with the history kept', async () => {
     const split = await postForm(
-      `${server.url}/mina-tjanster/organisation/enhet/${ids.unit}?_action=organisation.splitUnit`,
+      `${server.url}/mina-tjanster/organisation/enhet/${ids.unit}/dela?_action=organisation.splitUnit`,
       { unit: String(ids.unit), newName: 'Flyttbara skolan Syd' },
       cookies.re0001,
     );
@@ -174,7 +174,7 @@ describe('moving a unit to another organisation (change of huvudman)', () => {
     const south = await t.db.selectFrom('unit').selectAll().where('name', '=', 'Flyttbara skolan Syd').executeTakeFirstOrThrow();
     expect(south.split_from_unit_id).toBe(ids.unit);
     const merged = await postForm(
-      `${server.url}/mina-tjanster/organisation/enhet/${south.id}?_action=organisation.mergeUnit`,
+      `${server.url}/mina-tjanster/organisation/enhet/${south.id}/sla-ihop?_action=organisation.mergeUnit`,
       { unit: String(south.id), into: String(ids.unit) },
       cookies.re0001,
     );
