@@ -312,6 +312,16 @@ describe('who may administer what, through HTTP', () => {
     ]) {
       expect((await get(path)).status, path).toBe(403);
     }
+    // Links from before the sections lead to the section that now holds the list.
+    for (const [old, now] of [
+      ['?q=anna&sida=2', '/mina-tjanster/organisation/anvandare?q=anna&sida=2'],
+      ['?enhet=norr', '/mina-tjanster/organisation/enheter?enhet=norr'],
+      ['?klart=enhet', '/mina-tjanster/organisation/enheter?klart=enhet'],
+    ]) {
+      const moved = await fetch(`${server.url}/mina-tjanster/organisation${old}`, { headers: { Cookie: cookies.unitadm }, redirect: 'manual' });
+      expect(moved.status, old).toBe(301);
+      expect(moved.headers.get('location'), old).toBe(now);
+    }
   });
 
   it('offers a unit admin only the cells of their own units in the role grid', async () => {
