@@ -165,8 +165,18 @@ describe('the handbook over HTTP', () => {
         seen.add(url.href);
         const body = await load(url.href);
         // What the loaded file loads in turn: a stylesheet's url() and @import, a script's static imports.
-        if (url.pathname.endsWith('.css')) await follow(url.href, [...body.matchAll(/url\(\s*["']?([^"')]+)|@import\s+["']([^"']+)/g)].map((m) => m[1] ?? m[2]!).filter((u) => !u.startsWith('data:') && !u.startsWith('#')));
-        if (url.pathname.endsWith('.js')) await follow(url.href, [...body.matchAll(/(?:^|[;\s}])import\s*(?:[^'"()]*?from\s*)?["']([^"']+)["']/g)].map((m) => m[1]!));
+        if (url.pathname.endsWith('.css'))
+          await follow(
+            url.href,
+            [...body.matchAll(/url\(\s*["']?([^"')]+)|@import\s+["']([^"']+)/g)]
+              .map((m) => m[1] ?? m[2]!)
+              .filter((u) => !u.startsWith('data:') && !u.startsWith('#')),
+          );
+        if (url.pathname.endsWith('.js'))
+          await follow(
+            url.href,
+            [...body.matchAll(/(?:^|[;\s}])import\s*(?:[^'"()]*?from\s*)?["']([^"']+)["']/g)].map((m) => m[1]!),
+          );
       }
     };
     const page = `${base}/handbok/logga-in`;
@@ -176,7 +186,10 @@ describe('the handbook over HTTP', () => {
       .filter((href) => /\.(css|js|mjs|svg|woff2?|ttf|otf|png|webp|jpg)(\?|$)/.test(href));
     await follow(page, references);
     expect([...seen].some((url) => url.endsWith('.css'))).toBe(true);
-    expect([...seen].some((url) => /\.(woff2?|ttf|otf)$/.test(url)), 'no web font: the system font stack').toBe(false);
+    expect(
+      [...seen].some((url) => /\.(woff2?|ttf|otf)$/.test(url)),
+      'no web font: the system font stack',
+    ).toBe(false);
     expect(total, `${(total / 1024).toFixed(1)} KB: ${[...seen].join(', ')}`).toBeLessThanOrEqual(60 * 1024);
   });
 });

@@ -13,7 +13,9 @@ describe('the printed documents', () => {
     const pdf = await applicationPdf({ ...sampleApplication(), submitted_at: new Date('2026-11-22T10:00:00Z') }, config);
     const file = path.join(mkdtempSync(path.join(tmpdir(), 'pdf-header-')), 'a.pdf');
     writeFileSync(file, pdf);
-    const pages = execFileSync('pdftotext', ['-enc', 'UTF-8', '-layout', file, '-'], { encoding: 'utf8' }).split('\f').filter((page) => page.trim());
+    const pages = execFileSync('pdftotext', ['-enc', 'UTF-8', '-layout', file, '-'], { encoding: 'utf8' })
+      .split('\f')
+      .filter((page) => page.trim());
     expect(pages.length).toBeGreaterThan(0);
     for (const page of pages) expect(page.trim().split('\n')[0]).toMatch(/^Provmyndigheten för sidhuvuden · Anordnarportalen/);
   });

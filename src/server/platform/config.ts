@@ -266,5 +266,10 @@ export function config(): Config {
 /** The settings that are rendered into prerendered pages: a change to them needs a new build. */
 export function buildVisibleSettings(c: Config): unknown {
   // The logo's text, not its file name: a new drawing under the same name needs a new build too.
-  return { authority: c.authority, identity: { logoSvg: c.identity.logoSvg, brandColour: c.identity.brandColour }, rules: c.rules, catalogueFile: c.catalogueFile };
+  return {
+    authority: c.authority,
+    identity: { logoSvg: c.identity.logoSvg, brandColour: c.identity.brandColour },
+    rules: c.rules,
+    catalogueFile: c.catalogueFile,
+  };
 }
