@@ -30,6 +30,7 @@ describe('applying for an account, as a new organisation would', () => {
     dir.remove();
   });
 
+  let statusUrl = '';
   const inGroup = (legend: string) => page.getByRole('group', { name: legend });
 
   it('fills in the form by its labels, corrects the errors, checks the answers, sends it and downloads both documents', async () => {
@@ -86,6 +87,7 @@ describe('applying for an account, as a new organisation would', () => {
     await page.getByRole('button', { name: 'Skicka in ansökan' }).click();
 
     await page.waitForURL(/\/ansok\/status\/[\w-]+\?ny=1$/);
+    statusUrl = page.url().replace(/\?.*$/, '');
     await expectAccessible(page);
     expect(await page.getByRole('status').textContent()).toContain('Tack! Ansökan är inskickad.');
     expect(await redemptions()).toBe(redeemed + 1);
@@ -102,5 +104,27 @@ describe('applying for an account, as a new organisation would', () => {
       await download.saveAs(saved);
       expect(execFileSync('pdftotext', [saved, '-'], { encoding: 'utf8' })).toContain(reference);
     }
+  });
+
+  it('never prints the status link: not as a link target, not as text, in neither printout', async () => {
+    expect(statusUrl).toMatch(/\/ansok\/status\/[\w-]+$/);
+    const token = statusUrl.split('/').pop()!;
+    await page.goto(statusUrl);
+    await page.emulateMedia({ media: 'print' });
+    const printed = await page.evaluate(() => {
+      const generated = [...document.querySelectorAll('a')].map((link) => getComputedStyle(link, '::after').content).join(' ');
+      // biome-ignore lint/performance/useDomNodeTextContent: the rendered text is wanted: what print hides is not printed.
+      return `${document.body.innerText} ${generated}`;
+    });
+    expect(printed).toContain('AK-');
+    expect(printed).not.toContain(token);
+    // Printed to paper by Chromium: the text of the PDF holds no token either.
+    const file = path.join(dir.path, 'status-print.pdf');
+    await page.pdf({ path: file, format: 'A4' });
+    const text = execFileSync('pdftotext', ['-enc', 'UTF-8', file, '-'], { encoding: 'utf8' });
+    expect(text).toContain('AK-');
+    expect(text).not.toContain(token);
+    expect(text).not.toContain('/ansok/status/');
+    await page.emulateMedia({ media: 'screen' });
   });
 });

@@ -35,7 +35,7 @@ describe('the back office in a browser', () => {
     await page.getByRole('link', { name: 'Hjälp användare (support)' }).click();
     await expectAccessible(page);
     await page.getByLabel('Sök användare').fill('karimi');
-    await page.getByRole('button', { name: 'Sök' }).click();
+    await page.getByRole('main').getByRole('button', { name: 'Sök' }).click();
     await expectAccessible(page);
     await page.getByRole('link', { name: 'Ali Karimi' }).click();
     await page.waitForURL(/\/handlaggning\/anvandare\/\d+$/);
@@ -74,7 +74,7 @@ describe('the back office in a browser', () => {
     await visitor.getByRole('link', { name: 'Register' }).click();
     await expectAccessible(visitor);
     await visitor.getByLabel('Sök i registret').fill('konstlinjen');
-    await visitor.getByRole('button', { name: 'Sök' }).click();
+    await visitor.getByRole('main').getByRole('button', { name: 'Sök' }).click();
     await expectAccessible(visitor);
     expect(await visitor.getByRole('cell', { name: 'Demoskolan Konstlinjen' }).count()).toBe(1);
     expect(await visitor.getByRole('status').textContent()).toBe('1 enhet');

@@ -70,4 +70,40 @@ describe('the foundation in a browser', () => {
     await expectAccessible(page);
     expect(await page.getByRole('link', { name: /\/utveckling\/epost$/ }).count()).toBe(1);
   });
+
+  it('shows the configured identity in the header: the logo named by the authority, the brand colour, Lättläst, In English and a handbook search', async () => {
+    await visit(page, `${server.url}/`);
+    const logo = page.locator('.site-header svg.brand-logo');
+    expect(await logo.getAttribute('role')).toBe('img');
+    expect(await logo.getAttribute('aria-label')).toBe('Demomyndigheten för utbildning');
+    // The brand colour comes from /identitet.css, a file: the CSP allows no inline style.
+    const background = await page.locator('.site-header').evaluate((element) => getComputedStyle(element).backgroundColor);
+    expect(background).toBe('rgb(31, 63, 116)');
+    expect(await page.getByRole('link', { name: 'Lättläst' }).getAttribute('href')).toBe('/lattlast');
+    const english = page.getByRole('link', { name: 'In English' });
+    expect(await english.getAttribute('lang')).toBe('en');
+    const search = page.getByRole('search', { name: 'Sök i handboken' });
+    await search.getByRole('searchbox', { name: 'Sök i handboken' }).fill('lösenord');
+    await search.getByRole('button', { name: 'Sök' }).click();
+    await page.waitForURL(/\/handbok\?sok=l%C3%B6senord$/);
+    await expectAccessible(page);
+  });
+
+  it.each([
+    ['/lattlast', 'Lättläst om Anordnarportalen'],
+    ['/in-english', 'Anordnarportalen in English'],
+  ])('shows %s, linked from the header, accessibly and without sideways scrolling at 320 px', async (path, heading) => {
+    await visit(page, `${server.url}/`);
+    await page.locator(`.site-header a[href="${path}"]`).click();
+    await page.waitForURL(`${server.url}${path}`);
+    await expectAccessible(page);
+    expect(await page.locator('h1').textContent()).toBe(heading);
+    expect(await page.locator('.site-header').textContent()).toContain('Demomyndigheten för utbildning');
+    if (path === '/in-english') expect(await page.locator('main [lang="en"] h1').count()).toBe(1);
+    const phone = await browser.newPage({ viewport: { width: 320, height: 640 } });
+    collectPageErrors(phone, errors);
+    await visit(phone, `${server.url}${path}`);
+    expect(await phone.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0);
+    await phone.close();
+  });
 });

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase, type TestDatabase } from '../helpers/database.ts';
@@ -108,11 +108,61 @@ describe('the handbook over HTTP', () => {
     }
   });
 
+  // Before the rebuild below: its seconds of idle let the server close the kept-alive connection this test would reuse.
+  it('keeps a handbook page within 60 KB on a first visit, everything it loads included (system fonts: none)', async () => {
+    const base = server.url;
+    const seen = new Set<string>();
+    let total = 0;
+    const load = async (url: string): Promise<string> => {
+      const response = await fetch(url, { headers: { 'Accept-Encoding': 'identity' } });
+      expect(response.status, url).toBe(200);
+      const body = Buffer.from(await response.arrayBuffer());
+      total += body.length;
+      return body.toString('utf8');
+    };
+    const follow = async (from: string, references: string[]) => {
+      for (const reference of references) {
+        const url = new URL(reference, from);
+        if (url.origin !== new URL(base).origin || seen.has(url.href)) continue;
+        seen.add(url.href);
+        const body = await load(url.href);
+        // What the loaded file loads in turn: a stylesheet's url() and @import, a script's static imports.
+        if (url.pathname.endsWith('.css'))
+          await follow(
+            url.href,
+            [...body.matchAll(/url\(\s*["']?([^"')]+)|@import\s+["']([^"']+)/g)]
+              .map((m) => m[1] ?? m[2]!)
+              .filter((u) => !u.startsWith('data:') && !u.startsWith('#')),
+          );
+        if (url.pathname.endsWith('.js'))
+          await follow(
+            url.href,
+            [...body.matchAll(/(?:^|[;\s}])import\s*(?:[^'"()]*?from\s*)?["']([^"']+)["']/g)].map((m) => m[1]!),
+          );
+      }
+    };
+    const page = `${base}/handbok/logga-in`;
+    const html = await load(page);
+    const references = [...html.matchAll(/<(?:link|script|img|source)\b[^>]*?\s(?:href|src)="([^"]+)"/g)]
+      .map((match) => match[1]!.replace(/&amp;/g, '&'))
+      .filter((href) => /\.(css|js|mjs|svg|woff2?|ttf|otf|png|webp|jpg)(\?|$)/.test(href));
+    await follow(page, references);
+    expect([...seen].some((url) => url.endsWith('.css'))).toBe(true);
+    expect(
+      [...seen].some((url) => /\.(woff2?|ttf|otf)$/.test(url)),
+      'no web font: the system font stack',
+    ).toBe(false);
+    expect(total, `${(total / 1024).toFixed(1)} KB: ${[...seen].join(', ')}`).toBeLessThanOrEqual(60 * 1024);
+  });
+
   it('prints the configured numbers, and other numbers after a rebuild with other settings', () => {
     const page = (root: string) => readFileSync(path.join(root, 'handbok/last-konto-och-regler-for-losenord/index.html'), 'utf8');
     expect(pageText(page(CLIENT))).toContain('fler än 3 gånger i följd låses kontot i 30 minuter');
     // Inside the project, so that the build's server chunks find node_modules.
     const out = path.resolve(`.data/test-build-${process.pid}`);
+    const logo = path.resolve(`.data/test-logo-${process.pid}.svg`);
+    mkdirSync(path.dirname(logo), { recursive: true });
+    writeFileSync(logo, '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><circle id="provlogga" cx="5" cy="5" r="4"/></svg>');
     try {
       const build = spawnSync(path.resolve('node_modules/.bin/astro'), ['build', '--force', '--outDir', out], {
         encoding: 'utf8',
@@ -123,6 +173,9 @@ describe('the handbook over HTTP', () => {
           LOCKOUT_MINUTES: '45',
           PASSWORD_MAX_AGE_MONTHS: '9',
           SESSION_IDLE_MINUTES: '25',
+          LOGO_FILE: logo,
+          BRAND_COLOUR: '#0B5A2A',
+          AUTHORITY_NAME: 'Provverket',
         },
       });
       expect(build.status, build.stderr).toBe(0);
@@ -131,8 +184,13 @@ describe('the handbook over HTTP', () => {
       expect(text).toContain('fler än 5 gånger i följd låses kontot i 45 minuter');
       expect(text).toContain('gäller i 9 månader');
       expect(pageText(readFileSync(path.join(client, 'handbok/automatisk-utloggning/index.html'), 'utf8'))).toContain('på 25 minuter');
+      // The identity: the logo inlined and named by the authority, the brand colour in its stylesheet.
+      const start = readFileSync(path.join(client, 'index.html'), 'utf8');
+      expect(start).toMatch(/<svg[^>]*role="img" aria-label="Provverket"[^>]*><circle id="provlogga"/);
+      expect(readFileSync(path.join(client, 'identitet.css'), 'utf8')).toContain('--color-brand:#0b5a2a');
     } finally {
       rmSync(out, { recursive: true, force: true });
+      rmSync(logo, { force: true });
     }
   }, 120_000);
 });

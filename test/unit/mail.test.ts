@@ -26,6 +26,12 @@ describe('mail templates', () => {
     expect(mail.html).toContain('lang="sv"');
   });
 
+  it('names the authority at the top of the HTML mail and in the signature', () => {
+    const body = mail.html.slice(mail.html.indexOf('<body'));
+    expect(body.indexOf(authority.name)).toBeLessThan(body.indexOf('Hej Åsa!'));
+    expect(body.lastIndexOf(authority.name)).toBeGreaterThan(body.indexOf('Hej Åsa!'));
+  });
+
   it('escapes what it puts into HTML', () => {
     expect(mail.html).toContain('&lt;ab1234&gt;');
     expect(mail.html).toContain('href="https://portal.example/losenordskiosk?a=1&amp;b=2"');

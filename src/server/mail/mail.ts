@@ -33,6 +33,8 @@ export function renderMail(content: MailContent, authority: Config['authority'])
     '<!doctype html>',
     `<html lang="sv"><head><meta charset="utf-8"><title>${escapeHtml(content.subject)}</title></head>`,
     '<body style="font-family: Arial, sans-serif; font-size: 16px; line-height: 1.5; color: #1b1b1b;">',
+    // Who writes, first: mail programs show no site header, so the message names the authority itself.
+    `<p style="margin: 0 0 24px; padding-bottom: 8px; border-bottom: 2px solid #1b1b1b;"><strong>${escapeHtml(authority.name)}</strong><br>Anordnarportalen</p>`,
     paragraph(content.greeting),
     ...content.paragraphs.map(paragraph),
     content.action ? `<p><a href="${escapeHtml(content.action.url)}">${escapeHtml(content.action.label)}</a></p>` : '',

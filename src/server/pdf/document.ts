@@ -36,8 +36,11 @@ export class TaggedPdf {
   readonly doc: PDFKit.PDFDocument;
   private readonly root: Struct;
   private readonly chunks: Buffer[] = [];
+  /** The authority's name, on every page's header line. */
+  private readonly authority: string;
 
   constructor(info: DocumentInfo) {
+    this.authority = info.author;
     this.doc = new PDFDocument({
       size: 'A4',
       margins: { top: MARGIN, bottom: MARGIN + 20, left: MARGIN, right: MARGIN },
@@ -200,13 +203,33 @@ export class TaggedPdf {
     if (this.doc.y + height > this.doc.page.height - this.doc.page.margins.bottom) this.doc.addPage();
   }
 
-  /** Numbers the pages ("Sida 1 av 2", as artifacts) and returns the file. */
+  /**
+   * Numbers the pages ("Sida 1 av 2") and gives each a header line with the authority's
+   * name (the document's author) and the service, both as artifacts: they repeat on
+   * every page, so a screen reader reads them once, from the document's properties.
+   */
   async finish(footer: string): Promise<Buffer> {
     const range = this.doc.bufferedPageRange();
     for (let index = range.start; index < range.start + range.count; index++) {
       this.doc.switchToPage(index);
       const bottom = this.doc.page.margins.bottom;
       this.doc.page.margins.bottom = 0;
+      this.doc.markContent('Artifact', { type: 'Pagination' });
+      this.doc
+        .font('Bold')
+        .fontSize(8.5)
+        .fillColor('#000000')
+        .text(this.authority, MARGIN, MARGIN - 30, { width: this.doc.page.width - 2 * MARGIN, lineBreak: false, continued: true })
+        .font('Regular')
+        .fillColor(GREY)
+        .text(' · Anordnarportalen', { lineBreak: false });
+      this.doc
+        .moveTo(MARGIN, MARGIN - 16)
+        .lineTo(this.doc.page.width - MARGIN, MARGIN - 16)
+        .lineWidth(0.5)
+        .strokeColor(GREY)
+        .stroke();
+      this.doc.endMarkedContent();
       this.doc.markContent('Artifact', { type: 'Pagination' });
       this.doc
         .font('Regular')

@@ -1,10 +1,15 @@
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { parseTrustProxy, type TrustProxy } from '#server/platform/client-address.ts';
+import { contrastRatio, HEX_COLOUR, logoProblem } from '#server/platform/identity.ts';
 
 /**
  * Every setting the portal reads, with its default. Read once per process from the
  * environment; a bad value stops the start with a message that names the variable.
  */
+/** The neutral demo mark drawn for this project; relative to the working directory, like CATALOGUE_FILE. */
+export const DEFAULT_LOGO_FILE = 'src/assets/logo-demo.svg';
+
 const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
 const schema = z
@@ -54,6 +59,35 @@ const schema = z
     AUTHORITY_PHONE: z.string().min(2).default('000-000 00 00'),
     AUTHORITY_EMAIL: z.email().default('kontakt@demomyndigheten.example'),
     AUTHORITY_OPENING_HOURS: z.string().min(2).default('vardagar kl. 9–12 och 13–15'),
+    // Read and checked at start: the logo is inlined into every page, so a bad file stops the start, not a page.
+    LOGO_FILE: z
+      .string()
+      .min(1)
+      .default(DEFAULT_LOGO_FILE)
+      .transform((file, ctx) => {
+        let svg: string;
+        try {
+          svg = readFileSync(file, 'utf8');
+        } catch (error) {
+          ctx.addIssue({ code: 'custom', message: `cannot be read (${error instanceof Error ? error.message : String(error)})` });
+          return z.NEVER;
+        }
+        const problem = logoProblem(svg);
+        if (problem) {
+          ctx.addIssue({ code: 'custom', message: `${problem}: the logo is inlined into every page and may not run code or load anything` });
+          return z.NEVER;
+        }
+        return { file, svg };
+      }),
+    // The header writes white text on it: it must reach 4.5:1 against white.
+    BRAND_COLOUR: z
+      .string()
+      .regex(HEX_COLOUR, 'must be a hex colour such as #1f3f74')
+      .default('#1f3f74')
+      .refine((colour) => contrastRatio(colour, '#ffffff') >= 4.5, {
+        message: 'is too light: white header text on it must reach a contrast of 4.5:1 (WCAG 1.4.3); choose a darker colour',
+      })
+      .transform((colour) => colour.toLowerCase()),
 
     LOCKOUT_MAX_FAILURES: integer(1, 100).default(3),
     LOCKOUT_MINUTES: integer(1, 24 * 60).default(30),
@@ -126,6 +160,8 @@ export interface Config {
   /** Signs captcha challenges; the demo uses a fixed, public value. */
   secretKey: string;
   authority: { name: string; postalAddress: string; phone: string; email: string; openingHours: string };
+  /** The logo (checked SVG text, inlined into the header) and the header's brand colour. */
+  identity: { logoFile: string; logoSvg: string; brandColour: string };
   rules: {
     lockoutMaxFailures: number;
     lockoutMinutes: number;
@@ -201,6 +237,7 @@ export function parseConfig(source: Record<string, string | undefined>): Config 
       email: env.AUTHORITY_EMAIL,
       openingHours: env.AUTHORITY_OPENING_HOURS,
     },
+    identity: { logoFile: env.LOGO_FILE.file, logoSvg: env.LOGO_FILE.svg, brandColour: env.BRAND_COLOUR },
     rules: {
       lockoutMaxFailures: env.LOCKOUT_MAX_FAILURES,
       lockoutMinutes: env.LOCKOUT_MINUTES,
@@ -228,5 +265,11 @@ export function config(): Config {
 
 /** The settings that are rendered into prerendered pages: a change to them needs a new build. */
 export function buildVisibleSettings(c: Config): unknown {
-  return { authority: c.authority, rules: c.rules, catalogueFile: c.catalogueFile };
+  // The logo's text, not its file name: a new drawing under the same name needs a new build too.
+  return {
+    authority: c.authority,
+    identity: { logoSvg: c.identity.logoSvg, brandColour: c.identity.brandColour },
+    rules: c.rules,
+    catalogueFile: c.catalogueFile,
+  };
 }
