@@ -58,7 +58,7 @@ describe('the whole paper trail, as the people involved live it', () => {
     await captchaSolved(page);
     await page.getByRole('button', { name: 'Skicka in ansökan' }).click();
     await page.waitForURL(/\/ansok\/status\//);
-    reference = /AK-\d{4}-\d{5}/.exec((await page.getByRole('heading', { level: 1 }).textContent()) ?? '')![0];
+    reference = /AK-\d{4}-\d{5}/.exec((await page.getByRole('main').textContent()) ?? '')![0];
   });
 
   it('a handläggare registers the signed paper and approves', async () => {
