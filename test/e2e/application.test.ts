@@ -75,8 +75,9 @@ describe('applying for an account, as a new organisation would', () => {
     await expectAccessible(page);
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Kontrollera dina uppgifter');
     expect(await page.getByText('556677-8899').isVisible()).toBe(true);
-    // "Ändra" goes back with the answers kept.
-    await page.getByRole('link', { name: 'Ändra organisation', exact: true }).click();
+    // Each row's "Ändra" goes back to its own field with the answers kept.
+    await page.getByRole('link', { name: 'Ändra ort', exact: true }).click();
+    await page.waitForURL('**/ansok#city');
     expect(await inGroup('Organisation').getByLabel('Ort').inputValue()).toBe('Örebro');
     await page.getByRole('button', { name: 'Fortsätt' }).click();
     await page.waitForURL('**/ansok/kontrollera');
@@ -89,9 +90,10 @@ describe('applying for an account, as a new organisation would', () => {
     await page.waitForURL(/\/ansok\/status\/[\w-]+\?ny=1$/);
     statusUrl = page.url().replace(/\?.*$/, '');
     await expectAccessible(page);
-    expect(await page.getByRole('status').textContent()).toContain('Tack! Ansökan är inskickad.');
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Ansökan är skickad');
     expect(await redemptions()).toBe(redeemed + 1);
-    const reference = /AK-\d{4}-\d{5}/.exec((await page.getByRole('heading', { level: 1 }).textContent()) ?? '')![0];
+    const reference = /Referensnummer:\s*(AK-\d{4}-\d{5})/.exec((await page.locator('.confirmation-panel').textContent()) ?? '')![1];
+    expect(await page.locator('.tag').first().textContent()).toBe('Inskickad');
     expect(await page.getByText('Demomyndigheten, Box 000, 000 00 Exempelstad', { exact: false }).count()).toBeGreaterThan(0);
 
     for (const [name, file] of [

@@ -58,7 +58,7 @@ describe('the whole paper trail, as the people involved live it', () => {
     await captchaSolved(page);
     await page.getByRole('button', { name: 'Skicka in ansökan' }).click();
     await page.waitForURL(/\/ansok\/status\//);
-    reference = /AK-\d{4}-\d{5}/.exec((await page.getByRole('heading', { level: 1 }).textContent()) ?? '')![0];
+    reference = /AK-\d{4}-\d{5}/.exec((await page.getByRole('main').textContent()) ?? '')![0];
   });
 
   it('a handläggare registers the signed paper and approves', async () => {
@@ -78,7 +78,22 @@ describe('the whole paper trail, as the people involved live it', () => {
     await page.getByRole('button', { name: 'Registrera mottaget underlag' }).click();
     await page.waitForURL(/klart=mottaget/);
     await expectAccessible(page);
+    // Rejecting goes through a confirmation page that asks for the reason; "Avbryt" changes nothing.
+    await page.getByRole('button', { name: 'Avslå' }).click();
+    await page.waitForURL(/\/avsla$/);
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe(`Vill du avslå ansökan ${reference}?`);
+    await expectAccessible(page);
+    await page.getByRole('button', { name: 'Ja, avslå ansökan' }).click();
+    expect(await page.getByRole('alert').textContent()).toContain('Motivering');
+    expect(page.url()).toContain('/avsla');
+    await expectAccessible(page);
+    await page.getByRole('link', { name: 'Avbryt' }).click();
+    await page.waitForURL(/\/handlaggning\/ansokningar\/\d+$/);
+    expect(await page.locator('.tag').first().textContent()).toBe('Underlag mottaget');
     await page.getByRole('button', { name: 'Godkänn' }).click();
+    await page.waitForURL(/\/godkann$/);
+    await expectAccessible(page);
+    await page.getByRole('button', { name: 'Ja, godkänn ansökan' }).click();
     await page.waitForURL(/klart=godkand/);
     await expectAccessible(page);
     expect(await page.getByRole('status').first().textContent()).toContain('Ansökan är godkänd');

@@ -41,7 +41,17 @@ describe('the back office in a browser', () => {
     await page.waitForURL(/\/handlaggning\/anvandare\/\d+$/);
     await expectAccessible(page);
     expect(await page.getByText('Demoskolan Konstlinjen: Hantera ansökan KK').isVisible()).toBe(true);
+    // Inactivating goes through a confirmation page; "Avbryt" leaves the user active.
+    await page.getByRole('button', { name: 'Inaktivera användaren' }).click();
+    await page.waitForURL(/\/inaktivera$/);
+    await expectAccessible(page);
+    await page.getByRole('link', { name: 'Avbryt' }).click();
+    await page.waitForURL(/\/handlaggning\/anvandare\/\d+$/);
+    expect(await page.locator('.tag').first().textContent()).toBe('Aktiv');
     await page.getByRole('button', { name: 'Skicka nytt engångslösenord' }).click();
+    await page.waitForURL(/\/engangslosenord$/);
+    await expectAccessible(page);
+    await page.getByRole('button', { name: 'Ja, skicka engångslösenordet' }).click();
     await page.waitForURL(/klart=engangslosenord/);
     expect(await page.getByRole('status').first().textContent()).toContain('Ett nytt engångslösenord har skickats');
     await expectAccessible(page);

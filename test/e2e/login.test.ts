@@ -105,7 +105,7 @@ describe('login and the password kiosk, as a person uses them', () => {
     await check();
     await waitForMail(t.db, 'ny0001@skolan.example', /Ditt lösenord har ändrats/);
 
-    await page.getByRole('link', { name: 'Logga in med ditt nya lösenord' }).click();
+    await page.getByRole('button', { name: 'Logga in med ditt nya lösenord' }).click();
     await loginAs('ny0001', FIRST);
     await page.waitForURL('**/mina-tjanster/villkor');
     await check();

@@ -77,6 +77,7 @@ describe('Mina tjänster', () => {
       .first()
       .getByRole('button', { name: /Avsluta/ })
       .click();
+    await page.getByRole('button', { name: 'Ja, avsluta inloggningen' }).click();
     await page.waitForURL('**/mina-tjanster/sakerhet?avslutad=1');
     expect(await page.getByRole('table').first().locator('tbody tr').count()).toBe(1);
     await other.goto(`${server.url}/mina-tjanster`);

@@ -136,6 +136,7 @@ describe('Organisation & användare in a browser', () => {
 
     // The administrator inactivates her: her open session stops at the next request.
     await admin.getByRole('button', { name: 'Inaktivera användaren' }).click();
+    await admin.getByRole('button', { name: 'Ja, inaktivera användaren' }).click();
     await admin.waitForURL(/klart=inaktiverad/);
     await page.reload();
     expect(page.url()).toContain('/logga-in');

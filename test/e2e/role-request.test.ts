@@ -74,6 +74,9 @@ describe('Ansök om ny roll, through to approval', () => {
     await staff.getByRole('button', { name: 'Registrera mottaget underlag' }).click();
     await staff.waitForURL(/klart=paper/);
     await staff.getByRole('button', { name: 'Godkänn' }).click();
+    await staff.waitForURL(/\/godkann$/);
+    await expectAccessible(staff);
+    await staff.getByRole('button', { name: 'Ja, godkänn ansökan' }).click();
     await staff.waitForURL(/klart=approve/);
     await expectAccessible(staff);
 
