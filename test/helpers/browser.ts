@@ -55,7 +55,10 @@ function widestElements(): string[] {
   const describe = (element: Element): string => {
     const parts: string[] = [];
     for (let node: Element | null = element; node && node !== document.body && parts.length < 4; node = node.parentElement) {
-      const classes = [...node.classList].filter((name) => !name.startsWith('astro-')).map((name) => `.${name}`).join('');
+      const classes = [...node.classList]
+        .filter((name) => !name.startsWith('astro-'))
+        .map((name) => `.${name}`)
+        .join('');
       parts.unshift(`${node.localName}${node.id ? `#${node.id}` : ''}${classes}`);
     }
     return parts.join(' > ');
