@@ -257,10 +257,14 @@ describe('focus indicators, text spacing, landmarks and the refusal page', () =>
   });
 
   it('reflows the register and the security page to 320 px', async () => {
-    for (const path of ['/register', '/mina-tjanster/sakerhet']) {
-      await page.goto(`${server.url}${path}`);
-      await expectAccessible(page);
-    }
+    await page.goto(`${server.url}/register`);
+    await expectAccessible(page);
+    // Signed in afresh: the security page lists this browser's long user agent.
+    await page.context().clearCookies();
+    await signIn('ds1001', DEMO_PASSWORD, '/mina-tjanster');
+    await page.goto(`${server.url}/mina-tjanster/sakerhet`);
+    expect(await page.getByRole('table').count()).toBeGreaterThan(0);
+    await expectAccessible(page);
   });
 
   it('names every navigation landmark, and puts the services under their own heading', async () => {

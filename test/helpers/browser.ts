@@ -63,14 +63,29 @@ function widestElements(): string[] {
     }
     return parts.join(' > ');
   };
+  // Inside a scrolling region, unless it is positioned against something outside the region
+  // (an absolutely positioned label escapes a region that is not itself positioned).
   const scrolls = (element: Element): boolean => {
+    const position = getComputedStyle(element).position;
+    if (position === 'fixed') return false;
+    let escaping = position === 'absolute';
     for (let node = element.parentElement; node && node !== document.body; node = node.parentElement) {
-      if (getComputedStyle(node).overflowX !== 'visible') return true;
+      const style = getComputedStyle(node);
+      if (!escaping && style.overflowX !== 'visible') return true;
+      if (escaping && style.position !== 'static') {
+        escaping = false;
+        if (style.overflowX !== 'visible') return true;
+      }
     }
     return false;
   };
   const wide = [...document.body.querySelectorAll('*')]
-    .map((element) => ({ element, right: element.getBoundingClientRect().right + window.scrollX }))
+    // The box, or the text overflowing it (a long word in a narrow paragraph).
+    .map((element) => {
+      const box = element.getBoundingClientRect();
+      const overflowing = getComputedStyle(element).overflowX === 'visible' ? box.left + element.scrollWidth : box.right;
+      return { element, right: Math.max(box.right, overflowing) + window.scrollX };
+    })
     .filter(({ element, right }) => right > limit + 0.5 && !scrolls(element))
     // The innermost ones name the cause; their ancestors are only wide because of them.
     .filter(({ element, right }, _, all) => !all.some((other) => other.element !== element && element.contains(other.element) && other.right >= right));
