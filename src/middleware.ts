@@ -5,6 +5,7 @@ import { sessionLimits } from '#web/request-context.ts';
 import { sessionCookieName, validateSession } from '#server/identity/session.ts';
 import { CURRENT_TERMS_VERSION } from '#server/identity/terms.ts';
 import { findUserById } from '#server/identity/users.ts';
+import { t } from '#web/i18n.ts';
 
 /**
  * Finds the signed-in user on every on-demand request (prerendered pages never see a
@@ -34,9 +35,11 @@ export const onRequest = defineMiddleware(async (context, next) => {
   }
   const verdict = await judge(db, context.url, context.request.method, context.locals.user, CURRENT_TERMS_VERSION);
   switch (verdict.kind) {
-    case 'pass':
+    case 'pass': {
       context.locals.admin = verdict.admin;
-      return next();
+      const response = await next();
+      return response.status === 403 ? titledAsRefusal(response) : response;
+    }
     case 'terms':
       return context.redirect('/mina-tjanster/villkor', 303);
     case 'login':
@@ -52,6 +55,19 @@ export const onRequest = defineMiddleware(async (context, next) => {
 });
 
 const FORBIDDEN_PAGE = '/ingen-behorighet';
+
+/**
+ * A page that refuses inline (<Forbidden/> in its own layout, status 403) was titled as
+ * the page it refused; screen readers announce the title first, so the refusal's title
+ * replaces it. Only 403 pages are read whole for this; all others still stream.
+ */
+async function titledAsRefusal(response: Response): Promise<Response> {
+  if (!response.headers.get('Content-Type')?.startsWith('text/html') || !response.body) return response;
+  const html = await response.text();
+  const title = `${t('forbidden.title')} – ${t('site.name')}`;
+  const body = html.includes('data-refusal') ? html.replace(/<title>[^<]*<\/title>/, `<title>${title}</title>`) : html;
+  return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+}
 
 /** A refusal as Astro answers an action called over RPC: JSON whose message is a key of sv.json. */
 function refusedAction(code: 'UNAUTHORIZED' | 'FORBIDDEN', message: string): Response {

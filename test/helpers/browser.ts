@@ -17,8 +17,84 @@ export async function launchBrowser(): Promise<Browser> {
   });
 }
 
-/** Runs axe-core (WCAG 2.2 A and AA rules and best practices) on the page and fails on any violation. */
+/**
+ * Runs axe-core (WCAG 2.2 A and AA rules and best practices) on the page at its own width
+ * and again at 320 CSS pixels, and fails on any violation or if the page at 320 pixels is
+ * wider than the window (WCAG 1.4.10 reflow). A wide table scrolling inside its own region
+ * is allowed: the document's scroll width does not count it.
+ */
 export async function expectAccessible(page: Page): Promise<void> {
+  await expectNoAxeViolations(page, '');
+  const original = page.viewportSize();
+  if (!original || original.width <= NARROW.width) return;
+  await page.setViewportSize(NARROW);
+  try {
+    await nextFrame(page);
+    const overflow = await page.evaluate(widestElements);
+    expect(overflow, `${page.url()} at ${NARROW.width} px is wider than the window (reflow): the widest elements`).toEqual([]);
+    await expectNoAxeViolations(page, ` at ${NARROW.width} px`);
+  } finally {
+    await page.setViewportSize(original);
+    await nextFrame(page);
+  }
+}
+
+const NARROW = { width: 320, height: 640 };
+
+async function nextFrame(page: Page): Promise<void> {
+  await page.evaluate(() => new Promise<void>((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve()))));
+}
+
+/**
+ * In the page: nothing if the document fits the window; otherwise the few elements that
+ * reach furthest past its right edge, outside any scrolling region, as "selector: width px".
+ */
+function widestElements(): string[] {
+  const limit = window.innerWidth;
+  if (document.documentElement.scrollWidth <= limit) return [];
+  const describe = (element: Element): string => {
+    const parts: string[] = [];
+    for (let node: Element | null = element; node && node !== document.body && parts.length < 4; node = node.parentElement) {
+      const classes = [...node.classList]
+        .filter((name) => !name.startsWith('astro-'))
+        .map((name) => `.${name}`)
+        .join('');
+      parts.unshift(`${node.localName}${node.id ? `#${node.id}` : ''}${classes}`);
+    }
+    return parts.join(' > ');
+  };
+  // Inside a scrolling region, unless it is positioned against something outside the region
+  // (an absolutely positioned label escapes a region that is not itself positioned).
+  const scrolls = (element: Element): boolean => {
+    const position = getComputedStyle(element).position;
+    if (position === 'fixed') return false;
+    let escaping = position === 'absolute';
+    for (let node = element.parentElement; node && node !== document.body; node = node.parentElement) {
+      const style = getComputedStyle(node);
+      if (!escaping && style.overflowX !== 'visible') return true;
+      if (escaping && style.position !== 'static') {
+        escaping = false;
+        if (style.overflowX !== 'visible') return true;
+      }
+    }
+    return false;
+  };
+  const wide = [...document.body.querySelectorAll('*')]
+    // The box, or the text overflowing it (a long word in a narrow paragraph).
+    .map((element) => {
+      const box = element.getBoundingClientRect();
+      const overflowing = getComputedStyle(element).overflowX === 'visible' ? box.left + element.scrollWidth : box.right;
+      return { element, right: Math.max(box.right, overflowing) + window.scrollX };
+    })
+    .filter(({ element, right }) => right > limit + 0.5 && !scrolls(element))
+    // The innermost ones name the cause; their ancestors are only wide because of them.
+    .filter(({ element, right }, _, all) => !all.some((other) => other.element !== element && element.contains(other.element) && other.right >= right));
+  wide.sort((a, b) => b.right - a.right);
+  const found = wide.slice(0, 5).map(({ element, right }) => `${describe(element)}: right edge ${Math.round(right)} px`);
+  return [`document ${document.documentElement.scrollWidth} px`, ...found];
+}
+
+async function expectNoAxeViolations(page: Page, where: string): Promise<void> {
   // Injected through the DevTools protocol, which the page's Content-Security-Policy does not govern.
   const hasAxe = await page.evaluate(() => 'axe' in window);
   if (!hasAxe) await page.evaluate(axeSource);
@@ -33,7 +109,7 @@ export async function expectAccessible(page: Page): Promise<void> {
     });
     return result.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.map((n) => n.target) }));
   });
-  expect(violations, `axe violations on ${page.url()}`).toEqual([]);
+  expect(violations, `axe violations on ${page.url()}${where}`).toEqual([]);
 }
 
 /** Opens a URL, checks the response status and runs axe on what loaded. */
