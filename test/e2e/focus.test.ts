@@ -208,7 +208,8 @@ describe('focus indicators, text spacing, landmarks and the refusal page', () =>
 
   it('shows a contrasting focus indicator on the header button, the tables and the role grid when signed in', async () => {
     await signIn('ds1001', DEMO_PASSWORD, '/mina-tjanster');
-    await page.goto(`${server.url}/mina-tjanster/organisation`);
+    // The users' section: a search form and a table of links.
+    await page.goto(`${server.url}/mina-tjanster/organisation/anvandare`);
     const organisation = await tabThrough(60);
     expect(organisation.problems).toEqual([]);
     expect([...organisation.kinds]).toEqual(expect.arrayContaining(['header link', 'header button', 'table link', 'input', 'button']));
