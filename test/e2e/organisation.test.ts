@@ -44,6 +44,7 @@ describe('Organisation & användare in a browser', () => {
     const nav = page.getByRole('navigation', { name: 'Organisationens sidor' });
     const unit = async (name: string) => (await t.db.selectFrom('unit').select('id').where('name', '=', name).executeTakeFirstOrThrow()).id;
     const [arts, main] = [await unit('Demoskolan Konstlinjen'), await unit('Demoskolan AB')];
+    const colleague = (await t.db.selectFrom('app_user').select('id').where('username', '=', 'ds1002').orderBy('id').executeTakeFirstOrThrow()).id;
     const pages: Array<[string, string]> = [
       ['', 'Översikt'],
       ['/uppgifter', 'Översikt'],
@@ -56,6 +57,7 @@ describe('Organisation & användare in a browser', () => {
       [`/enhet/${arts}/dela`, 'Enheter'],
       ['/anvandare', 'Användare'],
       ['/anvandare/ny', 'Användare'],
+      [`/anvandare/${colleague}`, 'Användare'],
       ['/logg', 'Händelselogg'],
       ['/ny-roll', 'Ansök om ny roll'],
     ];
