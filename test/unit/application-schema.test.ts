@@ -90,3 +90,10 @@ describe('the application form rules', () => {
     }
   });
 });
+
+describe('the application form rules on what is not a form', () => {
+  it('refuse a missing or malformed draft without throwing', () => {
+    for (const value of [undefined, null, 'text', 42, [], { areas: 'YH' }, { areas: null, holderFirstName: 7 }])
+      expect(applicationSchema.safeParse(value).success, JSON.stringify(value)).toBe(false);
+  });
+});

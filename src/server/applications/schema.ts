@@ -106,7 +106,8 @@ export const applicationSchema = z
         if (!result.success) ctx.addIssue({ ...result.error.issues[0], path: [field] });
       }
     },
-    { when: () => true },
+    // Still only on an object: a missing draft (undefined) has no fields to look at.
+    { when: (payload) => typeof payload.value === 'object' && payload.value !== null },
   )
   .transform((value) => {
     const holder = (field: HolderField) => holderIdentity[field].parse(value[field]);
