@@ -29,7 +29,9 @@ export function formState(locals: App.Locals, result: Result, order: string[], n
   if (isInputError(error)) return { status: 400, errors: toFieldErrors(error.issues, order), general: [] };
   const { status = 500, message: key = '' } = error as { status?: number; message?: string };
   const refusal = locals.refusal?.key === key ? locals.refusal : undefined;
-  const text = translate(key, withTimes(refusal?.params ?? {}, now));
+  const params = withTimes(refusal?.params ?? {}, now);
+  if (refusal?.issues) return { status, errors: toFieldErrors(refusal.issues, order, params), general: [] };
+  const text = translate(key, params);
   return refusal?.field ? { status, errors: [{ field: refusal.field, message: text }], general: [] } : { status, errors: [], general: [text] };
 }
 

@@ -17,20 +17,20 @@ export interface Issue {
   maximum?: unknown;
 }
 
-/** A zod issue's message: its key (a key of sv.json, e.g. `error.tooLong`) with the limit it broke. */
-export function issueMessage(issue: Issue): string {
-  const params: Record<string, number> = {};
+/** A zod issue's message: its key (a key of sv.json, e.g. `error.tooLong`) with the limit it broke and any other values it needs. */
+export function issueMessage(issue: Issue, values: Record<string, string | number> = {}): string {
+  const params: Record<string, string | number> = { ...values };
   if (typeof issue.maximum === 'number') params.max = issue.maximum;
   if (typeof issue.minimum === 'number') params.min = issue.minimum;
   return translate(issue.message, params);
 }
 
 /** Turns the issues of an action's input into Swedish messages per field, first problem per field, in form order. */
-export function toFieldErrors(issues: Issue[], order: string[] = []): FieldError[] {
+export function toFieldErrors(issues: Issue[], order: string[] = [], values: Record<string, string | number> = {}): FieldError[] {
   const first = new Map<string, Issue>();
   for (const issue of issues) if (issue.path.length > 0 && !first.has(String(issue.path[0]))) first.set(String(issue.path[0]), issue);
   const names = [...order.filter((name) => first.has(name)), ...[...first.keys()].filter((name) => !order.includes(name))];
-  return names.map((name) => ({ field: name, message: issueMessage(first.get(name)!) }));
+  return names.map((name) => ({ field: name, message: issueMessage(first.get(name)!, values) }));
 }
 
 /** A Swedish message for a message key and its values; an unknown key falls back to a general one. */

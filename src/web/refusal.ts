@@ -1,4 +1,5 @@
 import { ActionError } from 'astro:actions';
+import type { Issue } from '#web/form-errors.ts';
 
 type Code = ConstructorParameters<typeof ActionError>[0]['code'];
 export type MessageParams = Record<string, string | number>;
@@ -8,6 +9,8 @@ export interface RefusalDetail {
   key: string;
   field?: string;
   params?: MessageParams;
+  /** Problems with several fields at once (a schema's and the checks it cannot make), each message a key filled from `params`. */
+  issues?: Issue[];
 }
 
 /**
@@ -19,16 +22,18 @@ export interface RefusalDetail {
 export class Refusal extends ActionError {
   readonly field?: string;
   readonly params?: MessageParams;
+  readonly issues?: Issue[];
 
   constructor(code: Code, detail: RefusalDetail) {
     super({ code, message: detail.key });
     this.field = detail.field;
     this.params = detail.params;
+    this.issues = detail.issues;
   }
 }
 
 /** The refusal to throw from an action, remembered for the page that shows it. */
-export function refuse(locals: App.Locals, code: Code, key: string, options: { field?: string; params?: MessageParams } = {}): Refusal {
+export function refuse(locals: App.Locals, code: Code, key: string, options: { field?: string; params?: MessageParams; issues?: Issue[] } = {}): Refusal {
   const detail = { key, ...options };
   locals.refusal = detail;
   return new Refusal(code, detail);

@@ -63,10 +63,11 @@ describe('applying for an account, as a new organisation would', () => {
     await page.waitForLoadState('load');
     await expectAccessible(page);
     const summary = page.getByRole('alert');
-    expect(await summary.textContent()).toContain('Ange organisationsnumret med tio siffror');
-    expect(await page.locator('#orgNumber-error').textContent()).toContain('Ange organisationsnumret');
+    expect(await summary.textContent()).toContain('Organisationsnumret stämmer inte: den sista siffran är en kontrollsiffra');
+    expect(await page.locator('#orgNumber-error').textContent()).toContain('Organisationsnumret stämmer inte');
+    expect(await page.title()).toMatch(/^Fel: Ansök om användarkonto/);
     expect(await organisation.getByLabel('Organisationens namn').inputValue()).toBe('Åkerö Utbildning AB');
-    await summary.getByRole('link', { name: /organisationsnumret/ }).click();
+    await summary.getByRole('link', { name: /Organisationsnumret/ }).click();
     await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('orgNumber');
     await organisation.getByLabel('Organisationsnummer').fill('556677-8899');
     await page.getByRole('button', { name: 'Fortsätt' }).click();
@@ -74,7 +75,20 @@ describe('applying for an account, as a new organisation would', () => {
     await page.waitForURL('**/ansok/kontrollera');
     await expectAccessible(page);
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Kontrollera dina uppgifter');
+    expect(await page.title()).not.toMatch(/^Fel:/);
     expect(await page.getByText('556677-8899').isVisible()).toBe(true);
+    // The areas are a row of the organisation's answers, not a section whose only row repeats its heading.
+    expect(await page.getByRole('heading', { name: 'Organisationens roll mot myndigheten' }).count()).toBe(0);
+    expect(await page.getByText('Organisationens roll mot myndigheten', { exact: true }).count()).toBe(1);
+    // The declaration and the personal-data notice come before the button that sends.
+    const declaration = page.getByText('När du skickar in ansökan bekräftar du att uppgifterna är riktiga');
+    expect(await declaration.isVisible()).toBe(true);
+    const [declarationTop, buttonTop] = await Promise.all([
+      declaration.evaluate((element) => element.getBoundingClientRect().top),
+      page.getByRole('button', { name: 'Skicka in ansökan' }).evaluate((element) => element.getBoundingClientRect().top),
+    ]);
+    expect(declarationTop).toBeLessThan(buttonTop);
+    expect(await page.getByRole('main').getByRole('link', { name: 'Så behandlar vi personuppgifter' }).getAttribute('href')).toBe('/handbok/personuppgifter');
     // Each row's "Ändra" goes back to its own field with the answers kept.
     await page.getByRole('link', { name: 'Ändra ort', exact: true }).click();
     await page.waitForURL('**/ansok#city');
@@ -106,6 +120,104 @@ describe('applying for an account, as a new organisation would', () => {
       await download.saveAs(saved);
       expect(execFileSync('pdftotext', [saved, '-'], { encoding: 'utf8' })).toContain(reference);
     }
+  });
+
+  it('refuses the taken organisation number at the first "Fortsätt", with what to do instead', async () => {
+    await page.goto(`${server.url}/ansok`);
+    // The rule stands at the top of the form.
+    expect(await page.getByRole('heading', { name: 'Ett konto per organisationsnummer' }).isVisible()).toBe(true);
+    await inGroup('Organisation').getByLabel('Organisationsnummer').fill('556677-8899');
+    await page.getByRole('button', { name: 'Fortsätt' }).click();
+    await page.waitForLoadState('load');
+    expect(new URL(page.url()).pathname).toBe('/ansok');
+    const summary = page.getByRole('alert');
+    const text = (await summary.textContent()) ?? '';
+    for (const expected of ['Det finns redan ett konto eller en pågående ansökan', 'fullmaktshavare kan logga in', '000-000 00 00'])
+      expect(text).toContain(expected);
+    expect(await page.locator('#orgNumber-error').textContent()).toContain('Det finns redan ett konto');
+    await expectAccessible(page);
+  });
+
+  it('shows every error of a blank form at once, each naming its person, and a summary link brings the question into view', async () => {
+    await page.setViewportSize({ width: 800, height: 600 });
+    await page.goto(`${server.url}/ansok`);
+    await page.getByRole('button', { name: 'Fortsätt' }).click();
+    await page.waitForLoadState('load');
+    expect(await page.title()).toMatch(/^Fel: Ansök om användarkonto – /);
+    const summary = page.getByRole('alert');
+    const links = await summary.getByRole('link').allTextContents();
+    for (const expected of [
+      'Ange organisationsnumret',
+      'Välj minst ett område som organisationen ansöker om',
+      'Ange fullmaktsgivarens förnamn',
+      'Ange fullmaktsgivarens efternamn',
+      'Ange fullmaktsgivarens personnummer',
+      'Ange fullmaktsgivarens befattning, till exempel VD eller rektor',
+      'Ange fullmaktshavarens förnamn',
+      'Ange fullmaktshavarens efternamn',
+      'Ange fullmaktshavarens personnummer',
+      'Ange fullmaktshavarens e-postadress',
+      'Ange fullmaktshavarens telefonnummer',
+    ])
+      expect(links).toContain(expected);
+    // No bare "Ange förnamn": every person's field says whose it is.
+    expect(links.filter((link) => /^Ange (förnamn|efternamn|personnummer)$/.test(link))).toEqual([]);
+    await expectAccessible(page);
+
+    const inView = (selector: string) =>
+      page.evaluate((query) => {
+        const box = document.querySelector(query)!.getBoundingClientRect();
+        // Scrolled to the top edge, it may sit a fraction of a pixel above it.
+        return box.top >= -1 && box.bottom <= window.innerHeight;
+      }, selector);
+    for (const [name, id, question] of [
+      ['Ange fullmaktshavarens personnummer', 'holderPersonnummer', 'label[for="holderPersonnummer"]'],
+      ['Välj minst ett område som organisationen ansöker om', 'areas', '#areas-hint'],
+      ['Ange fullmaktsgivarens förnamn', 'signatoryFirstName', 'label[for="signatoryFirstName"]'],
+    ]) {
+      await page.evaluate(() => window.scrollTo(0, 0));
+      await summary.getByRole('link', { name, exact: true }).click();
+      await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe(id);
+      expect(await inView(question), name).toBe(true);
+      expect(await inView(`#${id}`), name).toBe(true);
+    }
+    await page.setViewportSize({ width: 1280, height: 720 });
+  });
+
+  it('hides the holder\'s name and personnummer while "samma person" is ticked', async () => {
+    await page.goto(`${server.url}/ansok`);
+    const holder = inGroup('Fullmaktshavare');
+    const box = holder.getByLabel('Fullmaktshavaren är samma person som fullmaktsgivaren');
+    expect(await holder.getByLabel('Förnamn').isVisible()).toBe(true);
+    await box.check();
+    for (const label of ['Förnamn', 'Efternamn', 'Personnummer']) expect(await holder.getByLabel(label).isVisible(), label).toBe(false);
+    // Contact details are the holder's own either way.
+    expect(await holder.getByLabel('E-post').isVisible()).toBe(true);
+    await expectAccessible(page);
+    await box.uncheck();
+    expect(await holder.getByLabel('Förnamn').isVisible()).toBe(true);
+  });
+
+  it('links the personal-data page from the form and the footer; the page names the authority, its settings and passes axe', async () => {
+    await page.goto(`${server.url}/ansok`);
+    const fromForm = page.getByRole('main').getByRole('link', { name: 'Så behandlar vi personuppgifter' });
+    expect(await fromForm.getAttribute('href')).toBe('/handbok/personuppgifter');
+    const fromFooter = page.getByRole('contentinfo').getByRole('link', { name: 'Personuppgifter', exact: true });
+    expect(await fromFooter.getAttribute('href')).toBe('/handbok/personuppgifter');
+    await fromFooter.click();
+    await page.waitForURL('**/handbok/personuppgifter**');
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Så behandlar vi personuppgifter');
+    const text = (await page.getByRole('main').textContent()) ?? '';
+    for (const expected of [
+      'Demomyndigheten för utbildning är personuppgiftsansvarig',
+      'dataskyddsombud@demomyndigheten.example',
+      'sparas i 24 månader',
+      'inom 60 dagar',
+      'Integritetsskyddsmyndigheten (IMY)',
+      'allmänt intresse',
+    ])
+      expect(text).toContain(expected);
+    await expectAccessible(page);
   });
 
   it('never prints the status link: not as a link target, not as text, in neither printout', async () => {

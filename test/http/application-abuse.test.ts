@@ -135,16 +135,20 @@ describe('what an application lets a stranger do', () => {
     expect(first.submit!.status).toBe(303);
     const statusUrl = `${server.url}${first.submit!.headers.get('location')!.replace(/\?.*$/, '')}`;
 
+    // Refused at the form's first "Fortsätt", before the answers are checked, at the number's own field.
     const taken = await applyOverHttp(server.url, applicationFields({ orgNumber: number }), ['YH']);
-    expect(taken.submit!.status).toBe(409);
+    expect(taken.check.status).toBe(409);
+    expect(taken.submit).toBeUndefined();
+    const html = await taken.check.text();
+    expect(html).toContain('id="orgNumber-error"');
     // The footer carries the contact details on every page: the error summary must say them itself.
-    const refusal = pageText(/role="alert"[\s\S]*?<\/div>/.exec(await taken.submit!.text())![0]);
+    const refusal = pageText(/role="alert"[\s\S]*?<\/div>/.exec(html)![0]);
     for (const expected of ['000-000 00 00', 'kontakt@demomyndigheten.example', '60 dagar']) expect(refusal).toContain(expected);
 
     moveClock(59);
     await runChores();
     expect(pageText(await (await fetch(statusUrl)).text())).toContain('Inskickad');
-    expect((await applyOverHttp(server.url, applicationFields({ orgNumber: number }), ['YH'])).submit!.status).toBe(409);
+    expect((await applyOverHttp(server.url, applicationFields({ orgNumber: number }), ['YH'])).check.status).toBe(409);
 
     moveClock(61);
     await runChores();

@@ -76,8 +76,8 @@ describe('Ansökan om användarkonto over HTTP', () => {
 
   it('refuses a second application for the same organisation number, and of two at the same moment accepts one', async () => {
     const again = await applyOverHttp(server.url, applicationFields(), ['YH']);
-    expect(again.submit!.status).toBe(409);
-    expect(pageText(await again.submit!.text())).toContain('Det finns redan ett konto eller en pågående ansökan för organisationsnumret');
+    expect(again.check.status).toBe(409);
+    expect(pageText(await again.check.text())).toContain('Det finns redan ett konto eller en pågående ansökan för organisationsnumret');
 
     const fields = applicationFields({ orgNumber: '556000-0001' });
     const body = new URLSearchParams(fields);
@@ -115,8 +115,8 @@ describe('Ansökan om användarkonto over HTTP', () => {
     const html = await check.text();
     const page = pageText(html);
     for (const message of [
-      'Ange organisationsnumret med tio siffror',
-      'Ange ett giltigt personnummer',
+      'Organisationsnumret stämmer inte: den sista siffran är en kontrollsiffra',
+      'Ange fullmaktsgivarens personnummer med tolv siffror, till exempel 19900101-0017',
       'Ange postnumret med fem siffror',
       'Ange en e-postadress i rätt format',
       'Välj minst ett område',
@@ -125,6 +125,60 @@ describe('Ansökan om användarkonto over HTTP', () => {
     expect(html).toContain('value="Åkerö Utbildning AB"');
     expect(html).toContain('href="#orgNumber"');
     expect(await count()).toBe(before);
+  });
+
+  it('answers a blank form with every error at once, each naming its person, under a title that starts with Fel:', async () => {
+    const { check } = await applyOverHttp(server.url, {}, []);
+    expect(check.status).toBe(400);
+    const html = await check.text();
+    expect(/<title>([^<]*)<\/title>/.exec(html)![1]).toMatch(/^Fel: Ansök om användarkonto/);
+    const summary = pageText(/role="alert"[\s\S]*?<\/div>/.exec(html)![0]);
+    for (const message of [
+      'Ange organisationsnumret',
+      'Ange organisationens namn',
+      'Välj minst ett område',
+      'Ange fullmaktsgivarens förnamn',
+      'Ange fullmaktsgivarens efternamn',
+      'Ange fullmaktsgivarens personnummer',
+      'Ange fullmaktsgivarens befattning',
+      'Ange fullmaktshavarens förnamn',
+      'Ange fullmaktshavarens efternamn',
+      'Ange fullmaktshavarens personnummer',
+      'Ange fullmaktshavarens e-postadress',
+      'Ange fullmaktshavarens telefonnummer',
+    ])
+      expect(summary).toContain(message);
+    for (const field of ['orgNumber', 'signatoryFirstName', 'holderFirstName', 'holderPersonnummer']) expect(html).toContain(`href="#${field}"`);
+    // A page without errors has none of it.
+    expect(/<title>([^<]*)<\/title>/.exec(await (await fetch(`${server.url}/ansok`)).text())![1]).not.toMatch(/^Fel:/);
+  });
+
+  it('without JavaScript, ignores the holder fields when "samma person" is ticked, and says so', async () => {
+    expect(pageText(await (await fetch(`${server.url}/ansok`)).text())).toContain('Vi använder fullmaktsgivarens uppgifter, även om något står i de fälten');
+    const orgNumber = '556000-0019';
+    const { check, submit } = await applyOverHttp(
+      server.url,
+      applicationFields({ orgNumber, holderIsSignatory: 'ja', holderFirstName: 'Någon', holderLastName: 'Annan', holderPersonnummer: 'fel' }),
+      ['ET'],
+    );
+    expect(check.status).toBe(303);
+    expect(submit!.status).toBe(303);
+    const row = await t.db.selectFrom('application').select(['holder', 'signatory']).where('org_number', '=', '5560000019').executeTakeFirstOrThrow();
+    expect(row.holder).toMatchObject({ firstName: 'Göran', lastName: 'Öst', personnummer: '199001010017', email: 'asa@akero.example' });
+  });
+
+  it('refuses a taken number at the first "Fortsätt" together with the other errors, and tells what to do', async () => {
+    const { check } = await applyOverHttp(server.url, applicationFields({ orgNumber: '556677-8899', signatoryFirstName: '', holderEmail: '' }), ['YH']);
+    expect(check.status).toBe(400);
+    const summary = pageText(/role="alert"[\s\S]*?<\/div>/.exec(await check.text())![0]);
+    for (const message of [
+      'Det finns redan ett konto',
+      'fullmaktshavare kan logga in',
+      '000-000 00 00',
+      'Ange fullmaktsgivarens förnamn',
+      'Ange fullmaktshavarens e-postadress',
+    ])
+      expect(summary).toContain(message);
   });
 
   it('refuses an oversized body with 413', async () => {

@@ -25,9 +25,12 @@ export interface Person {
   phone?: string;
 }
 
-const DRAFT_LIFETIME_MS = 4 * 60 * 60_000;
-/** Download and status links stop working this long after the decision. */
-const LINK_LIFETIME_AFTER_DECISION_MS = 30 * 24 * 60 * 60_000;
+/** An unsent form's answers are kept this long (the personal-data page says so). */
+export const DRAFT_LIFETIME_HOURS = 4;
+const DRAFT_LIFETIME_MS = DRAFT_LIFETIME_HOURS * 60 * 60_000;
+/** Download and status links stop working this many days after the decision. */
+export const LINK_DAYS_AFTER_DECISION = 30;
+const LINK_LIFETIME_AFTER_DECISION_MS = LINK_DAYS_AFTER_DECISION * 24 * 60 * 60_000;
 
 /** Saves the answers so far and returns the draft's cookie value (`id.secret`). */
 export async function saveDraft(db: Db, existing: string | undefined, data: unknown, clock: Clock): Promise<string> {
@@ -60,6 +63,26 @@ async function readDraftRow(db: Db | Tx, token: string, clock: Clock) {
 export async function readDraft(db: Db, token: string | undefined, clock: Clock): Promise<DraftAnswers | undefined> {
   if (!token) return undefined;
   return (await readDraftRow(db, token, clock))?.data;
+}
+
+/** Statuses that hold an organisation number: the predicate of the partial unique index application_one_per_organisation. */
+const HOLDING_STATUSES = ['inskickad', 'underlag_mottaget', 'godkand'] as const;
+
+/**
+ * Whether an organisation number already has an account or an application in progress,
+ * asked at the form's first "Fortsätt" so the applicant learns it before checking the
+ * answers. Submission asks again (and the index decides a race).
+ */
+export async function orgNumberTaken(db: Db | Tx, orgNumber: string): Promise<boolean> {
+  const organisation = await db.selectFrom('organisation').select('id').where('org_number', '=', orgNumber).executeTakeFirst();
+  if (organisation) return true;
+  const application = await db
+    .selectFrom('application')
+    .select('id')
+    .where('org_number', '=', orgNumber)
+    .where('status', 'in', [...HOLDING_STATUSES])
+    .executeTakeFirst();
+  return application !== undefined;
 }
 
 export type SubmitResult = { kind: 'ok'; reference: string; token: string } | { kind: 'taken' };

@@ -1,5 +1,6 @@
 import { allRoles, catalogue, findService } from '#server/organisation/catalogue.ts';
 import { config } from '#server/platform/config.ts';
+import { DRAFT_LIFETIME_HOURS, LINK_DAYS_AFTER_DECISION } from '#server/applications/applications.ts';
 
 /**
  * The handbook's numbers and names come from the configuration at build time, written
@@ -7,8 +8,12 @@ import { config } from '#server/platform/config.ts';
  * never disagree with what the portal does.
  */
 export function placeholderValues(): Record<string, string> {
-  const { rules, authority } = config();
-  const values: Record<string, string> = {};
+  const { rules, authority, auditRetentionMonths } = config();
+  const values: Record<string, string> = {
+    auditRetentionMonths: String(auditRetentionMonths),
+    'application.draftHours': String(DRAFT_LIFETIME_HOURS),
+    'application.linkDays': String(LINK_DAYS_AFTER_DECISION),
+  };
   for (const [key, value] of Object.entries(rules)) values[`rules.${key}`] = Array.isArray(value) ? value.join(', ') : String(value);
   for (const [key, value] of Object.entries(authority)) values[`authority.${key}`] = value;
   return values;

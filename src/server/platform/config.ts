@@ -59,6 +59,7 @@ const schema = z
     AUTHORITY_PHONE: z.string().min(2).default('000-000 00 00'),
     AUTHORITY_EMAIL: z.email().default('kontakt@demomyndigheten.example'),
     AUTHORITY_OPENING_HOURS: z.string().min(2).default('vardagar kl. 9–12 och 13–15'),
+    AUTHORITY_DPO_EMAIL: z.email().default('dataskyddsombud@demomyndigheten.example'),
     // Read and checked at start: the logo is inlined into every page, so a bad file stops the start, not a page.
     LOGO_FILE: z
       .string()
@@ -159,7 +160,8 @@ export interface Config {
   auditRetentionMonths: number;
   /** Signs captcha challenges; the demo uses a fixed, public value. */
   secretKey: string;
-  authority: { name: string; postalAddress: string; phone: string; email: string; openingHours: string };
+  /** `dpoEmail`: the data protection officer, named on the personal-data page. */
+  authority: { name: string; postalAddress: string; phone: string; email: string; openingHours: string; dpoEmail: string };
   /** The logo (checked SVG text, inlined into the header) and the header's brand colour. */
   identity: { logoFile: string; logoSvg: string; brandColour: string };
   rules: {
@@ -236,6 +238,7 @@ export function parseConfig(source: Record<string, string | undefined>): Config 
       phone: env.AUTHORITY_PHONE,
       email: env.AUTHORITY_EMAIL,
       openingHours: env.AUTHORITY_OPENING_HOURS,
+      dpoEmail: env.AUTHORITY_DPO_EMAIL,
     },
     identity: { logoFile: env.LOGO_FILE.file, logoSvg: env.LOGO_FILE.svg, brandColour: env.BRAND_COLOUR },
     rules: {
@@ -270,6 +273,8 @@ export function buildVisibleSettings(c: Config): unknown {
     authority: c.authority,
     identity: { logoSvg: c.identity.logoSvg, brandColour: c.identity.brandColour },
     rules: c.rules,
+    // The personal-data page states how long the event log is kept.
+    auditRetentionMonths: c.auditRetentionMonths,
     catalogueFile: c.catalogueFile,
   };
 }
