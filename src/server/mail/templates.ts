@@ -103,7 +103,7 @@ function applicationMail(config: Config, subject: string, greeting: string, para
 export function appealParagraphs(reference: string, config: Config): string[] {
   const { authority, rules } = config;
   return [
-    `Om ni inte är nöjda med beslutet kan ni överklaga det. Skriv till ${authority.name}, ${authority.postalAddress}. Överklagandet ska ha kommit in till oss inom ${rules.appealWeeks} veckor från den dag ni fick del av beslutet.`,
+    `Om ni inte är nöjda med beslutet kan ni överklaga det. Överklagandet ska skickas till ${authority.name}, inte direkt till den som ska pröva det. Skicka det med post till ${authority.postalAddress}. Det ska ha kommit in till oss inom ${rules.appealWeeks} veckor från den dag ni fick del av beslutet.`,
     `Skriv i överklagandet vilket beslut det gäller (referensnummer ${reference}), hur ni vill att beslutet ska ändras och varför. Bifoga det som stöder er uppfattning och skriv under. Vi prövar först om vi själva ska ändra beslutet, och skickar annars överklagandet vidare till den som ska pröva det.`,
   ];
 }
