@@ -28,13 +28,14 @@ describe('the whole paper trail, as the people involved live it', () => {
     const page = await newPage();
     await page.goto(url);
     await expectAccessible(page);
+    // biome-ignore lint/performance/useDomNodeTextContent: the rendered text is wanted, with its line breaks as spaces.
     const text = (await page.getByRole('main').innerText()).replace(/\s+/g, ' ');
     await page.context().close();
     return text;
   };
   /** The history table's row for a status, as the handläggare reads it. */
   const historyRow = (page: import('playwright-core').Page, event: string) =>
-    page.getByRole('region', { name: 'Historik' }).getByRole('row').filter({ hasText: event }).last().innerText();
+    page.getByRole('region', { name: 'Historik' }).getByRole('row').filter({ hasText: event }).last().textContent();
 
   beforeAll(async () => {
     browser = await launchBrowser();
@@ -170,7 +171,7 @@ describe('the whole paper trail, as the people involved live it', () => {
     expect(await historyRow(page, 'Godkänd')).toContain('Hanna Lund');
     // The approval confirmed the organisation's details: it is not listed as never confirmed.
     await page.goto(`${server.url}/handlaggning/register`);
-    expect(await page.getByRole('main').innerText()).not.toContain('Bokskolan AB');
+    expect(await page.getByRole('main').textContent()).not.toContain('Bokskolan AB');
     await page.goto(`${server.url}/handlaggning/brev`);
     await expectAccessible(page);
     expect(await page.getByRole('link', { name: 'Brev till Lisa Läsare (PDF)' }).count()).toBe(1);

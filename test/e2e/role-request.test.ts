@@ -77,7 +77,7 @@ describe('Ansök om ny roll, through to approval', () => {
     await staffDownload.saveAs(staffFile);
     expect(execFileSync('pdftotext', [staffFile, '-'], { encoding: 'utf8' })).toContain(reference);
     const history = staff.getByRole('region', { name: 'Historik' });
-    expect(await history.getByRole('row').filter({ hasText: 'Inskickad' }).innerText()).toContain('Maria Lindqvist');
+    expect(await history.getByRole('row').filter({ hasText: 'Inskickad' }).textContent()).toContain('Maria Lindqvist');
     await staff.getByRole('button', { name: 'Registrera mottaget underlag' }).click();
     await staff.waitForURL(/klart=paper/);
     await staff.getByRole('button', { name: 'Godkänn' }).click();
@@ -86,8 +86,8 @@ describe('Ansök om ny roll, through to approval', () => {
     await staff.getByRole('button', { name: 'Ja, godkänn ansökan' }).click();
     await staff.waitForURL(/klart=approve/);
     await expectAccessible(staff);
-    expect(await history.getByRole('row').filter({ hasText: 'Underlag mottaget' }).innerText()).toContain('Hanna Lund');
-    expect(await history.getByRole('row').filter({ hasText: 'Godkänd' }).innerText()).toContain('Hanna Lund');
+    expect(await history.getByRole('row').filter({ hasText: 'Underlag mottaget' }).textContent()).toContain('Hanna Lund');
+    expect(await history.getByRole('row').filter({ hasText: 'Godkänd' }).textContent()).toContain('Hanna Lund');
 
     await holder.goto(`${server.url}/mina-tjanster/organisation/anvandare/ny`);
     expect(await holder.getByLabel('Hantera ansökan ET i Demoskolan AB').count()).toBe(1);
