@@ -1,7 +1,7 @@
 import { ActionError, defineAction } from 'astro:actions';
 import { z } from 'astro/zod';
 import type { Actor } from '#server/identity/accounts.ts';
-import { approveApplication, registerPaper, rejectApplication, type Decision } from '#server/applications/approval.ts';
+import { approveApplication, registerPaper, rejectApplication, requestCompletion, type Decision } from '#server/applications/approval.ts';
 import { markLetterPrinted } from '#server/identity/letters.ts';
 import { decideRoleRequest } from '#server/organisation/role-requests.ts';
 import { userOf } from '#web/access.ts';
@@ -60,6 +60,20 @@ export const office = {
         await rejectApplication(context.locals.app.db, input.application, input.reason, staff(context), context.locals.app.config, context.locals.app.clock),
         input.application,
         'avslagen',
+      ),
+  }),
+
+  requestCompletion: defineAction({
+    accept: 'form',
+    input: z.object({
+      application,
+      missing: z.string({ error: 'error.office.missing' }).trim().min(1, 'error.office.missing').max(2000, 'error.tooLong'),
+    }),
+    handler: async (input, context) =>
+      answer(
+        await requestCompletion(context.locals.app.db, input.application, input.missing, staff(context), context.locals.app.config, context.locals.app.clock),
+        input.application,
+        'komplettering',
       ),
   }),
 

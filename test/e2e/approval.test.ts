@@ -1,6 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD } from '#server/runtime/seed.ts';
+import { applicationFields, applyOverHttp } from '../helpers/application.ts';
 import { collectPageErrors, expectAccessible, expectNoPageErrors, launchBrowser, captchaSolved } from '../helpers/browser.ts';
 import { freshDatabase, type TestDatabase } from '../helpers/database.ts';
 import { waitForMail } from '../helpers/mailbox.ts';
@@ -20,6 +21,21 @@ describe('the whole paper trail, as the people involved live it', () => {
     return page;
   };
   let reference = '';
+  let statusUrl = '';
+  const MISSING = 'Fullmaktsgivarens underskrift saknas på ansvarsförbindelsen.';
+  /** The applicant's status page as they read it now (checked for accessibility on the way). */
+  const statusPage = async (url = statusUrl) => {
+    const page = await newPage();
+    await page.goto(url);
+    await expectAccessible(page);
+    // biome-ignore lint/performance/useDomNodeTextContent: the rendered text is wanted, with its line breaks as spaces.
+    const text = (await page.getByRole('main').innerText()).replace(/\s+/g, ' ');
+    await page.context().close();
+    return text;
+  };
+  /** The history table's row for a status, as the handläggare reads it. */
+  const historyRow = (page: import('playwright-core').Page, event: string) =>
+    page.getByRole('region', { name: 'Historik' }).getByRole('row').filter({ hasText: event }).last().textContent();
 
   beforeAll(async () => {
     browser = await launchBrowser();
@@ -59,6 +75,16 @@ describe('the whole paper trail, as the people involved live it', () => {
     await page.getByRole('button', { name: 'Skicka in ansökan' }).click();
     await page.waitForURL(/\/ansok\/status\//);
     reference = /AK-\d{4}-\d{5}/.exec((await page.getByRole('main').textContent()) ?? '')![0];
+    statusUrl = page.url().replace(/\?.*$/, '');
+  });
+
+  it('the status page shows a sent application as the first step of a timeline, with the papers to send next', async () => {
+    const text = await statusPage();
+    expect(text).toContain('Så går det med ansökan');
+    expect(text).toMatch(/Ansökan skickad Klart · \d{1,2} [a-z]+ \d{4}/);
+    expect(text).toContain('Vi väntar på det underskrivna underlaget Pågår');
+    expect(text).toContain('Dokument att skriva ut');
+    expect(text).toContain('Beslut Kommer senare');
   });
 
   it('a handläggare registers the signed paper and approves', async () => {
@@ -75,9 +101,54 @@ describe('the whole paper trail, as the people involved live it', () => {
     await expectAccessible(page);
     await page.getByRole('link', { name: reference }).click();
     await expectAccessible(page);
-    await page.getByRole('button', { name: 'Registrera mottaget underlag' }).click();
+    // Each action is a section of its own under its own heading.
+    for (const heading of ['Registrera mottaget underlag', 'Beslut'])
+      expect(await page.getByRole('region', { name: heading }).getByRole('heading', { level: 2 }).textContent()).toBe(heading);
+    await page.getByRole('region', { name: 'Registrera mottaget underlag' }).getByRole('button', { name: 'Registrera mottaget underlag' }).click();
     await page.waitForURL(/klart=mottaget/);
     await expectAccessible(page);
+    expect(await historyRow(page, 'Underlag mottaget')).toContain('Hanna Lund');
+
+    let text = await statusPage();
+    expect(text).toMatch(/Underskrivet underlag mottaget Klart · \d{1,2} [a-z]+ \d{4}/);
+    expect(text).toContain('Beslut Pågår');
+    expect(text).not.toContain('Dokument att skriva ut');
+
+    // Komplettering: the paper lacks something; the applicant is told by e-mail and on the status page.
+    const completion = page.getByRole('region', { name: 'Begär komplettering' });
+    await completion.getByRole('button', { name: 'Begär komplettering' }).click();
+    expect(await page.getByRole('alert').textContent()).toContain('Skriv vad som saknas');
+    await expectAccessible(page);
+    await page.getByLabel('Vad saknas?').fill(MISSING);
+    await page.getByRole('region', { name: 'Begär komplettering' }).getByRole('button', { name: 'Begär komplettering' }).click();
+    await page.waitForURL(/klart=komplettering/);
+    await expectAccessible(page);
+    expect(await page.locator('.tag').first().textContent()).toBe('Komplettering begärd');
+    expect(await historyRow(page, 'Komplettering begärd')).toContain('Hanna Lund');
+    expect(await historyRow(page, 'Komplettering begärd')).toContain(MISSING);
+    // Nothing to approve while the completion is awaited.
+    expect(await page.getByRole('button', { name: 'Godkänn' }).count()).toBe(0);
+    for (const to of ['lisa@bokskolan.example', 'kansli@bokskolan.example']) {
+      const mail = await waitForMail(t.db, to, /^Komplettera er ansökan/);
+      expect(mail.text).toContain(reference);
+      expect(mail.text).toContain(`Det här saknas: ${MISSING}`);
+      expect(mail.text).toMatch(/ska ha kommit fram senast \d{1,2} [a-z]+ \d{4}/);
+    }
+    text = await statusPage();
+    expect(text).toContain('Komplettering begärd Pågår');
+    expect(text).toContain(`Det här saknas ${MISSING}`);
+    expect(text).toContain('Skicka kompletteringen med post');
+
+    await page.getByRole('region', { name: 'Registrera mottagen komplettering' }).getByRole('button', { name: 'Registrera mottagen komplettering' }).click();
+    await page.waitForURL(/klart=mottaget/);
+    await expectAccessible(page);
+    expect(await page.locator('.tag').first().textContent()).toBe('Underlag mottaget');
+    expect(await historyRow(page, 'Underlag mottaget')).toContain('Kompletteringen mottagen');
+    text = await statusPage();
+    expect(text).toMatch(/Komplettering begärd Klart · \d{1,2} [a-z]+ \d{4}/);
+    expect(text).toMatch(/Komplettering mottagen Klart · \d{1,2} [a-z]+ \d{4}/);
+    expect(text).toContain('Beslut Pågår');
+
     // Rejecting goes through a confirmation page that asks for the reason; "Avbryt" changes nothing.
     await page.getByRole('button', { name: 'Avslå' }).click();
     await page.waitForURL(/\/avsla$/);
@@ -97,9 +168,55 @@ describe('the whole paper trail, as the people involved live it', () => {
     await page.waitForURL(/klart=godkand/);
     await expectAccessible(page);
     expect(await page.getByRole('status').first().textContent()).toContain('Ansökan är godkänd');
+    expect(await historyRow(page, 'Godkänd')).toContain('Hanna Lund');
+    // The approval confirmed the organisation's details: it is not listed as never confirmed.
+    await page.goto(`${server.url}/handlaggning/register`);
+    expect(await page.getByRole('main').textContent()).not.toContain('Bokskolan AB');
     await page.goto(`${server.url}/handlaggning/brev`);
     await expectAccessible(page);
     expect(await page.getByRole('link', { name: 'Brev till Lisa Läsare (PDF)' }).count()).toBe(1);
+  });
+
+  it('after approval the status page tells what comes next and asks for nothing to be printed or posted', async () => {
+    const text = await statusPage();
+    expect(text).toMatch(/Ansökan godkänd Klart · \d{1,2} [a-z]+ \d{4}/);
+    expect(text).toContain('Användarnamnet skickas med brev Pågår');
+    expect(text).toContain('Engångslösenordet');
+    for (const asking of ['Skriv ut', 'skriv ut', 'Skicka allt med post', 'Dokument att skriva ut', 'Skicka kompletteringen'])
+      expect(text).not.toContain(asking);
+  });
+
+  it('a rejection shows the reason and how to appeal on the status page', async () => {
+    const { submit } = await applyOverHttp(
+      server.url,
+      applicationFields({ orgNumber: '556000-0001', orgName: 'Avslagsskolan AB', holderEmail: 'nej@avslag.example', email: 'kansli@avslag.example' }),
+      ['YH'],
+    );
+    const url = new URL(submit!.headers.get('location')!, server.url).href.replace(/\?.*$/, '');
+    const id = (await t.db.selectFrom('application').select('id').where('org_number', '=', '5560000001').executeTakeFirstOrThrow()).id;
+    const page = await newPage();
+    await page.goto(`${server.url}/logga-in`);
+    await page.getByLabel('Användarnamn').fill('hl1001');
+    await page.getByLabel('Lösenord', { exact: true }).fill(DEMO_PASSWORD);
+    await page.getByRole('button', { name: 'Logga in' }).click();
+    await page.waitForURL('**/handlaggning');
+    await page.goto(`${server.url}/handlaggning/ansokningar/${id}`);
+    await page.getByRole('region', { name: 'Beslut' }).getByRole('button', { name: 'Avslå' }).click();
+    await page.waitForURL(/\/avsla$/);
+    await page.getByLabel('Motivering').fill('Organisationen bedriver ingen utbildning.');
+    await page.getByRole('button', { name: 'Ja, avslå ansökan' }).click();
+    await page.waitForURL(/klart=avslagen/);
+    expect(await historyRow(page, 'Avslagen')).toContain('Hanna Lund');
+    const text = await statusPage(url);
+    expect(text).toMatch(/Ansökan avslagen Klart · \d{1,2} [a-z]+ \d{4}/);
+    expect(text).toContain('Motivering Organisationen bedriver ingen utbildning.');
+    expect(text).toContain('Så överklagar ni beslutet');
+    expect(text).toContain('inom 3 veckor från den dag ni fick del av beslutet');
+    expect(text).toContain('Demomyndigheten, Box 000, 000 00 Exempelstad');
+    expect(text).toContain('ange referensnumret AK-');
+    expect(text).not.toContain('Användarnamnet skickas');
+    const mail = await waitForMail(t.db, 'nej@avslag.example', /^Beslut om er ansökan/);
+    expect(mail.text).toContain('inom 3 veckor');
   });
 
   it('the fullmaktshavare sets a password with the e-mailed one-time password, accepts the terms and sees the approved services', async () => {

@@ -71,6 +71,13 @@ describe('Ansök om ny roll, through to approval', () => {
     await expectAccessible(staff);
     await staff.getByRole('link', { name: reference }).click();
     await expectAccessible(staff);
+    // The handläggare sees the same documents the organisation printed, and the history.
+    const [staffDownload] = await Promise.all([staff.waitForEvent('download'), staff.getByRole('link', { name: 'Ansökan om ny roll (PDF)' }).click()]);
+    const staffFile = path.join(dir.path, 'ny-roll-handlaggning.pdf');
+    await staffDownload.saveAs(staffFile);
+    expect(execFileSync('pdftotext', [staffFile, '-'], { encoding: 'utf8' })).toContain(reference);
+    const history = staff.getByRole('region', { name: 'Historik' });
+    expect(await history.getByRole('row').filter({ hasText: 'Inskickad' }).textContent()).toContain('Maria Lindqvist');
     await staff.getByRole('button', { name: 'Registrera mottaget underlag' }).click();
     await staff.waitForURL(/klart=paper/);
     await staff.getByRole('button', { name: 'Godkänn' }).click();
@@ -79,6 +86,8 @@ describe('Ansök om ny roll, through to approval', () => {
     await staff.getByRole('button', { name: 'Ja, godkänn ansökan' }).click();
     await staff.waitForURL(/klart=approve/);
     await expectAccessible(staff);
+    expect(await history.getByRole('row').filter({ hasText: 'Underlag mottaget' }).textContent()).toContain('Hanna Lund');
+    expect(await history.getByRole('row').filter({ hasText: 'Godkänd' }).textContent()).toContain('Hanna Lund');
 
     await holder.goto(`${server.url}/mina-tjanster/organisation/anvandare/ny`);
     expect(await holder.getByLabel('Hantera ansökan ET i Demoskolan AB').count()).toBe(1);

@@ -2,7 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lapseApplications } from '#server/applications/applications.ts';
 import { hashPassword } from '#server/identity/password.ts';
+import { ManualClock } from '#server/platform/clock.ts';
 import { CURRENT_TERMS_VERSION } from '#server/identity/terms.ts';
 import { insertUser } from '#server/identity/users.ts';
 import { applicationFields, applyOverHttp } from '../helpers/application.ts';
@@ -72,6 +74,23 @@ describe('deciding applications over HTTP', () => {
     expect(status.status).toBe('godkand');
   });
 
+  it('counts the approved organisation’s details as confirmed, and the history names the handläggare who decided', async () => {
+    const id = (await t.db.selectFrom('application').select('id').where('org_number', '=', '5566778899').executeTakeFirstOrThrow()).id;
+    const organisation = await t.db.selectFrom('organisation').select('details_confirmed_at').where('org_number', '=', '5566778899').executeTakeFirstOrThrow();
+    expect(organisation.details_confirmed_at).toBeInstanceOf(Date);
+    const register = pageText(await (await fetch(`${server.url}/handlaggning/register`, { headers: { Cookie: staff } })).text());
+    expect(register).not.toContain('Åkerö Utbildning AB');
+    const events = await t.db.selectFrom('application_event').select(['status', 'actor_name']).where('application_id', '=', id).orderBy('id').execute();
+    expect(events).toEqual([
+      { status: 'inskickad', actor_name: null },
+      { status: 'underlag_mottaget', actor_name: 'Hedda Handläggare' },
+      { status: 'godkand', actor_name: 'Hedda Handläggare' },
+    ]);
+    const detail = pageText(await (await fetch(`${server.url}/handlaggning/ansokningar/${id}`, { headers: { Cookie: staff } })).text());
+    expect(detail).toMatch(/Godkänd Hedda Handläggare/);
+    expect(detail).toMatch(/Inskickad Den sökande/);
+  });
+
   it('prints a username letter with the name, the address and the username, and never the one-time password', async () => {
     const letters = pageText(await (await fetch(`${server.url}/handlaggning/brev`, { headers: { Cookie: staff } })).text());
     expect(letters).toContain('Brev till Åsa Ängström (PDF)');
@@ -109,5 +128,59 @@ describe('deciding applications over HTTP', () => {
       .where('subject', 'like', 'Beslut%')
       .executeTakeFirstOrThrow();
     expect(mail.text_body).toContain('Motivering: Underlaget kom aldrig in.');
+    // How to appeal: to whom, within how long, what to include.
+    expect(mail.text_body).toContain('Demomyndigheten, Box 000, 000 00 Exempelstad');
+    expect(mail.text_body).toContain('inom 3 veckor från den dag ni fick del av beslutet');
+    expect(mail.text_body).toMatch(/vilket beslut det gäller \(referensnummer AK-\d{4}-\d{5}\)/);
+  });
+  it('asks for a completion, mails what is missing, and takes the application back to review when the completion arrives', async () => {
+    const id = await apply('556000-0019');
+    expect((await act('requestCompletion', id, { missing: 'Registreringsbeviset saknas.' })).status).toBe(409);
+    expect((await act('registerPaper', id, { receivedOn: '2026-11-20' })).status).toBe(303);
+    const blank = await act('requestCompletion', id, { missing: '  ' });
+    expect(blank.status).toBe(400);
+    expect(pageText(await blank.text())).toContain('Skriv vad som saknas i underlaget');
+    expect((await act('requestCompletion', id, { missing: 'Registreringsbeviset saknas.' })).status).toBe(303);
+    const waiting = await t.db
+      .selectFrom('application')
+      .select(['status', 'completion_requested_at', 'reference'])
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+    expect(waiting.status).toBe('komplettering');
+    expect(waiting.completion_requested_at).toBeInstanceOf(Date);
+    const mails = await t.db
+      .selectFrom('mail_outbox')
+      .select(['to_address', 'text_body'])
+      .where('subject', '=', `Komplettera er ansökan ${waiting.reference}`)
+      .orderBy('to_address')
+      .execute();
+    expect(mails.map((mail) => mail.to_address)).toEqual(['556000-0019@test.example', 'info@akero.example']);
+    for (const mail of mails) expect(mail.text_body).toContain('Det här saknas: Registreringsbeviset saknas.');
+    // Waiting for its completion, the application still holds its number and cannot be approved.
+    await applyOverHttp(server.url, applicationFields({ orgNumber: '556000-0019' }), ['YH']);
+    expect(await t.db.selectFrom('application').select('id').where('org_number', '=', '5560000019').execute()).toHaveLength(1);
+    expect((await act('approve', id)).status).toBe(409);
+    expect((await act('registerPaper', id, { receivedOn: '2026-11-24' })).status).toBe(303);
+    const events = await t.db.selectFrom('application_event').select(['status', 'note', 'actor_name']).where('application_id', '=', id).orderBy('id').execute();
+    expect(events.slice(1)).toEqual([
+      { status: 'underlag_mottaget', note: 'Underlaget mottaget 2026-11-20', actor_name: 'Hedda Handläggare' },
+      { status: 'komplettering', note: 'Registreringsbeviset saknas.', actor_name: 'Hedda Handläggare' },
+      { status: 'underlag_mottaget', note: 'Kompletteringen mottagen 2026-11-24', actor_name: 'Hedda Handläggare' },
+    ]);
+    expect((await act('approve', id)).status).toBe(303);
+  });
+
+  it('lapses an application whose completion has not arrived APPLICATION_PAPER_DAYS after it was asked for', async () => {
+    const id = await apply('556000-0027');
+    expect((await act('registerPaper', id, { receivedOn: '2026-11-20' })).status).toBe(303);
+    expect((await act('requestCompletion', id, { missing: 'Id-kopia för fullmaktshavaren.' })).status).toBe(303);
+    const asked = (await t.db.selectFrom('application').select('completion_requested_at').where('id', '=', id).executeTakeFirstOrThrow())
+      .completion_requested_at!;
+    const clock = new ManualClock(new Date(asked.getTime() + 59 * 24 * 60 * 60_000));
+    await lapseApplications(t.db, 60, clock);
+    expect((await t.db.selectFrom('application').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status).toBe('komplettering');
+    clock.advance(2 * 24 * 60 * 60_000);
+    await lapseApplications(t.db, 60, clock);
+    expect((await t.db.selectFrom('application').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status).toBe('forfallen');
   });
 });

@@ -23,6 +23,7 @@ const ROUTES = [
   '/handlaggning/handbok',
   '/handlaggning/roller',
   '/handlaggning/roller/1',
+  '/handlaggning/roller/1/ansokan.pdf',
 ];
 
 describe('the back office over HTTP', () => {
@@ -89,6 +90,17 @@ describe('the back office over HTTP', () => {
     const found = await fetch(`${server.url}/handlaggning/anvandare?q=RP00`, { headers: { Cookie: staffCookie } });
     expect(found.status).toBe(200);
     expect(pageText(await found.text())).toContain('rp0001');
+  });
+
+  it('shows a user’s organisation number with its hyphen on the support desk', async () => {
+    const user = await t.db
+      .selectFrom('app_user')
+      .innerJoin('organisation', 'organisation.id', 'app_user.organisation_id')
+      .select(['app_user.id', 'organisation.org_number'])
+      .where('app_user.username', '=', 'rp0001')
+      .executeTakeFirstOrThrow();
+    const page = pageText(await (await fetch(`${server.url}/handlaggning/anvandare/${user.id}`, { headers: { Cookie: staffCookie } })).text());
+    expect(page).toContain(`(${user.org_number.slice(0, 6)}-${user.org_number.slice(6)})`);
   });
 
   it('unlocks a locked user, who can log in at once, and the audit log names the handläggare', async () => {

@@ -4,6 +4,7 @@ type Tone = 'neutral' | 'info' | 'success' | 'warning' | 'error';
 const APPLICATION: Record<string, Tone> = {
   inskickad: 'info',
   underlag_mottaget: 'warning',
+  komplettering: 'warning',
   godkand: 'success',
   avslagen: 'error',
   forfallen: 'neutral',

@@ -10,7 +10,7 @@ import { formatOrgNumber } from '#server/platform/format.ts';
 import { hashSecret, newSecretToken, parseSecretToken, secretMatches } from '#server/platform/secret-token.ts';
 
 export type ApplicationRow = Selectable<Application>;
-export const APPLICATION_STATUSES = ['inskickad', 'underlag_mottaget', 'godkand', 'avslagen', 'forfallen'] as const;
+export const APPLICATION_STATUSES = ['inskickad', 'underlag_mottaget', 'komplettering', 'godkand', 'avslagen', 'forfallen'] as const;
 /** What the `application.status` check allows. */
 export type ApplicationStatus = (typeof APPLICATION_STATUSES)[number];
 export const isApplicationStatus = (value: string): value is ApplicationStatus => APPLICATION_STATUSES.some((status) => status === value);
@@ -175,8 +175,9 @@ function confirmationMail(reference: string, orgNumber: string, token: string, c
 /**
  * Applications whose signed paper has not arrived `paperDays` after submission lapse,
  * with a history row, and so leave the partial unique index: a stranger's application
- * holds an organisation number for a limited time only. Safe to run in several
- * instances at once: the update takes each row once.
+ * holds an organisation number for a limited time only. A completion asked for gets the
+ * same time, counted from the request. Safe to run in several instances at once: the
+ * update takes each row once.
  */
 export async function lapseApplications(db: Db, paperDays: number, clock: Clock): Promise<number> {
   const now = clock.now();
@@ -185,8 +186,12 @@ export async function lapseApplications(db: Db, paperDays: number, clock: Clock)
     const lapsed = await trx
       .updateTable('application')
       .set({ status: 'forfallen', decided_at: now })
-      .where('status', '=', 'inskickad')
-      .where('submitted_at', '<', cutoff)
+      .where((eb) =>
+        eb.or([
+          eb.and([eb('status', '=', 'inskickad'), eb('submitted_at', '<', cutoff)]),
+          eb.and([eb('status', '=', 'komplettering'), eb('completion_requested_at', '<', cutoff)]),
+        ]),
+      )
       .returning('id')
       .execute();
     if (lapsed.length)
@@ -222,11 +227,27 @@ export async function applicationForOffice(db: Db, id: number): Promise<(Applica
 }
 
 export function applicationEvents(db: Db, applicationId: number) {
-  return db.selectFrom('application_event').select(['status', 'at', 'note']).where('application_id', '=', applicationId).orderBy('at').orderBy('id').execute();
+  return db
+    .selectFrom('application_event')
+    .select(['status', 'at', 'note', 'actor_name'])
+    .where('application_id', '=', applicationId)
+    .orderBy('at')
+    .orderBy('id')
+    .execute();
 }
 
-/** Moves an application to a new status with a history row (the back office calls this). */
-export async function setApplicationStatus(trx: Tx, applicationId: number, status: ApplicationStatus, clock: Clock, note?: string): Promise<void> {
+/**
+ * Moves an application to a new status with a history row (the back office calls this);
+ * `by` names the handläggare who did it, as the history shows them.
+ */
+export async function setApplicationStatus(
+  trx: Tx,
+  applicationId: number,
+  status: ApplicationStatus,
+  clock: Clock,
+  note?: string,
+  by?: { userId: number | null; name: string | null },
+): Promise<void> {
   const decided = status === 'godkand' || status === 'avslagen';
   await trx
     .updateTable('application')
@@ -235,9 +256,41 @@ export async function setApplicationStatus(trx: Tx, applicationId: number, statu
     .execute();
   await trx
     .insertInto('application_event')
-    .values({ application_id: applicationId, status, at: clock.now(), note: note ?? null })
+    .values({ application_id: applicationId, status, at: clock.now(), note: note ?? null, actor_user_id: by?.userId ?? null, actor_name: by?.name ?? null })
     .execute();
 }
 
 /** "19900101-0017" from the stored "199001010017". */
 export const formatPersonnummer = (value: string) => value.replace(/^(\d{8})(\d{4})$/, '$1-$2');
+
+/**
+ * What has happened to the fullmaktshavare's login details since approval, as the data
+ * says it: when the username letter was printed (and so posted), and when a one-time
+ * password was first issued to them. Undefined before approval or when the account is
+ * not found (the status page then says the details are on their way, without dates).
+ */
+export async function loginDetailsProgress(
+  db: Db,
+  application: ApplicationRow,
+  clock: Clock,
+): Promise<{ letterPrintedAt: Date | null; oneTimePasswordSentAt: Date | null } | undefined> {
+  if (application.status !== 'godkand' || !application.organisation_id) return undefined;
+  const holder = await db
+    .selectFrom('app_user')
+    .select('id')
+    .where('organisation_id', '=', application.organisation_id)
+    .where('org_role', '=', 'fullmaktshavare')
+    .orderBy('id')
+    .executeTakeFirst();
+  if (!holder) return undefined;
+  const letter = await db.selectFrom('user_letter').select('printed_at').where('user_id', '=', holder.id).orderBy('id').executeTakeFirst();
+  const issued = await db
+    .selectFrom('audit_event')
+    .select('at')
+    .where('event', '=', 'code.issued')
+    .where('subject_user_id', '=', holder.id)
+    .where('at', '<=', clock.now())
+    .orderBy('at')
+    .executeTakeFirst();
+  return { letterPrintedAt: letter?.printed_at ?? null, oneTimePasswordSentAt: issued?.at ?? null };
+}

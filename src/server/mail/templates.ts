@@ -84,3 +84,53 @@ export function expiryNoticeMail(user: Person, expiresAt: Date, config: Config):
     { label: 'Byt lösenord', path: '/losenordskiosk/byt' },
   );
 }
+
+/**
+ * The application mails about a decision or a completion. Sent to the addresses the
+ * application gave; the handläggare's own words (what is missing, the reason for a
+ * rejection) are the only free text in them.
+ */
+interface ApplicationMailData {
+  reference: string;
+  orgName: string;
+}
+
+function applicationMail(config: Config, subject: string, greeting: string, paragraphs: string[]): RenderedMail {
+  return renderMail({ subject, greeting, paragraphs }, config.authority);
+}
+
+/** How to appeal a decision: to whom, within how long, what to include. The status page says the same. */
+export function appealParagraphs(reference: string, config: Config): string[] {
+  const { authority, rules } = config;
+  return [
+    `Om ni inte är nöjda med beslutet kan ni överklaga det. Överklagandet ska skickas till ${authority.name}, inte direkt till den som ska pröva det. Skicka det med post till ${authority.postalAddress}. Det ska ha kommit in till oss inom ${rules.appealWeeks} veckor från den dag ni fick del av beslutet.`,
+    `Skriv i överklagandet vilket beslut det gäller (referensnummer ${reference}), hur ni vill att beslutet ska ändras och varför. Bifoga det som stöder er uppfattning och skriv under. Vi prövar först om vi själva ska ändra beslutet, och skickar annars överklagandet vidare till den som ska pröva det.`,
+  ];
+}
+
+export function approvalMail(data: ApplicationMailData & { firstName: string }, config: Config): RenderedMail {
+  return applicationMail(config, `Er ansökan ${data.reference} är godkänd`, `Hej ${data.firstName}!`, [
+    `Ansökan om användarkonto för ${data.orgName} är godkänd. Du är organisationens fullmaktshavare.`,
+    'Först får du ditt användarnamn med brev. Några dagar efter att brevet har skickats får du ett engångslösenord med e-post. Sedan väljer du ett eget lösenord i lösenordskiosken.',
+    'Ni behöver inte skicka något mer till oss.',
+  ]);
+}
+
+export function rejectionMail(data: ApplicationMailData & { firstName: string; reason: string }, config: Config): RenderedMail {
+  return applicationMail(config, `Beslut om er ansökan ${data.reference}`, `Hej ${data.firstName}!`, [
+    `Ansökan om användarkonto för ${data.orgName} har avslagits.`,
+    `Motivering: ${data.reason}`,
+    ...appealParagraphs(data.reference, config),
+    `Har du frågor om beslutet? Kontakta ${config.authority.name} på ${config.authority.phone}.`,
+  ]);
+}
+
+export function completionRequestMail(data: ApplicationMailData & { missing: string; deadline: Date }, config: Config): RenderedMail {
+  return applicationMail(config, `Komplettera er ansökan ${data.reference}`, 'Hej!', [
+    `Vi har tagit emot underlaget till ansökan om användarkonto för ${data.orgName}, men det behöver kompletteras innan vi kan fatta beslut.`,
+    `Det här saknas: ${data.missing}`,
+    `Skicka kompletteringen med post till ${config.authority.postalAddress}. Skriv referensnumret ${data.reference} på kuvertet. Kompletteringen ska ha kommit fram senast ${formatDate(data.deadline)}. Annars upphör ansökan att gälla.`,
+    'Du ser vad som saknas och hur det går med ansökan via länken i det första e-postmeddelandet om ansökan.',
+    `Har du frågor? Kontakta ${config.authority.name} på ${config.authority.phone} eller ${config.authority.email}.`,
+  ]);
+}

@@ -5,7 +5,7 @@ import { recordAudit } from '#server/platform/audit.ts';
 import { findArea } from '#server/organisation/catalogue.ts';
 import type { Clock } from '#server/platform/clock.ts';
 import type { Config } from '#server/platform/config.ts';
-import type { Db } from '#server/platform/database.ts';
+import type { Db, Tx } from '#server/platform/database.ts';
 import { enqueueMail, renderMail } from '#server/mail/mail.ts';
 
 /** What the `role_request.status` check allows. */
@@ -50,6 +50,7 @@ export async function createRoleRequest(db: Db, organisationId: number, areas: s
         .insertInto('role_request_area')
         .values(areas.map((area) => ({ role_request_id: id, organisation_id: organisationId, area_key: area })))
         .execute();
+      await recordRoleRequestEvent(trx, id, 'inskickad', now, actor);
       await recordAudit(trx, {
         event: 'roleRequest.created',
         at: now,
@@ -78,8 +79,14 @@ export function roleRequestForOffice(db: Db, id: number) {
   return db
     .selectFrom('role_request')
     .innerJoin('organisation', 'organisation.id', 'role_request.organisation_id')
+    .leftJoin('app_user', 'app_user.id', 'role_request.requested_by')
     .selectAll('role_request')
-    .select(['organisation.name as organisation_name'])
+    .select([
+      'organisation.name as organisation_name',
+      'organisation.org_number',
+      'app_user.first_name as requester_first_name',
+      'app_user.last_name as requester_last_name',
+    ])
     .where('role_request.id', '=', id)
     .executeTakeFirst();
 }
@@ -119,6 +126,15 @@ export async function decideRoleRequest(
     if (decision.kind === 'paper') {
       if (request.status !== 'inskickad') return { kind: 'refused', reason: 'wrongStatus' } as const;
       await trx.updateTable('role_request').set({ status: 'underlag_mottaget', paper_received_on: decision.receivedOn }).where('id', '=', id).execute();
+      await recordRoleRequestEvent(trx, id, 'underlag_mottaget', now, actor, `Underlaget mottaget ${decision.receivedOn}`);
+      await recordAudit(trx, {
+        event: 'roleRequest.paperReceived',
+        at: now,
+        actorUserId: actor.userId,
+        organisationId: request.organisation_id,
+        client: actor.client,
+        detail: { reference: request.reference, receivedOn: decision.receivedOn },
+      });
       return { kind: 'ok' } as const;
     }
     if (decision.kind === 'approve' && request.status === 'inskickad') return { kind: 'refused', reason: 'paperMissing' } as const;
@@ -138,6 +154,7 @@ export async function decideRoleRequest(
       .set({ status: approved ? 'godkand' : 'avslagen', decided_at: now, decision_note: approved ? null : decision.reason })
       .where('id', '=', id)
       .execute();
+    await recordRoleRequestEvent(trx, id, approved ? 'godkand' : 'avslagen', now, actor, approved ? null : decision.reason);
     const areaNames = areas.map((area) => findArea(area.area_key)?.name ?? area.area_key).join(', ');
     await recordAudit(trx, {
       event: approved ? 'roleRequest.approved' : 'roleRequest.rejected',
@@ -166,4 +183,33 @@ export async function decideRoleRequest(
     }
     return { kind: 'ok' } as const;
   });
+}
+
+/** A history row of a role request, naming the person who took the step as they are named now. */
+async function recordRoleRequestEvent(trx: Tx, id: number, status: RoleRequestStatus, at: Date, actor: Actor, note: string | null = null): Promise<void> {
+  const user = actor.userId
+    ? await trx.selectFrom('app_user').select(['first_name', 'last_name']).where('id', '=', actor.userId).executeTakeFirst()
+    : undefined;
+  await trx
+    .insertInto('role_request_event')
+    .values({
+      role_request_id: id,
+      status,
+      at,
+      note,
+      actor_user_id: actor.userId ?? null,
+      actor_name: user ? `${user.first_name} ${user.last_name}` : null,
+    })
+    .execute();
+}
+
+/** A role request's history, oldest first: what happened, when and who did it. */
+export function roleRequestEvents(db: Db, id: number) {
+  return db
+    .selectFrom('role_request_event')
+    .select(['status', 'at', 'note', 'actor_name'])
+    .where('role_request_id', '=', id)
+    .orderBy('at')
+    .orderBy('id')
+    .execute();
 }

@@ -106,6 +106,7 @@ const schema = z
     ONE_TIME_PASSWORD_DAYS: integer(1, 60).default(7),
     RESET_CODE_MINUTES: integer(5, 24 * 60).default(30),
     APPLICATION_PAPER_DAYS: integer(1, 365).default(60),
+    APPEAL_WEEKS: integer(1, 52).default(3),
   })
   .superRefine((env, ctx) => {
     if (env.APP_MODE !== 'production') return;
@@ -178,6 +179,8 @@ export interface Config {
     resetCodeMinutes: number;
     /** An application whose signed paper has not arrived this many days after submission lapses. */
     applicationPaperDays: number;
+    /** A decision can be appealed within this many weeks from when the applicant received it (the status page and the mail say so). */
+    appealWeeks: number;
   };
 }
 
@@ -254,6 +257,7 @@ export function parseConfig(source: Record<string, string | undefined>): Config 
       oneTimePasswordDays: env.ONE_TIME_PASSWORD_DAYS,
       resetCodeMinutes: env.RESET_CODE_MINUTES,
       applicationPaperDays: env.APPLICATION_PAPER_DAYS,
+      appealWeeks: env.APPEAL_WEEKS,
     },
   };
 }

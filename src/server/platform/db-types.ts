@@ -24,6 +24,7 @@ export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 export interface Application {
   access_hash: Buffer;
   city: string;
+  completion_requested_at: Timestamp | null;
   decided_at: Timestamp | null;
   email: string;
   holder: ColumnType<Person, string, string>;
@@ -54,6 +55,8 @@ export interface ApplicationDraft {
 }
 
 export interface ApplicationEvent {
+  actor_name: string | null;
+  actor_user_id: number | null;
   application_id: number;
   at: Timestamp;
   id: Generated<number>;
@@ -234,6 +237,16 @@ export interface RoleRequestArea {
   role_request_id: number;
 }
 
+export interface RoleRequestEvent {
+  actor_name: string | null;
+  actor_user_id: number | null;
+  at: Timestamp;
+  id: Generated<number>;
+  note: string | null;
+  role_request_id: number;
+  status: string;
+}
+
 export interface SeedRun {
   name: string;
   ran_at: Generated<Timestamp>;
@@ -312,6 +325,7 @@ export interface DB {
   register_unit: RegisterUnit;
   role_request: RoleRequest;
   role_request_area: RoleRequestArea;
+  role_request_event: RoleRequestEvent;
   seed_run: SeedRun;
   unit: Unit;
   unit_transfer: UnitTransfer;
