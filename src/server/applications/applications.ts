@@ -66,7 +66,7 @@ export async function readDraft(db: Db, token: string | undefined, clock: Clock)
 }
 
 /** Statuses that hold an organisation number: the predicate of the partial unique index application_one_per_organisation. */
-const HOLDING_STATUSES = ['inskickad', 'underlag_mottaget', 'godkand'] as const;
+const HOLDING_STATUSES = ['inskickad', 'underlag_mottaget', 'komplettering', 'godkand'] as const;
 
 /**
  * Whether an organisation number already has an account or an application in progress,
