@@ -150,7 +150,7 @@ function decisionMail(application: ApplicationRow, approved: boolean, reason: st
           greeting: `Hej ${holder.firstName}!`,
           paragraphs: [
             `Ansökan om användarkonto för ${application.org_name} är godkänd. Du är organisationens fullmaktshavare.`,
-            'Du får ett engångslösenord i ett separat e-postmeddelande och ditt användarnamn med brev. Sedan väljer du ett eget lösenord i lösenordskiosken.',
+            'Du får ditt användarnamn med brev och några dagar senare ett engångslösenord i ett separat e-postmeddelande. Sedan väljer du ett eget lösenord i lösenordskiosken.',
           ],
         }
       : {
@@ -186,43 +186,4 @@ export async function listApplications(db: Db, filter: { status?: string; query?
     filter.page,
     APPLICATIONS_PAGE_SIZE,
   );
-}
-
-/** A username letter with the person and organisation it goes to. */
-const letters = (db: Db) =>
-  db
-    .selectFrom('user_letter')
-    .innerJoin('app_user', 'app_user.id', 'user_letter.user_id')
-    .innerJoin('organisation', 'organisation.id', 'app_user.organisation_id');
-
-/** Username letters waiting to be printed (or all), newest first. */
-export function lettersToPrint(db: Db, includePrinted: boolean) {
-  let query = letters(db).select([
-    'user_letter.id',
-    'user_letter.created_at',
-    'user_letter.printed_at',
-    'app_user.first_name',
-    'app_user.last_name',
-    'app_user.username',
-    'organisation.name as organisation_name',
-  ]);
-  if (!includePrinted) query = query.where('user_letter.printed_at', 'is', null);
-  return query.orderBy('user_letter.created_at', 'desc').limit(200).execute();
-}
-
-export async function letterData(db: Db, letterId: number) {
-  return letters(db)
-    .select([
-      'user_letter.id',
-      'user_letter.created_at',
-      'app_user.first_name',
-      'app_user.last_name',
-      'app_user.username',
-      'organisation.name',
-      'organisation.postal_address',
-      'organisation.postal_code',
-      'organisation.city',
-    ])
-    .where('user_letter.id', '=', letterId)
-    .executeTakeFirst();
 }
