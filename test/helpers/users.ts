@@ -1,4 +1,7 @@
+import { ManualClock, MINUTE } from '#server/platform/clock.ts';
+import { type Config, parseConfig } from '#server/platform/config.ts';
 import type { Db } from '#server/platform/database.ts';
+import { markLettersPrinted, sendDueOneTimePasswords } from '#server/identity/letters.ts';
 import { hashPassword } from '#server/identity/password.ts';
 import { insertUser, type User } from '#server/identity/users.ts';
 
@@ -42,4 +45,27 @@ export async function createMember(
     await db.insertInto('user_unit_role').values({ user_id: user.id, unit_id: org.mainUnitId, role_key: role, granted_at: new Date() }).execute();
   }
   return { ...user, mainUnitId: org.mainUnitId };
+}
+
+/**
+ * The service's order for a new member, done at once: marks the user's waiting username
+ * letters printed and runs the chore at the moment their one-time password is due (the
+ * clock moved on by ONE_TIME_PASSWORD_DELAY_DAYS), so the one-time password mail is queued.
+ * Returns the moved clock's time: the one-time password's lifetime starts then.
+ */
+export async function printLettersAndSendOneTimePasswords(db: Db, userIds: number[], config: Config = parseConfig({})): Promise<Date> {
+  const letters = userIds.length
+    ? await db.selectFrom('user_letter').select('id').where('user_id', 'in', userIds).where('printed_at', 'is', null).execute()
+    : [];
+  const clock = new ManualClock(new Date());
+  await markLettersPrinted(
+    db,
+    letters.map((letter) => letter.id),
+    { userId: null, client: 'test' },
+    config,
+    clock,
+  );
+  clock.advance(config.rules.oneTimePasswordDelayDays * 24 * 60 * MINUTE);
+  await sendDueOneTimePasswords(db, config, clock);
+  return clock.now();
 }

@@ -80,17 +80,20 @@ export function letterQueue(db: Db, includePrinted: boolean) {
 }
 
 /**
- * What the letters with these ids show, in id order (a stable order for one PDF of many).
- * A letter goes to the unit the person works in when that unit has a full postal address:
- * the first such unit (by id) among the units of their roles, the huvudorganisation
- * excluded (its address is the organisation's); otherwise to the organisation.
+ * What a letter shows, from the user (and their letter, when there is one). A letter goes
+ * to the unit the person works in when that unit has a full postal address: the first such
+ * unit (by id) among the units of their roles, the huvudorganisation excluded (its address
+ * is the organisation's); otherwise to the organisation.
  */
-export async function letterContents(db: Db, ids: readonly number[]): Promise<LetterData[]> {
-  if (ids.length === 0) return [];
-  const rows = await letters(db)
+const contents = (db: Db) =>
+  db
+    .selectFrom('app_user')
+    .innerJoin('organisation', 'organisation.id', 'app_user.organisation_id')
+    .leftJoin('user_letter', 'user_letter.user_id', 'app_user.id')
     .select((eb) => [
-      'user_letter.id',
-      'user_letter.created_at',
+      'user_letter.id as letter_id',
+      'user_letter.created_at as letter_created_at',
+      'app_user.created_at as user_created_at',
       'app_user.first_name',
       'app_user.last_name',
       'app_user.username',
@@ -116,32 +119,38 @@ export async function letterContents(db: Db, ids: readonly number[]): Promise<Le
         .orderBy('unit.id')
         .limit(1)
         .as('unit'),
-    ])
+    ]);
+
+type ContentsRow = Awaited<ReturnType<ReturnType<typeof contents>['execute']>>[number];
+
+const toLetterData = (row: ContentsRow): LetterData => ({
+  letterId: row.letter_id ?? 0,
+  createdAt: row.letter_created_at ?? row.user_created_at,
+  firstName: row.first_name,
+  lastName: row.last_name,
+  username: row.username,
+  recipient: row.unit
+    ? { organisationName: row.name, unitName: row.unit.name, postalAddress: row.unit.postal_address, postalCode: row.unit.postal_code, city: row.unit.city }
+    : { organisationName: row.name, unitName: null, postalAddress: row.postal_address, postalCode: row.postal_code, city: row.city },
+});
+
+/** What the letters with these ids show, in id order (a stable order for one PDF of many). */
+export async function letterContents(db: Db, ids: readonly number[]): Promise<LetterData[]> {
+  if (ids.length === 0) return [];
+  const rows = await contents(db)
     .where('user_letter.id', 'in', [...ids])
     .orderBy('user_letter.id')
     .execute();
-  return rows.map((row) => ({
-    letterId: row.id,
-    createdAt: row.created_at,
-    firstName: row.first_name,
-    lastName: row.last_name,
-    username: row.username,
-    recipient: row.unit
-      ? {
-          organisationName: row.name,
-          unitName: row.unit.name,
-          postalAddress: row.unit.postal_address,
-          postalCode: row.unit.postal_code,
-          city: row.unit.city,
-        }
-      : { organisationName: row.name, unitName: null, postalAddress: row.postal_address, postalCode: row.postal_code, city: row.city },
-  }));
+  return rows.map(toLetterData);
 }
 
-/** The user's latest letter, for printing it again from the organisation's user page. */
+/**
+ * The user's latest letter, for an administrator printing it again (a user who never had
+ * one, made before letters waited for a role, gets one with the account's date).
+ */
 export async function latestLetter(db: Db, user: User): Promise<LetterData | undefined> {
-  const letter = await db.selectFrom('user_letter').select('id').where('user_id', '=', user.id).orderBy('id', 'desc').executeTakeFirst();
-  return letter ? (await letterContents(db, [letter.id]))[0] : undefined;
+  const row = await contents(db).where('app_user.id', '=', user.id).orderBy(sql`user_letter.id desc nulls last`).limit(1).executeTakeFirst();
+  return row && toLetterData(row);
 }
 
 /**
