@@ -58,7 +58,7 @@ function drawLetter(pdf: TaggedPdf, letter: LetterData, config: Config, delayDay
     d.font('Bold')
       .fontSize(26)
       .fillColor('#000000')
-      .text(letter.username, { features: ['ss02'], characterSpacing: 4, paragraphGap: 2 });
+      .text(letter.username, { features: ['ss02'], paragraphGap: 2 });
     d.font('Regular')
       .fontSize(9.5)
       .text(`Tecken för tecken: ${spellUsername(letter.username)}. Skriv användarnamnet med små bokstäver.`, { paragraphGap: 10 });
