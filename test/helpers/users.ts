@@ -49,23 +49,29 @@ export async function createMember(
 
 /**
  * The service's order for a new member, done at once: marks the user's waiting username
- * letters printed and runs the chore at the moment their one-time password is due (the
- * clock moved on by ONE_TIME_PASSWORD_DELAY_DAYS), so the one-time password mail is queued.
- * Returns the moved clock's time: the one-time password's lifetime starts then.
+ * letters printed as if ONE_TIME_PASSWORD_DELAY_DAYS ago (the clock moved back for the
+ * print), then runs the chore now, so the one-time password mail is queued with its
+ * lifetime starting now, and every event stays in the past for the pages that list them.
  */
-export async function printLettersAndSendOneTimePasswords(db: Db, userIds: number[], config: Config = parseConfig({})): Promise<Date> {
+export async function printLettersAndSendOneTimePasswords(db: Db, userIds: number[], config: Config = parseConfig({})): Promise<void> {
   const letters = userIds.length
     ? await db.selectFrom('user_letter').select('id').where('user_id', 'in', userIds).where('printed_at', 'is', null).execute()
     : [];
-  const clock = new ManualClock(new Date());
+  const now = new Date();
+  const printedAt = new ManualClock(new Date(now.getTime() - config.rules.oneTimePasswordDelayDays * 24 * 60 * MINUTE - MINUTE));
   await markLettersPrinted(
     db,
     letters.map((letter) => letter.id),
     { userId: null, client: 'test' },
     config,
-    clock,
+    printedAt,
   );
-  clock.advance(config.rules.oneTimePasswordDelayDays * 24 * 60 * MINUTE);
-  await sendDueOneTimePasswords(db, config, clock);
-  return clock.now();
+  // Letters marked printed through the pages just now are due at once too.
+  await db
+    .updateTable('user_letter')
+    .set({ one_time_password_due_at: now })
+    .where('one_time_password_sent_at', 'is', null)
+    .where('one_time_password_due_at', '>', now)
+    .execute();
+  await sendDueOneTimePasswords(db, config, { now: () => new Date() });
 }
