@@ -50,7 +50,6 @@ export const auth = {
       if (outcome.kind !== 'ok') {
         // No username in the log: the audit row says who, the log line that it happened.
         context.locals.app.log.info({ outcome: outcome.kind }, 'login refused');
-        if (outcome.kind === 'oneTimePasswordExpired') throw oneTimePasswordExpired(context.locals);
         throw outcome.kind === 'locked' ? locked(context.locals, outcome.until) : failed();
       }
       if (outcome.passwordExpired) {

@@ -94,10 +94,12 @@ export async function attemptLogin(
     return { kind: 'ok', user, passwordExpired: !!expiresAt && expiresAt <= now, viaOneTimePassword };
   }
 
-  // A user who has not chosen a password yet and types their own one-time password after it
-  // expired is told so, and the attempt is given back: knowing the code is no guessing.
-  // A wrong or unknown code goes on as any failure, so this says nothing to a guesser.
-  if (active && !user.password_hash && (await matchesExpiredCode(db, user.id, 'first_login', password, clock))) {
+  // In the kiosk, a user who has not chosen a password yet and types their own one-time
+  // password after it expired is told so, and the attempt is given back: knowing the code
+  // is no guessing. A wrong or unknown code goes on as any failure, so this says nothing to
+  // a guesser. (Only where one-time passwords are taken: the login page's answers, and
+  // their timing, stay as they were.)
+  if (active && options.acceptOneTimePassword && !user.password_hash && (await matchesExpiredCode(db, user.id, 'first_login', password, clock))) {
     await db.updateTable('login_throttle').set({ attempts: sql`greatest(login_throttle.attempts - 1, 0)` }).where('username_key', '=', key).execute();
     await recordAudit(db, {
       event: 'login.oneTimePasswordExpired',
