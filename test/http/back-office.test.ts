@@ -198,6 +198,27 @@ describe('the back office over HTTP', () => {
       expect(after).toContain('Markera de 1 breven som utskrivna');
       const audit = await t.db.selectFrom('audit_event').select(['actor_user_id', 'detail']).where('event', '=', 'letter.printed').execute();
       expect(audit).toEqual([{ actor_user_id: staff.id, detail: expect.objectContaining({ count: 3 }) }]);
+      // The support desk says where each new user's login details are.
+      const userPage = async (id: number) =>
+        pageText(await (await fetch(`${server.url}/handlaggning/anvandare/${id}`, { headers: { Cookie: staffCookie } })).text());
+      expect(await userPage(users[0].id)).toMatch(/Brevet med användarnamnet är utskrivet\. Engångslösenordet skickas den \d+ \w+ \d{4}\./);
+      expect(await userPage(late.id)).toContain('Brevet med användarnamnet väntar på att skrivas ut.');
+      const roleless = await t.db
+        .transaction()
+        .execute((trx) =>
+          addUser(
+            trx,
+            org.id,
+            { firstName: 'Ego', lastName: 'Rollös', email: 'ego@utskrift.example', phone: '' },
+            new Set(),
+            { userId: null, client: 'test' },
+            parseConfig({}),
+            { now: () => new Date() },
+          ),
+        );
+      expect(await userPage(roleless.id)).toContain(
+        'Användaren har ingen roll ännu. Användarnamn och engångslösenord skickas först när användaren har fått en roll.',
+      );
     } finally {
       dir.remove();
     }
