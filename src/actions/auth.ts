@@ -34,6 +34,8 @@ async function requireCaptcha(app: AppContext, payload: string | undefined): Pro
 const tooMany = (locals: App.Locals, retryAfter: number) =>
   refuse(locals, 'TOO_MANY_REQUESTS', 'error.tooManyAttempts', { params: { minutes: Math.ceil(retryAfter / 60) } });
 const failed = () => new ActionError({ code: 'UNAUTHORIZED', message: 'error.login.failed' });
+// Said only to whoever typed the expired code itself (login.ts): it points to Glömt lösenord.
+const oneTimePasswordExpired = (locals: App.Locals) => refuse(locals, 'UNAUTHORIZED', 'error.oneTimePassword.expired', { field: 'password' });
 const locked = (locals: App.Locals, until: Date) => refuse(locals, 'UNAUTHORIZED', 'error.login.locked', { params: { until: until.toISOString() } });
 
 export const auth = {
@@ -82,6 +84,7 @@ export const auth = {
       await requireCaptcha(context.locals.app, input.altcha);
       const result = await startChange(context.locals.app.db, input.username, input.webbplats ? `${input.password}\u0000` : input.password, ctx);
       if (result.kind === 'failed') throw failed();
+      if (result.kind === 'oneTimePasswordExpired') throw oneTimePasswordExpired(context.locals);
       if (result.kind === 'locked') throw locked(context.locals, result.until);
       setTicketCookie(context, result.ticket);
       return { redirect: '/losenordskiosk/nytt-losenord' };

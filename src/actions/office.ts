@@ -2,7 +2,7 @@ import { ActionError, defineAction } from 'astro:actions';
 import { z } from 'astro/zod';
 import type { Actor } from '#server/identity/accounts.ts';
 import { approveApplication, registerPaper, rejectApplication, requestCompletion, type Decision } from '#server/applications/approval.ts';
-import { markLetterPrinted } from '#server/identity/letters.ts';
+import { LETTER_BATCH_MAX, markLettersPrinted } from '#server/identity/letters.ts';
 import { decideRoleRequest } from '#server/organisation/role-requests.ts';
 import { userOf } from '#web/access.ts';
 import { refuse } from '#web/refusal.ts';
@@ -110,8 +110,26 @@ export const office = {
     accept: 'form',
     input: z.object({ letter: z.coerce.number().int().positive() }),
     handler: async (input, context) => {
-      await markLetterPrinted(context.locals.app.db, input.letter, staff(context), context.locals.app.clock);
+      const { db, config, clock } = context.locals.app;
+      await markLettersPrinted(db, [input.letter], staff(context), config, clock);
       return { redirect: '/handlaggning/brev?klart=utskrivet' };
+    },
+  }),
+
+  /** "Markera alla som utskrivna": exactly the letters the page listed and printed, never one made since. */
+  markAllPrinted: defineAction({
+    accept: 'form',
+    input: z.object({
+      letters: z
+        .string()
+        .max(LETTER_BATCH_MAX * 21)
+        .transform((value) => [...new Set(value.split(',').map((part) => Number(part.trim())))])
+        .pipe(z.array(z.number().int().positive()).min(1).max(LETTER_BATCH_MAX)),
+    }),
+    handler: async (input, context) => {
+      const { db, config, clock } = context.locals.app;
+      const count = await markLettersPrinted(db, input.letters, staff(context), config, clock);
+      return { redirect: `/handlaggning/brev?klart=allautskrivna&antal=${count}` };
     },
   }),
 };

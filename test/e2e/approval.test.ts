@@ -6,6 +6,7 @@ import { collectPageErrors, expectAccessible, expectNoPageErrors, launchBrowser,
 import { freshDatabase, type TestDatabase } from '../helpers/database.ts';
 import { waitForMail } from '../helpers/mailbox.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
+import { printLettersAndSendOneTimePasswords } from '../helpers/users.ts';
 
 const PASSWORD = 'vår nya skola har ett lösenord';
 
@@ -175,6 +176,14 @@ describe('the whole paper trail, as the people involved live it', () => {
     await page.goto(`${server.url}/handlaggning/brev`);
     await expectAccessible(page);
     expect(await page.getByRole('link', { name: 'Brev till Lisa Läsare (PDF)' }).count()).toBe(1);
+    expect(await page.getByRole('link', { name: 'Öppna alla 1 brev som väntar i en PDF' }).count()).toBe(1);
+    await page.getByRole('button', { name: 'Markera de 1 breven som utskrivna' }).click();
+    await page.waitForURL(/klart=allautskrivna/);
+    await expectAccessible(page);
+    expect(await page.getByRole('status').first().textContent()).toContain('1 brev är markerade som utskrivna.');
+    // The one-time password waits for the letter to arrive: nothing is mailed at approval or at printing.
+    const mailed = await t.db.selectFrom('mail_outbox').select('subject').where('to_address', '=', 'lisa@bokskolan.example').execute();
+    expect(mailed.map((mail) => mail.subject)).not.toContainEqual(expect.stringMatching(/engångslösenord/));
   });
 
   it('after approval the status page tells what comes next and asks for nothing to be printed or posted', async () => {
@@ -220,6 +229,8 @@ describe('the whole paper trail, as the people involved live it', () => {
   });
 
   it('the fullmaktshavare sets a password with the e-mailed one-time password, accepts the terms and sees the approved services', async () => {
+    // The chore runs when the delay after printing has passed (the clock moved on).
+    await printLettersAndSendOneTimePasswords(t.db, []);
     const mail = await waitForMail(t.db, 'lisa@bokskolan.example', /engångslösenord/);
     const oneTimePassword = /Ditt engångslösenord är: ([A-Z0-9-]+)/.exec(mail.text)![1];
     const username = (await t.db.selectFrom('app_user').select('username').where('email', '=', 'lisa@bokskolan.example').executeTakeFirstOrThrow()).username;

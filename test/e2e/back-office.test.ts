@@ -57,6 +57,16 @@ describe('the back office in a browser', () => {
     await expectAccessible(page);
   });
 
+  it('lists the printed letters with when each one-time password went, accessibly', async () => {
+    await page.goto(`${server.url}/handlaggning`);
+    await page.getByRole('link', { name: 'Brev att skriva ut' }).click();
+    await expectAccessible(page);
+    expect(await page.getByText('Inga brev väntar på utskrift.').count()).toBe(1);
+    await page.getByRole('link', { name: 'Visa även utskrivna brev' }).click();
+    await expectAccessible(page);
+    expect(await page.getByText(/engångslösenordet skickat/).count()).toBe(1);
+  });
+
   it('shows the answers about the handbook', async () => {
     await fetch(`${server.url}/handbok/tyck-till`, {
       method: 'POST',

@@ -5,6 +5,7 @@ import { collectPageErrors, expectAccessible, expectNoPageErrors, launchBrowser,
 import { freshDatabase, type TestDatabase } from '../helpers/database.ts';
 import { waitForMail } from '../helpers/mailbox.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
+import { printLettersAndSendOneTimePasswords } from '../helpers/users.ts';
 
 const NEW_PASSWORD = 'min nya fina lösenordsmening';
 
@@ -115,6 +116,9 @@ describe('Organisation & användare in a browser', () => {
   });
 
   it('takes the new user through the first login with the one-time password from the mail', async () => {
+    // The back office prints her letter; the one-time password follows when the delay has passed.
+    const nora = await t.db.selectFrom('app_user').select('id').where('email', '=', 'nora@demoskolan.example').executeTakeFirstOrThrow();
+    await printLettersAndSendOneTimePasswords(t.db, [nora.id]);
     const mail = await waitForMail(t.db, 'nora@demoskolan.example', /engångslösenord/);
     const oneTimePassword = /Ditt engångslösenord är: ([A-Z0-9-]+)/.exec(mail.text)![1];
     const page = await (await browser.newContext()).newPage();

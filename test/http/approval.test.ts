@@ -12,6 +12,7 @@ import { freshDatabase, type TestDatabase } from '../helpers/database.ts';
 import { cookiesOf, pageText, postForm } from '../helpers/forms.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
+import { printLettersAndSendOneTimePasswords } from '../helpers/users.ts';
 
 const PASSWORD = 'handläggarens lösenord här';
 
@@ -98,12 +99,21 @@ describe('deciding applications over HTTP', () => {
       .selectFrom('user_letter')
       .innerJoin('app_user', 'app_user.id', 'user_letter.user_id')
       .select(['user_letter.id', 'app_user.username', 'app_user.email'])
+      .where('app_user.first_name', '=', 'Åsa')
       .executeTakeFirstOrThrow();
     const pdf = Buffer.from(await (await fetch(`${server.url}/handlaggning/brev/${letter.id}.pdf`, { headers: { Cookie: staff } })).arrayBuffer());
     const file = path.join(dir.path, 'brev.pdf');
     writeFileSync(file, pdf);
     const text = execFileSync('pdftotext', [file, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
     for (const expected of ['Åsa Ängström', 'Åkerö Utbildning AB', 'Storgatan 1', '111 22 Örebro', letter.username]) expect(text).toContain(expected);
+    const otpMails = () =>
+      t.db.selectFrom('mail_outbox').select('id').where('to_address', '=', letter.email).where('subject', 'like', '%engångslösenord%').execute();
+    // Approval and the letter's printing mail no one-time password: it follows the letter.
+    expect(await otpMails()).toEqual([]);
+    const marked = await postForm(`${server.url}/handlaggning/brev?_action=office.markPrinted`, { letter: String(letter.id) }, staff);
+    expect(marked.headers.get('location')).toBe('/handlaggning/brev?klart=utskrivet');
+    expect(await otpMails()).toEqual([]);
+    await printLettersAndSendOneTimePasswords(t.db, []);
     const mail = await t.db
       .selectFrom('mail_outbox')
       .select('text_body')

@@ -1,11 +1,17 @@
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addUser, cell } from '#server/organisation/admin.ts';
+import { parseConfig } from '#server/platform/config.ts';
 import { hashPassword } from '#server/identity/password.ts';
 import { CURRENT_TERMS_VERSION } from '#server/identity/terms.ts';
 import { insertUser } from '#server/identity/users.ts';
 import { freshDatabase, type TestDatabase } from '../helpers/database.ts';
 import { cookiesOf, pageText, postForm } from '../helpers/forms.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
-import { createMember } from '../helpers/users.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
+import { createMember, createOrganisation } from '../helpers/users.ts';
 
 const PASSWORD = 'lösenord för handläggningen';
 const ROUTES = [
@@ -19,6 +25,7 @@ const ROUTES = [
   '/handlaggning/ansokningar/1/ansokan.pdf',
   '/handlaggning/brev',
   '/handlaggning/brev/1.pdf',
+  '/handlaggning/brev/alla.pdf?brev=1',
   '/handlaggning/register',
   '/handlaggning/handbok',
   '/handlaggning/roller',
@@ -146,5 +153,86 @@ describe('the back office over HTTP', () => {
     expect(response.headers.get('location')).toBe(`/handlaggning/anvandare/${user.id}?klart=engangslosenord`);
     const mail = await t.db.selectFrom('mail_outbox').select('subject').where('to_address', '=', user.email).execute();
     expect(mail.map((m) => m.subject)).toEqual(['Ditt engångslösenord till Anordnarportalen']);
+  });
+
+  it('prints every waiting letter in one PDF and marks exactly those printed, naming who printed them', async () => {
+    const dir = tempDir('print-all');
+    try {
+      const org = await createOrganisation(t.db, 'Utskriftsskolan AB');
+      const add = (firstName: string) =>
+        t.db
+          .transaction()
+          .execute((trx) =>
+            addUser(
+              trx,
+              org.id,
+              { firstName, lastName: 'Brevsson', email: `${firstName.toLowerCase()}@utskrift.example`, phone: '' },
+              new Set([cell(org.mainUnitId, 'YH_ANSOKAN')]),
+              { userId: null, client: 'test' },
+              parseConfig({}),
+              { now: () => new Date() },
+            ),
+          );
+      const users = [await add('Ada'), await add('Bo'), await add('Cia')];
+      const page = await (await fetch(`${server.url}/handlaggning/brev`, { headers: { Cookie: staffCookie } })).text();
+      const link = /href="(\/handlaggning\/brev\/alla\.pdf\?brev=[\d,]+)"/.exec(page)![1];
+      const ids = /name="letters" value="([\d,]+)"/.exec(page)![1];
+      expect(link).toBe(`/handlaggning/brev/alla.pdf?brev=${ids}`);
+      expect(pageText(page)).toContain('Markera de 3 breven som utskrivna');
+
+      // A letter made after the page was shown is neither in the PDF nor marked.
+      const late = await add('Dan');
+      const response = await fetch(`${server.url}${link}`, { headers: { Cookie: staffCookie } });
+      expect(response.headers.get('content-type')).toBe('application/pdf');
+      const file = path.join(dir.path, 'alla.pdf');
+      writeFileSync(file, Buffer.from(await response.arrayBuffer()));
+      expect(execFileSync('pdfinfo', [file], { encoding: 'utf8' })).toMatch(/Pages:\s+3\n/);
+      const text = execFileSync('pdftotext', [file, '-'], { encoding: 'utf8' });
+      for (const user of users) expect(text).toContain(user.username);
+      expect(text).not.toContain(late.username);
+      // Opening the PDF marks nothing.
+      const ours = [...users, late].map((user) => user.id);
+      expect(await t.db.selectFrom('user_letter').select('id').where('user_id', 'in', ours).where('printed_at', 'is not', null).execute()).toEqual([]);
+
+      const marked = await postForm(`${server.url}/handlaggning/brev?_action=office.markAllPrinted`, { letters: ids }, staffCookie);
+      expect(marked.headers.get('location')).toBe('/handlaggning/brev?klart=allautskrivna&antal=3');
+      const staff = await t.db.selectFrom('app_user').select('id').where('username', '=', 'st0001').executeTakeFirstOrThrow();
+      const letters = await t.db
+        .selectFrom('user_letter')
+        .select(['user_id', 'printed_by', 'one_time_password_due_at'])
+        .where('user_id', 'in', ours)
+        .orderBy('id')
+        .execute();
+      expect(letters.map((letter) => letter.printed_by)).toEqual([staff.id, staff.id, staff.id, null]);
+      expect(letters.every((letter, i) => i < 3 === (letter.one_time_password_due_at !== null))).toBe(true);
+      const after = pageText(await (await fetch(`${server.url}/handlaggning/brev?klart=allautskrivna&antal=3`, { headers: { Cookie: staffCookie } })).text());
+      expect(after).toContain('3 brev är markerade som utskrivna.');
+      expect(after).toContain('Markera de 1 breven som utskrivna');
+      const audit = await t.db.selectFrom('audit_event').select(['actor_user_id', 'detail']).where('event', '=', 'letter.printed').execute();
+      expect(audit).toEqual([{ actor_user_id: staff.id, detail: expect.objectContaining({ count: 3 }) }]);
+      // The support desk says where each new user's login details are.
+      const userPage = async (id: number) =>
+        pageText(await (await fetch(`${server.url}/handlaggning/anvandare/${id}`, { headers: { Cookie: staffCookie } })).text());
+      expect(await userPage(users[0].id)).toMatch(/Brevet med användarnamnet är utskrivet\. Engångslösenordet skickas den \d+ \w+ \d{4}\./);
+      expect(await userPage(late.id)).toContain('Brevet med användarnamnet väntar på att skrivas ut.');
+      const roleless = await t.db
+        .transaction()
+        .execute((trx) =>
+          addUser(
+            trx,
+            org.id,
+            { firstName: 'Ego', lastName: 'Rollös', email: 'ego@utskrift.example', phone: '' },
+            new Set(),
+            { userId: null, client: 'test' },
+            parseConfig({}),
+            { now: () => new Date() },
+          ),
+        );
+      expect(await userPage(roleless.id)).toContain(
+        'Användaren har ingen roll ännu. Användarnamn och engångslösenord skickas först när användaren har fått en roll.',
+      );
+    } finally {
+      dir.remove();
+    }
   });
 });

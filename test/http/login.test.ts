@@ -4,6 +4,7 @@ import { cookiesOf, pageText, postForm } from '../helpers/forms.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { createMember } from '../helpers/users.ts';
 import { CURRENT_TERMS_VERSION } from '#server/identity/terms.ts';
+import { issueCode } from '#server/identity/one-time-code.ts';
 
 const PASSWORD = 'ett lösenord för http-testerna';
 const login = (server: TestServer, username: string, password: string) => postForm(`${server.url}/logga-in?_action=auth.login`, { username, password });
@@ -115,6 +116,26 @@ describe('logging in over HTTP', () => {
     expect(unknown.status).toBe(known.status);
     const strip = (html: string) => pageText(html).replace(/hp0001|xx9999/g, 'NAMN');
     expect(strip(await unknown.text())).toBe(strip(await known.text()));
+  });
+
+  it('tells whoever types their own expired one-time password that it has expired, points to Glömt lösenord, and never locks them', async () => {
+    const user = await createMember(t.db, { username: 'hp0005', roles: ['YH_ANSOKAN'] });
+    const issuedAt = new Date(Date.now() - 8 * 24 * 3600_000);
+    const { code } = await t.db.transaction().execute((trx) => issueCode(trx, user.id, 'first_login', 7 * 24 * 3600_000, { now: () => issuedAt }));
+    const change = (secret: string) => postForm(`${a.url}/losenordskiosk/byt?_action=auth.startChange`, { username: 'hp0005', password: secret });
+    for (let i = 0; i < 6; i++) {
+      const response = await change(code);
+      expect(response.status).toBe(401);
+      const html = await response.text();
+      expect(pageText(html)).toContain('Engångslösenordet har gått ut. Beställ ett nytt lösenord under Glömt lösenord i lösenordskiosken.');
+      expect(html).toContain('<a href="/losenordskiosk/glomt">Gå till Glömt lösenord</a>');
+    }
+    // Any other code gets the usual answer: the expired message proves nothing to a guesser.
+    const wrong = pageText(await (await change('ABCD-EFGH-JKLM')).text());
+    expect(wrong).toContain('Användarnamnet eller lösenordet är fel');
+    expect(wrong).not.toContain('gått ut');
+    const throttle = await t.db.selectFrom('login_throttle').select(['attempts', 'locked_until']).execute();
+    expect(throttle).toContainEqual({ attempts: 1, locked_until: null });
   });
 
   it('refuses a flood from one client with 429 and a Swedish message', async () => {

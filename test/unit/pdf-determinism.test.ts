@@ -15,7 +15,24 @@ const documents: [string, (at: Date) => Promise<Buffer>][] = [
   ['the Ansvarsförbindelse', (at) => undertakingPdf({ ...sampleApplication(), submitted_at: at }, 'KK', config)],
   [
     'the username letter',
-    (at) => usernameLetterPdf({ letterId: 7, createdAt: at, firstName: 'Åsa', lastName: 'Ängström', username: 'ak1001', organisation }, config),
+    (at) =>
+      usernameLetterPdf(
+        {
+          letterId: 7,
+          createdAt: at,
+          firstName: 'Åsa',
+          lastName: 'Ängström',
+          username: 'ak1001',
+          recipient: {
+            organisationName: organisation.name,
+            unitName: null,
+            postalAddress: organisation.postalAddress,
+            postalCode: organisation.postalCode,
+            city: organisation.city,
+          },
+        },
+        config,
+      ),
   ],
   ['the request for a new role', (at) => roleRequestPdf({ reference: 'NR-2026-00007', createdAt: at, organisation, areas: ['ET'] }, config)],
 ];

@@ -7,6 +7,7 @@ import { unlockUsername } from '#server/identity/login.ts';
 import { enqueueMail } from '#server/mail/mail.ts';
 import { oneTimePasswordMail } from '#server/mail/templates.ts';
 import { issueCode } from '#server/identity/one-time-code.ts';
+import { ensureLetter, settleScheduledOneTimePassword } from '#server/identity/letters.ts';
 import { deleteUserSessions } from '#server/identity/session.ts';
 import { insertUser, type NewUser, type User } from '#server/identity/users.ts';
 
@@ -44,8 +45,11 @@ export type AccountInput = Omit<NewUser, 'username' | 'passwordHash' | 'password
 };
 
 /**
- * Creates an account as the rules want it: a generated username (sent by letter) and a
- * one-time password sent by e-mail with a link to the kiosk, in the caller's transaction.
+ * Creates an account as the rules want it, in the caller's transaction: a generated
+ * username. A member gets it by letter, and only once they have a role (or an organisation
+ * role): the letter is made here when `orgRole` is given, otherwise when roles are given
+ * (setRoles); the one-time password follows by e-mail after the letter is printed
+ * (letters.ts). Staff have no letter: their one-time password is mailed at once.
  */
 export async function createAccount(trx: Tx, input: AccountInput, actor: Actor, config: Config, clock: Clock): Promise<User> {
   const now = clock.now();
@@ -58,9 +62,7 @@ export async function createAccount(trx: Tx, input: AccountInput, actor: Actor, 
       .where('id', '=', user.id)
       .execute();
   }
-  await sendOneTimePassword(trx, user, actor, config, clock);
-  // The username travels separately, by letter: the back office prints it.
-  if (input.organisationId) await trx.insertInto('user_letter').values({ user_id: user.id, created_at: now }).execute();
+  const created = { ...user, phone: input.phone ?? '', org_role: input.orgRole ?? null };
   await recordAudit(trx, {
     event: 'user.created',
     at: now,
@@ -70,13 +72,21 @@ export async function createAccount(trx: Tx, input: AccountInput, actor: Actor, 
     client: actor.client,
     detail: { username, orgRole: input.orgRole ?? null },
   });
-  return { ...user, phone: input.phone ?? '', org_role: input.orgRole ?? null };
+  if (input.organisationId) await ensureLetter(trx, user.id, clock);
+  else await sendOneTimePassword(trx, created, actor, config, clock);
+  return created;
 }
 
-/** Mails a new one-time password (voiding the old one). */
-export async function sendOneTimePassword(trx: Tx, user: User, actor: Actor, config: Config, clock: Clock): Promise<void> {
+/**
+ * Mails a new one-time password (voiding the old one), valid `ONE_TIME_PASSWORD_DAYS` from
+ * now. Called by the chore when a printed letter's delay has passed (`letter` names it), and
+ * at once for staff and for an administrator's deliberate new password, which then stands
+ * in for any that a letter still has scheduled.
+ */
+export async function sendOneTimePassword(trx: Tx, user: User, actor: Actor, config: Config, clock: Clock, scheduled?: { letter: number }): Promise<void> {
   const { code, expiresAt } = await issueCode(trx, user.id, 'first_login', config.rules.oneTimePasswordDays * 24 * 60 * 60_000, clock);
   await enqueueMail(trx, user.email, oneTimePasswordMail(user, code, expiresAt, config));
+  if (!scheduled) await settleScheduledOneTimePassword(trx, user.id, clock);
   await recordAudit(trx, {
     event: 'code.issued',
     at: clock.now(),
@@ -84,7 +94,7 @@ export async function sendOneTimePassword(trx: Tx, user: User, actor: Actor, con
     subjectUserId: user.id,
     organisationId: user.organisation_id,
     client: actor.client,
-    detail: { kind: 'one-time password' },
+    detail: scheduled ? { kind: 'one-time password', letter: scheduled.letter } : { kind: 'one-time password' },
   });
 }
 

@@ -5,7 +5,7 @@ import type { Clock } from '#server/platform/clock.ts';
 import type { Config } from '#server/platform/config.ts';
 import type { Db } from '#server/platform/database.ts';
 import { lockedMail } from '#server/mail/templates.ts';
-import { checkCode } from '#server/identity/one-time-code.ts';
+import { checkCode, matchesExpiredCode } from '#server/identity/one-time-code.ts';
 import { hashPassword, needsRehash, verifyDummy, verifyPassword } from '#server/identity/password.ts';
 import { findUserByUsername, normalizeUsername, passwordExpiresAt, type User } from '#server/identity/users.ts';
 
@@ -19,6 +19,8 @@ export interface LoginContext {
 export type LoginOutcome =
   | { kind: 'ok'; user: User; passwordExpired: boolean; viaOneTimePassword: boolean }
   | { kind: 'failed' }
+  /** The user's own one-time password, typed after it ran out: not a failure, and it says so. */
+  | { kind: 'oneTimePasswordExpired' }
   | { kind: 'locked'; until: Date };
 
 /** The throttle's key: a hash of the normalised username, existing or not. */
@@ -92,6 +94,22 @@ export async function attemptLogin(
     return { kind: 'ok', user, passwordExpired: !!expiresAt && expiresAt <= now, viaOneTimePassword };
   }
 
+  // In the kiosk, a user who has not chosen a password yet and types their own one-time
+  // password after it expired is told so, and the attempt is given back: knowing the code
+  // is no guessing. A wrong or unknown code goes on as any failure, so this says nothing to
+  // a guesser. (Only where one-time passwords are taken: the login page's answers, and
+  // their timing, stay as they were.)
+  if (active && options.acceptOneTimePassword && !user.password_hash && (await matchesExpiredCode(db, user.id, 'first_login', password, clock))) {
+    await db.updateTable('login_throttle').set({ attempts: sql`greatest(login_throttle.attempts - 1, 0)` }).where('username_key', '=', key).execute();
+    await recordAudit(db, {
+      event: 'login.oneTimePasswordExpired',
+      at: now,
+      subjectUserId: user.id,
+      organisationId: user.organisation_id,
+      client: context.client,
+    });
+    return { kind: 'oneTimePasswordExpired' };
+  }
   if (counted.attempts >= maxAttempts) return { kind: 'locked', until: await lockAndTell(db, key, username, new Date(now.getTime() + lockMs), context) };
   // An unknown username's failure is recorded too (with no subject): the same write on both
   // paths, so the time the answer takes does not tell whether the username exists.

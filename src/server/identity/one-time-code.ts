@@ -86,6 +86,26 @@ export async function checkCode(db: Db | Tx, userId: number, purpose: CodePurpos
 }
 
 /**
+ * Whether `code` is the user's own code of this purpose that has run out of time (not used,
+ * not replaced by a newer one, not voided by wrong tries). Typing it proves it was received,
+ * so the answer may say that it has expired; anything else gets the usual answer.
+ */
+export async function matchesExpiredCode(db: Db | Tx, userId: number, purpose: CodePurpose, code: string, clock: Clock): Promise<boolean> {
+  const match = await db
+    .selectFrom('one_time_code')
+    .select('id')
+    .where('user_id', '=', userId)
+    .where('purpose', '=', purpose)
+    .where('used_at', 'is', null)
+    .where('voided_at', 'is', null)
+    .where('expires_at', '<=', clock.now())
+    .where('failed_attempts', '<', MAX_CODE_FAILURES)
+    .where('code_hash', '=', hashCode(code))
+    .executeTakeFirst();
+  return match !== undefined;
+}
+
+/**
  * Uses a code up. One atomic UPDATE … RETURNING: of two simultaneous redemptions of the
  * same code exactly one gets the row.
  */

@@ -14,7 +14,7 @@ import { findUserById, findUserByUsername, normalizeUsername, organisationName }
 /** Codes a user may order per hour: more would let anyone fill a mailbox. */
 const RESET_REQUESTS_PER_HOUR = 5;
 
-export type StartChangeResult = { kind: 'ok'; ticket: string } | { kind: 'failed' } | { kind: 'locked'; until: Date };
+export type StartChangeResult = { kind: 'ok'; ticket: string } | { kind: 'failed' } | { kind: 'oneTimePasswordExpired' } | { kind: 'locked'; until: Date };
 
 /**
  * "Byt lösenord", first step: the username with the current password or the one-time

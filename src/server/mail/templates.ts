@@ -64,7 +64,7 @@ export function oneTimePasswordMail(user: Person, oneTimePassword: string, expir
     config,
     'Ditt engångslösenord till Anordnarportalen',
     [
-      'Du har fått ett konto i Anordnarportalen. Ditt användarnamn kommer i ett brev med posten.',
+      'Du har fått ett konto i Anordnarportalen. Ditt användarnamn har vi skickat i ett brev med posten.',
       `Ditt engångslösenord är: ${oneTimePassword}`,
       `Engångslösenordet gäller till ${formatDate(expiresAt)}. När du har fått brevet med användarnamnet går du till lösenordskiosken, väljer "Byt lösenord" och skriver in användarnamnet och engångslösenordet. Sedan väljer du ett eget lösenord.`,
     ],

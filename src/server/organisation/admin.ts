@@ -1,5 +1,6 @@
 import type { Selectable } from 'kysely';
 import { createAccount, type Actor } from '#server/identity/accounts.ts';
+import { ensureLetter } from '#server/identity/letters.ts';
 import { decide, UNIT_ADMIN_ROLE, type AdminActor, type TargetUser } from '#server/organisation/policy.ts';
 import { recordAudit } from '#server/platform/audit.ts';
 import { catalogue } from '#server/organisation/catalogue.ts';
@@ -284,6 +285,8 @@ export async function setRoles(
       detail: { före: list(current), efter: list(after) },
     });
   }
+  // The first role given to a new member is what sends them their username letter.
+  if (added.length) await ensureLetter(trx, target.id, clock);
   return { added, removed };
 }
 
@@ -303,7 +306,7 @@ async function describeCells(trx: Tx, keys: string[]): Promise<Map<string, strin
   );
 }
 
-/** Adds a user with roles; the account mails the one-time password. */
+/** Adds a user with roles; with a role the user gets a username letter, without one nothing yet. */
 export async function addUser(
   trx: Tx,
   organisationId: number,

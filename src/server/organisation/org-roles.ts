@@ -1,4 +1,5 @@
 import { setUserActive, type Actor } from '#server/identity/accounts.ts';
+import { ensureLetter } from '#server/identity/letters.ts';
 import type { User } from '#server/identity/users.ts';
 import { setRoles } from '#server/organisation/admin.ts';
 import type { TargetUser } from '#server/organisation/policy.ts';
@@ -77,6 +78,7 @@ export async function saveRoles(
         client: actor.client,
         detail: { before: target.orgRole ?? '', after: orgAdmin ? 'admin_org' : '' },
       });
+      if (orgAdmin) await ensureLetter(trx, target.id, clock);
       return 'saved' as const;
     })
     .catch((error: unknown) => {

@@ -199,6 +199,16 @@ export class TaggedPdf {
     return this;
   }
 
+  /**
+   * Content the caller lays out itself (a position, a width, font features) as one
+   * structure element; the default font, size and colour are restored after it.
+   */
+  custom(tag: string, draw: (doc: PDFKit.PDFDocument) => void): this {
+    this.add(tag, () => draw(this.doc));
+    this.doc.font('Regular').fontSize(10.5).fillColor('#000000');
+    return this;
+  }
+
   ensureSpace(height: number): void {
     if (this.doc.y + height > this.doc.page.height - this.doc.page.margins.bottom) this.doc.addPage();
   }
@@ -207,10 +217,16 @@ export class TaggedPdf {
    * Numbers the pages ("Sida 1 av 2") and gives each a header line with the authority's
    * name (the document's author) and the service, both as artifacts: they repeat on
    * every page, so a screen reader reads them once, from the document's properties.
+   * Several documents in one file (letters printed together) give `sections`: each is
+   * numbered on its own from its first page, with its own footer.
    */
-  async finish(footer: string): Promise<Buffer> {
+  async finish(footer: string, sections: Array<{ firstPage: number; footer: string }> = []): Promise<Buffer> {
     const range = this.doc.bufferedPageRange();
+    const parts = sections.length ? sections : [{ firstPage: range.start, footer }];
     for (let index = range.start; index < range.start + range.count; index++) {
+      const part = parts.findLastIndex((section) => section.firstPage <= index);
+      const first = parts[part]?.firstPage ?? range.start;
+      const end = parts[part + 1]?.firstPage ?? range.start + range.count;
       this.doc.switchToPage(index);
       const bottom = this.doc.page.margins.bottom;
       this.doc.page.margins.bottom = 0;
@@ -235,7 +251,7 @@ export class TaggedPdf {
         .font('Regular')
         .fontSize(8)
         .fillColor(GREY)
-        .text(`${footer} · Sida ${index - range.start + 1} av ${range.count}`, MARGIN, this.doc.page.height - MARGIN, {
+        .text(`${parts[part]?.footer ?? footer} · Sida ${index - first + 1} av ${end - first}`, MARGIN, this.doc.page.height - MARGIN, {
           width: this.doc.page.width - 2 * MARGIN,
           align: 'center',
           lineBreak: false,

@@ -104,6 +104,7 @@ const schema = z
     SESSION_ABSOLUTE_HOURS: integer(1, 7 * 24).default(8),
     SESSION_WARNING_SECONDS: integer(10, 3600).default(120),
     ONE_TIME_PASSWORD_DAYS: integer(1, 60).default(7),
+    ONE_TIME_PASSWORD_DELAY_DAYS: integer(0, 30).default(2),
     RESET_CODE_MINUTES: integer(5, 24 * 60).default(30),
     APPLICATION_PAPER_DAYS: integer(1, 365).default(60),
     APPEAL_WEEKS: integer(1, 52).default(3),
@@ -176,6 +177,8 @@ export interface Config {
     sessionAbsoluteHours: number;
     sessionWarningSeconds: number;
     oneTimePasswordDays: number;
+    /** Days from the username letter being marked printed to the one-time password's e-mail: the letter arrives first. */
+    oneTimePasswordDelayDays: number;
     resetCodeMinutes: number;
     /** An application whose signed paper has not arrived this many days after submission lapses. */
     applicationPaperDays: number;
@@ -255,6 +258,7 @@ export function parseConfig(source: Record<string, string | undefined>): Config 
       sessionAbsoluteHours: env.SESSION_ABSOLUTE_HOURS,
       sessionWarningSeconds: env.SESSION_WARNING_SECONDS,
       oneTimePasswordDays: env.ONE_TIME_PASSWORD_DAYS,
+      oneTimePasswordDelayDays: env.ONE_TIME_PASSWORD_DELAY_DAYS,
       resetCodeMinutes: env.RESET_CODE_MINUTES,
       applicationPaperDays: env.APPLICATION_PAPER_DAYS,
       appealWeeks: env.APPEAL_WEEKS,

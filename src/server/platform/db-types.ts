@@ -281,6 +281,8 @@ export interface UnitTransfer {
 export interface UserLetter {
   created_at: Timestamp;
   id: Generated<number>;
+  one_time_password_due_at: Timestamp | null;
+  one_time_password_sent_at: Timestamp | null;
   printed_at: Timestamp | null;
   printed_by: number | null;
   user_id: number;

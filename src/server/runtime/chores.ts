@@ -1,5 +1,6 @@
 import type { AppContext } from '#server/platform/context.ts';
 import { lapseApplications } from '#server/applications/applications.ts';
+import { sendDueOneTimePasswords } from '#server/identity/letters.ts';
 import { sendExpiryNotices } from '#server/identity/password-expiry.ts';
 import { pruneExpired } from '#server/runtime/prune.ts';
 import { publishRegister } from '#server/register/publication.ts';
@@ -13,6 +14,8 @@ export function startChores(app: AppContext): { stop(): void } {
   const run = async () => {
     try {
       const notices = await sendExpiryNotices(db, config, clock);
+      const oneTimePasswords = await sendDueOneTimePasswords(db, config, clock);
+      if (oneTimePasswords) log.info({ oneTimePasswords }, 'one-time passwords sent');
       const published = await publishRegister(db, clock);
       if (published.created) log.info({ publication: published.publication.published_on }, 'register published');
       const pruned = await pruneExpired(db, config, clock);

@@ -105,6 +105,11 @@ async function seedPeople(trx: Tx, config: Config, passwordHash: string): Promis
   await grant(reporter.id, main.id, 'YH_STUDIEDOK');
   await grant(reporter.id, arts.id, 'KK_ANSOKAN');
   await grant(newcomer.id, main.id, 'YH_BEVILJAD');
+  // The newcomer is where a new member is after the service's order: letter printed, one-time password mailed.
+  await trx
+    .insertInto('user_letter')
+    .values({ user_id: newcomer.id, created_at: now, printed_at: now, one_time_password_due_at: now, one_time_password_sent_at: now })
+    .execute();
   const { code, expiresAt } = await issueCode(trx, newcomer.id, 'first_login', config.rules.oneTimePasswordDays * 24 * 60 * 60_000, { now: () => now });
   await enqueueMail(trx, newcomer.email, oneTimePasswordMail(newcomer, code, expiresAt, config));
 }

@@ -16,7 +16,9 @@ export const GET: APIRoute = async ({ params, locals }) => {
   if (!target) return text(404, 'Användaren finns inte.');
   const decision = decide(adminOf(locals), { kind: 'user.manage', target });
   if (!decision.allowed) return text(403, 'Du saknar behörighet.');
-  const body = await usernameLetterPdf(await latestLetter(locals.app.db, target.user), locals.app.config);
+  const letter = await latestLetter(locals.app.db, target.user);
+  if (!letter) return text(404, 'Användaren har inget brev.');
+  const body = await usernameLetterPdf(letter, locals.app.config);
   return new Response(new Uint8Array(body), {
     headers: {
       'Content-Type': 'application/pdf',
