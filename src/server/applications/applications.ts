@@ -272,7 +272,6 @@ export const formatPersonnummer = (value: string) => value.replace(/^(\d{8})(\d{
 export async function loginDetailsProgress(
   db: Db,
   application: ApplicationRow,
-  clock: Clock,
 ): Promise<{ letterPrintedAt: Date | null; oneTimePasswordSentAt: Date | null } | undefined> {
   if (application.status !== 'godkand' || !application.organisation_id) return undefined;
   const holder = await db
@@ -283,14 +282,12 @@ export async function loginDetailsProgress(
     .orderBy('id')
     .executeTakeFirst();
   if (!holder) return undefined;
-  const letter = await db.selectFrom('user_letter').select('printed_at').where('user_id', '=', holder.id).orderBy('id').executeTakeFirst();
-  const issued = await db
-    .selectFrom('audit_event')
-    .select('at')
-    .where('event', '=', 'code.issued')
-    .where('subject_user_id', '=', holder.id)
-    .where('at', '<=', clock.now())
-    .orderBy('at')
+  // The one-time password follows the printed letter (ONE_TIME_PASSWORD_DELAY_DAYS later); the letter row records when it went.
+  const letter = await db
+    .selectFrom('user_letter')
+    .select(['printed_at', 'one_time_password_sent_at'])
+    .where('user_id', '=', holder.id)
+    .orderBy('id')
     .executeTakeFirst();
-  return { letterPrintedAt: letter?.printed_at ?? null, oneTimePasswordSentAt: issued?.at ?? null };
+  return { letterPrintedAt: letter?.printed_at ?? null, oneTimePasswordSentAt: letter?.one_time_password_sent_at ?? null };
 }
