@@ -216,5 +216,5 @@ export async function setApplicationStatus(trx: Tx, applicationId: number, statu
     .execute();
 }
 
-/** "19900101-0017" from the stored "199001010017". */
-export const formatPersonnummer = (value: string) => value.replace(/^(\d{8})(\d{4})$/, '$1-$2');
+/** "19900101-0017" from the stored "199001010017": one formatting everywhere, in platform/format.ts. */
+export { formatPersonnummer } from '#server/platform/format.ts';
