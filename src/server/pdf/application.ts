@@ -59,13 +59,23 @@ function organisation(pdf: TaggedPdf, application: OrganisationForPdf): void {
   pdf.field('Telefon och e-post', `${application.phone} · ${application.email}`);
 }
 
-/** The envelope's address and the reference to write on it, and whom to ask. */
-export function postingSection(pdf: TaggedPdf, reference: string, config: Config, extra: string[] = []): void {
-  pdf.heading('Skicka kuvertet', 2);
-  pdf.paragraph(`Skicka originalen med post till ${config.authority.postalAddress}. Skriv referensnumret ${reference} på kuvertet.`);
-  for (const line of extra) pdf.paragraph(line);
-  pdf.paragraph(`Frågor? Kontakta ${config.authority.name} på ${config.authority.phone} (${config.authority.openingHours}) eller ${config.authority.email}.`, {
-    small: true,
+/**
+ * How to post: which envelope (`envelope`, first, when the document goes with another),
+ * the address and the reference to write on it, any deadline (`after`), and whom to ask;
+ * kept on one page.
+ */
+export function postingSection(pdf: TaggedPdf, reference: string, config: Config, lines: { envelope?: string; after?: string[] } = {}): void {
+  pdf.keepTogether(() => {
+    pdf.heading('Skicka kuvertet', 2);
+    if (lines.envelope) pdf.paragraph(lines.envelope);
+    pdf.paragraph(`Skicka originalen med post till ${config.authority.postalAddress}. Skriv referensnumret ${reference} på kuvertet.`);
+    for (const line of lines.after ?? []) pdf.paragraph(line);
+    pdf.paragraph(
+      `Frågor? Kontakta ${config.authority.name} på ${config.authority.phone} (${config.authority.openingHours}) eller ${config.authority.email}.`,
+      {
+        small: true,
+      },
+    );
   });
 }
 
@@ -104,9 +114,11 @@ export async function applicationPdf(application: ApplicationForPdf, config: Con
       ? [`Kopia av en giltig id-handling för ${signatory}.`]
       : [`Kopia av en giltig id-handling för ${signatory}.`, `Kopia av en giltig id-handling för ${holder}.`]),
   ]);
-  postingSection(pdf, application.reference, config, [
-    `Papperen ska ha kommit fram till oss inom ${config.rules.applicationPaperDays} dagar från den ${formatDate(application.submitted_at)}, då ni skickade in ansökan. Annars upphör ansökan att gälla.`,
-  ]);
+  postingSection(pdf, application.reference, config, {
+    after: [
+      `Papperen ska ha kommit fram till oss inom ${config.rules.applicationPaperDays} dagar från den ${formatDate(application.submitted_at)}, då ni skickade in ansökan. Annars upphör ansökan att gälla.`,
+    ],
+  });
 
   pdf.newPage();
   pdf.qr(application.reference, `QR-kod med referensnumret ${application.reference}`);
@@ -181,8 +193,8 @@ export async function undertakingPdf(application: UndertakingForPdf, areaKey: st
     );
     pdf.signatureBlock(signedBy('Fullmaktsgivare', application.signatory));
   });
-  postingSection(pdf, application.reference, config, [
-    `Lägg den underskrivna ansvarsförbindelsen i samma kuvert som ${paper.toLowerCase()} ${application.reference}.`,
-  ]);
+  postingSection(pdf, application.reference, config, {
+    envelope: `Lägg den underskrivna ansvarsförbindelsen i samma kuvert som ${paper.toLowerCase()} ${application.reference}.`,
+  });
   return pdf.finish(`Ansvarsförbindelse ${area} · ${application.reference}`);
 }
