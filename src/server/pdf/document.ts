@@ -32,11 +32,11 @@ const sharedFonts = (() => {
 
 /**
  * A font for one document only. A fontkit font caches a glyph object per glyph id together
- * with the code points of the text that first asked for it (laying out a decomposed "Ö"
- * leaves the "O" glyph with no code points), and pdfkit writes the PDF's text layer from
- * those cached code points. Shared between documents, that cache made a PDF's text depend
- * on what the process had printed before ("dalskolan N VA AB"), and the same data stopped
- * giving the same bytes. So each document gets a view of the shared font with its own
+ * with the code points of whatever first asked for it, and pdfkit writes the PDF's text
+ * layer from those cached code points. Subsetting "Ö", a composite of "O" and a diaeresis,
+ * asks for the "O" glyph with no code points; shared between documents, that cache took
+ * every later capital "O" out of the text layer of every later document ("dalskolan N VA
+ * AB"), and the same data stopped giving the same bytes. So each document gets a view of the shared font with its own
  * glyph cache and its own layout engine (whose shaping asks the font for glyphs), over the
  * shared decoded tables. Should fontkit's internals ever change shape, the document parses
  * its own font from the bytes: slower, never wrong.
