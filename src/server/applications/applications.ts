@@ -260,8 +260,8 @@ export async function setApplicationStatus(
     .execute();
 }
 
-/** "19900101-0017" from the stored "199001010017". */
-export const formatPersonnummer = (value: string) => value.replace(/^(\d{8})(\d{4})$/, '$1-$2');
+/** "19900101-0017" from the stored "199001010017": one formatting everywhere, in platform/format.ts. */
+export { formatPersonnummer } from '#server/platform/format.ts';
 
 /**
  * What has happened to the fullmaktshavare's login details since approval, as the data

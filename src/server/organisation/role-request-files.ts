@@ -24,7 +24,7 @@ export async function roleRequestFile(db: Db, requestId: number, file: string, c
     };
   const area = /^ansvarsforbindelse-([a-z0-9_]+)\.pdf$/.exec(file)?.[1]?.toUpperCase();
   if (!area || !undertakingAreas(areas).includes(area)) return undefined;
-  const signatory = { firstName: 'Fullmaktsgivare', lastName: '', personnummer: '' };
+  // Who will sign is not known: the undertaking leaves the name to be written by hand.
   const data = {
     reference: request.reference,
     org_number: organisation.org_number,
@@ -35,9 +35,7 @@ export async function roleRequestFile(db: Db, requestId: number, file: string, c
     phone: organisation.phone,
     email: organisation.email,
     submitted_at: request.created_at,
-    signatory,
-    holder: signatory,
-    areas,
+    enclosedWith: 'roleRequest' as const,
   };
   return { body: await undertakingPdf(data, area, config), reference: request.reference };
 }

@@ -6,18 +6,50 @@ import QRCode from 'qrcode';
 
 /**
  * Tagged, deterministic A4 documents with an embedded font that has å, ä and ö (Inter,
- * OFL), parsed once per process. Text goes into structure elements (headings,
- * paragraphs, figures with alternative text); page numbers and rules are artifacts.
+ * OFL). Text goes into structure elements (headings, paragraphs, figures with alternative
+ * text); page numbers and rules are artifacts.
  */
 const require = createRequire(import.meta.url);
-const fonts = (() => {
-  let cache: { regular: unknown; bold: unknown } | undefined;
-  return () =>
-    (cache ??= {
-      regular: fontkit.create(readFileSync(require.resolve('@expo-google-fonts/inter/400Regular/Inter_400Regular.ttf'))),
-      bold: fontkit.create(readFileSync(require.resolve('@expo-google-fonts/inter/700Bold/Inter_700Bold.ttf'))),
-    });
+
+type FontkitFont = fontkit.Font & { _glyphs?: object; _layoutEngine?: object };
+
+/**
+ * The fonts, parsed once per process: their decoded tables (cmap, GSUB, GPOS, glyf
+ * offsets) depend on nothing but the file, and parsing them again costs ~100 ms a document.
+ */
+const sharedFonts = (() => {
+  let cache: { regular: FontkitFont; bold: FontkitFont; files: { regular: Buffer; bold: Buffer } } | undefined;
+  return () => {
+    if (cache) return cache;
+    const files = {
+      regular: readFileSync(require.resolve('@expo-google-fonts/inter/400Regular/Inter_400Regular.ttf')),
+      bold: readFileSync(require.resolve('@expo-google-fonts/inter/700Bold/Inter_700Bold.ttf')),
+    };
+    cache = { regular: fontkit.create(files.regular) as FontkitFont, bold: fontkit.create(files.bold) as FontkitFont, files };
+    return cache;
+  };
 })();
+
+/**
+ * A font for one document only. A fontkit font caches a glyph object per glyph id together
+ * with the code points of whatever first asked for it, and pdfkit writes the PDF's text
+ * layer from those cached code points. Subsetting "Ö", a composite of "O" and a diaeresis,
+ * asks for the "O" glyph with no code points; shared between documents, that cache took
+ * every later capital "O" out of the text layer of every later document ("dalskolan N VA
+ * AB"), and the same data stopped giving the same bytes. So each document gets a view of the shared font with its own
+ * glyph cache and its own layout engine (whose shaping asks the font for glyphs), over the
+ * shared decoded tables. Should fontkit's internals ever change shape, the document parses
+ * its own font from the bytes: slower, never wrong.
+ */
+function documentFont(shared: FontkitFont, file: Buffer): FontkitFont {
+  const engine = shared._layoutEngine as { constructor: new (font: object) => object } | undefined;
+  if (!shared._glyphs || !engine || typeof shared.layout !== 'function') return fontkit.create(file) as FontkitFont;
+  const own = Object.create(shared) as FontkitFont;
+  // Own properties shadow the shared ones: the cached getter made `_layoutEngine` read-only.
+  Object.defineProperty(own, '_glyphs', { value: {}, writable: true });
+  Object.defineProperty(own, '_layoutEngine', { value: new engine.constructor(own) });
+  return own;
+}
 
 type Struct = ReturnType<PDFKit.PDFDocument['struct']>;
 
@@ -31,6 +63,32 @@ export interface DocumentInfo {
 
 const MARGIN = 56;
 const GREY = '#555555';
+const A4 = { width: 595.28, height: 841.89 };
+/** Space kept free between the QR code's column and the text beside it. */
+const QR_GAP = 14;
+const QR_SIZE = 70;
+
+/**
+ * Where the QR code is drawn on the page that has one (PDF points, from the top left, as
+ * `pdftotext -bbox` gives them): the top right corner, inside the margins. No text box
+ * reaches into it: text beside it is set narrower (see `TaggedPdf.widthAt`).
+ */
+export const QR_AREA = { xMin: A4.width - MARGIN - QR_SIZE, yMin: MARGIN, xMax: A4.width - MARGIN, yMax: MARGIN + QR_SIZE } as const;
+
+/**
+ * One block of the page flow: drawn at the current position, at a width, and measured at
+ * that width before it is drawn, so that the page breaks are chosen before anything is
+ * on the page.
+ */
+interface Block {
+  /** The height the whole block takes, its gap below included. */
+  measure(width: number): number;
+  /** The height of its first part, what a heading above it must not be parted from. */
+  lead(width: number): number;
+  draw(width: number): void;
+  /** A heading: it goes to the next page with the block after it. */
+  keepWithNext?: boolean;
+}
 
 export class TaggedPdf {
   readonly doc: PDFKit.PDFDocument;
@@ -38,6 +96,10 @@ export class TaggedPdf {
   private readonly chunks: Buffer[] = [];
   /** The authority's name, on every page's header line. */
   private readonly authority: string;
+  /** Blocks waiting to be placed: placed together, so a heading can go with what follows it. */
+  private queue: Block[] = [];
+  /** The pages with a QR code in their top right corner. */
+  private readonly qrPages = new Set<PDFKit.PDFPage>();
 
   constructor(info: DocumentInfo) {
     this.authority = info.author;
@@ -59,9 +121,9 @@ export class TaggedPdf {
         ModDate: info.createdAt,
       },
     } as PDFKit.PDFDocumentOptions);
-    const { regular, bold } = fonts();
-    this.doc.registerFont('Regular', regular as never);
-    this.doc.registerFont('Bold', bold as never);
+    const { regular, bold, files } = sharedFonts();
+    this.doc.registerFont('Regular', documentFont(regular, files.regular) as never);
+    this.doc.registerFont('Bold', documentFont(bold, files.bold) as never);
     this.doc.font('Regular').fontSize(10.5).fillColor('#000000');
     this.doc.on('data', (chunk: Buffer) => this.chunks.push(chunk));
     this.root = this.doc.struct('Document');
@@ -72,88 +134,242 @@ export class TaggedPdf {
     this.root.add(this.doc.struct(tag, options, draw));
   }
 
-  heading(text: string, level: 1 | 2 = 1): this {
+  /** The height of `text` in the given face and size at `width`. */
+  private height(text: string, font: 'Regular' | 'Bold', size: number, width: number, options: PDFKit.Mixins.TextOptions = {}): number {
+    return this.doc
+      .font(font)
+      .fontSize(size)
+      .heightOfString(text, { width, ...options });
+  }
+
+  /** The width text may take at height `y` of the current page: beside the QR code, less. */
+  private widthAt(y: number): number {
+    const full = this.doc.page.width - 2 * MARGIN;
+    return this.qrPages.has(this.doc.page) && y < QR_AREA.yMax + QR_GAP ? QR_AREA.xMin - QR_GAP - MARGIN : full;
+  }
+
+  private currentPage(): number {
+    const range = this.doc.bufferedPageRange();
+    return range.start + range.count - 1;
+  }
+
+  private headingBlock(text: string, level: 1 | 2): Block {
     const size = level === 1 ? 18 : 13;
-    this.ensureSpace(level === 1 ? size * 3 : 90);
-    this.add(`H${level}`, () =>
-      this.doc
-        .font('Bold')
-        .fontSize(size)
-        .text(text, { paragraphGap: level === 1 ? 10 : 4 }),
-    );
-    this.doc.font('Regular').fontSize(10.5);
-    if (level === 2) this.doc.moveDown(0.2);
+    const gap = level === 1 ? 10 : 4;
+    const after = () => (level === 2 ? 0.2 * this.doc.font('Regular').fontSize(10.5).currentLineHeight() : 0);
+    const measure = (width: number) => this.height(text, 'Bold', size, width, { paragraphGap: gap }) + after();
+    return {
+      keepWithNext: true,
+      measure,
+      lead: measure,
+      draw: (width) => {
+        this.add(`H${level}`, () => this.doc.font('Bold').fontSize(size).fillColor('#000000').text(text, MARGIN, this.doc.y, { width, paragraphGap: gap }));
+        this.doc.font('Regular').fontSize(10.5);
+        if (level === 2) this.doc.moveDown(0.2);
+      },
+    };
+  }
+
+  heading(text: string, level: 1 | 2 = 1): this {
+    this.queue.push(this.headingBlock(text, level));
     return this;
   }
 
   paragraph(text: string, options: { small?: boolean } = {}): this {
-    this.add('P', () =>
-      this.doc
-        .font('Regular')
-        .fontSize(options.small ? 9 : 10.5)
-        .fillColor(options.small ? GREY : '#000000')
-        .text(text, { paragraphGap: 6 }),
-    );
-    this.doc.fontSize(10.5).fillColor('#000000');
+    const size = options.small ? 9 : 10.5;
+    const measure = (width: number) => this.height(text, 'Regular', size, width, { paragraphGap: 6 });
+    this.queue.push({
+      measure,
+      // Two lines at least stay with a heading above.
+      lead: (width) => Math.min(measure(width), 2 * this.doc.font('Regular').fontSize(size).currentLineHeight(true) + 6),
+      draw: (width) => {
+        this.add('P', () =>
+          this.doc
+            .font('Regular')
+            .fontSize(size)
+            .fillColor(options.small ? GREY : '#000000')
+            .text(text, MARGIN, this.doc.y, { width, paragraphGap: 6 }),
+        );
+        this.doc.fontSize(10.5).fillColor('#000000');
+      },
+    });
     return this;
   }
 
-  /** A form field: its label small above, the value below, in one paragraph. */
+  /** A form field: its label small above, the value below, in one paragraph; never split. */
   field(label: string, value: string): this {
-    this.ensureSpace(34);
-    this.add('P', () => {
-      this.doc.font('Regular').fontSize(8.5).fillColor(GREY).text(label);
-      this.doc
-        .font('Bold')
-        .fontSize(10.5)
-        .fillColor('#000000')
-        .text(value || '–', { paragraphGap: 5 });
+    const shown = value || '–';
+    const measure = (width: number) => this.height(label, 'Regular', 8.5, width) + this.height(shown, 'Bold', 10.5, width, { paragraphGap: 5 });
+    this.queue.push({
+      measure,
+      lead: measure,
+      draw: (width) => {
+        this.add('P', () => {
+          this.doc.font('Regular').fontSize(8.5).fillColor(GREY).text(label, MARGIN, this.doc.y, { width });
+          this.doc.font('Bold').fontSize(10.5).fillColor('#000000').text(shown, MARGIN, this.doc.y, { width, paragraphGap: 5 });
+        });
+        this.doc.font('Regular');
+      },
     });
-    this.doc.font('Regular');
     return this;
   }
+
+  /** The indent of a list item's text (pdfkit's bullet list with a 1.5 pt bullet). */
+  private static readonly LIST_INDENT = 7.5;
 
   list(items: string[]): this {
-    this.add('L', () => this.doc.font('Regular').fontSize(10.5).list(items, { bulletRadius: 1.5, paragraphGap: 3 }));
-    this.doc.moveDown(0.4);
+    const itemHeight = (item: string, width: number) => this.height(item, 'Regular', 10.5, width - TaggedPdf.LIST_INDENT, { paragraphGap: 3 });
+    const after = () => 0.4 * this.doc.font('Regular').fontSize(10.5).currentLineHeight();
+    this.queue.push({
+      measure: (width) => items.reduce((sum, item) => sum + itemHeight(item, width), 0) + after(),
+      lead: (width) => (items.length ? itemHeight(items[0], width) : 0),
+      draw: (width) => {
+        this.add('L', () => this.doc.font('Regular').fontSize(10.5).list(items, MARGIN, this.doc.y, { width, bulletRadius: 1.5, paragraphGap: 3 }));
+        this.doc.x = MARGIN;
+        this.doc.moveDown(0.4);
+      },
+    });
     return this;
   }
 
-  /** Where one person signs: the lines are drawn as artifacts, the captions are text. */
+  /**
+   * A list of what to put in the envelope, each item with an empty square to tick by hand.
+   * The squares are artifacts: the list reads as a list.
+   */
+  checklist(items: string[]): this {
+    const box = 9;
+    const indent = box + 9;
+    const itemHeight = (item: string, width: number) => this.height(item, 'Regular', 10.5, width - indent, { paragraphGap: 6 });
+    this.queue.push({
+      measure: (width) => items.reduce((sum, item) => sum + itemHeight(item, width), 0) + 4,
+      lead: (width) => (items.length ? itemHeight(items[0], width) : 0),
+      draw: (width) => {
+        const list = this.doc.struct('L');
+        this.root.add(list);
+        for (const item of items) {
+          if (this.doc.y + itemHeight(item, width) > this.doc.page.height - this.doc.page.margins.bottom) this.doc.addPage();
+          const top = this.doc.y;
+          this.doc.markContent('Artifact', { type: 'Layout' });
+          this.doc
+            .rect(MARGIN, top + 1, box, box)
+            .lineWidth(0.8)
+            .strokeColor('#000000')
+            .stroke();
+          this.doc.endMarkedContent();
+          const entry = this.doc.struct('LI');
+          list.add(entry);
+          entry.add(
+            this.doc.struct('LBody', {}, () =>
+              this.doc
+                .font('Regular')
+                .fontSize(10.5)
+                .fillColor('#000000')
+                .text(item, MARGIN + indent, top, { width: width - indent, paragraphGap: 6 }),
+            ),
+          );
+          entry.end();
+        }
+        list.end();
+        this.doc.x = MARGIN;
+        this.doc.y += 4;
+      },
+    });
+    return this;
+  }
+
+  /**
+   * Where one person signs: who (with the name when it is known), then lines for place and
+   * date, signature and the name in block letters; the lines are artifacts, the captions
+   * text. The block is measured and goes whole to the next page when it does not fit.
+   */
   signatureBlock(who: string): this {
-    this.ensureSpace(120);
-    this.add('P', () => this.doc.font('Bold').fontSize(10.5).text(who, { paragraphGap: 18 }));
-    for (const caption of ['Ort och datum', 'Namnteckning', 'Namnförtydligande']) {
-      const y = this.doc.y + 14;
-      this.doc.markContent('Artifact', { type: 'Layout' });
-      this.doc
-        .moveTo(MARGIN, y)
-        .lineTo(MARGIN + 260, y)
-        .lineWidth(0.7)
-        .strokeColor('#000000')
-        .stroke();
-      this.doc.endMarkedContent();
-      this.doc.y = y + 3;
-      this.add('P', () => this.doc.font('Regular').fontSize(8.5).fillColor(GREY).text(caption, { paragraphGap: 6 }));
-      this.doc.fillColor('#000000');
-    }
-    this.doc.moveDown(0.6);
+    const captions = ['Ort och datum', 'Namnteckning', 'Namnförtydligande'];
+    const measure = (width: number) =>
+      this.height(who, 'Bold', 10.5, width, { paragraphGap: 18 }) +
+      captions.reduce((sum, caption) => sum + 17 + this.height(caption, 'Regular', 8.5, width, { paragraphGap: 6 }), 0) +
+      0.6 * this.doc.font('Regular').fontSize(10.5).currentLineHeight();
+    this.queue.push({
+      measure,
+      lead: measure,
+      draw: (width) => {
+        this.add('P', () => this.doc.font('Bold').fontSize(10.5).fillColor('#000000').text(who, MARGIN, this.doc.y, { width, paragraphGap: 18 }));
+        for (const caption of captions) {
+          const y = this.doc.y + 14;
+          this.doc.markContent('Artifact', { type: 'Layout' });
+          this.doc
+            .moveTo(MARGIN, y)
+            .lineTo(MARGIN + 260, y)
+            .lineWidth(0.7)
+            .strokeColor('#000000')
+            .stroke();
+          this.doc.endMarkedContent();
+          this.doc.y = y + 3;
+          this.add('P', () => this.doc.font('Regular').fontSize(8.5).fillColor(GREY).text(caption, MARGIN, this.doc.y, { width, paragraphGap: 6 }));
+          this.doc.fillColor('#000000');
+        }
+        this.doc.font('Regular').fontSize(10.5);
+        this.doc.moveDown(0.6);
+      },
+    });
     return this;
   }
 
-  /** A QR code of `value`, drawn as vector squares, as a figure with alternative text. */
-  qr(value: string, alt: string, size = 70): this {
+  /**
+   * Keeps what `build` adds on one page: a signature block with its heading and the text
+   * it signs. A group taller than a page starts on a new page and runs on.
+   */
+  keepTogether(build: () => void): this {
+    const start = this.queue.length;
+    build();
+    const blocks = this.queue.splice(start);
+    if (blocks.length === 0) return this;
+    const measure = (width: number) => blocks.reduce((sum, block) => sum + block.measure(width), 0);
+    this.queue.push({
+      measure,
+      lead: measure,
+      keepWithNext: blocks[blocks.length - 1].keepWithNext,
+      draw: () => {
+        for (const block of blocks) block.draw(this.widthAt(this.doc.y));
+      },
+    });
+    return this;
+  }
+
+  /**
+   * Places the waiting blocks. A heading and the blocks chained to it (up to the first
+   * block that is not a heading, of which only its lead counts) start on a new page when
+   * they do not fit on this one; so does a block that must not split.
+   */
+  private flush(): void {
+    const blocks = this.queue;
+    this.queue = [];
+    for (let first = 0; first < blocks.length; ) {
+      let last = first;
+      while (blocks[last].keepWithNext && last + 1 < blocks.length) last++;
+      const chain = blocks.slice(first, last + 1);
+      const width = this.widthAt(this.doc.y);
+      const needed = chain.slice(0, -1).reduce((sum, block) => sum + block.measure(width), 0) + chain[chain.length - 1].lead(width);
+      const bottom = this.doc.page.height - this.doc.page.margins.bottom;
+      if (this.doc.y + needed > bottom && this.doc.y > this.doc.page.margins.top + 1) this.doc.addPage();
+      for (const block of chain) block.draw(this.widthAt(this.doc.y));
+      first = last + 1;
+    }
+    this.doc.x = MARGIN;
+  }
+
+  /** A QR code of `value` in the top right corner of the current page, as a figure with alternative text. */
+  qr(value: string, alt: string): this {
+    this.flush();
     const code = QRCode.create(value, { errorCorrectionLevel: 'M' });
     const count = code.modules.size;
-    const cell = size / count;
-    const x = this.doc.page.width - MARGIN - size;
-    const y = MARGIN;
+    const cell = QR_SIZE / count;
+    this.qrPages.add(this.doc.page);
     this.root.add(
       this.doc.struct('Figure', { alt }, () => {
         this.doc.save().fillColor('#000000');
         for (let row = 0; row < count; row++) {
           for (let column = 0; column < count; column++) {
-            if (code.modules.data[row * count + column]) this.doc.rect(x + column * cell, y + row * cell, cell, cell);
+            if (code.modules.data[row * count + column]) this.doc.rect(QR_AREA.xMin + column * cell, QR_AREA.yMin + row * cell, cell, cell);
           }
         }
         this.doc.fill().restore();
@@ -164,22 +380,24 @@ export class TaggedPdf {
 
   /** Starts a new page and returns its index (0-based). */
   newPage(): number {
+    this.flush();
     this.doc.addPage();
     return this.pageIndex();
   }
 
   pageIndex(): number {
-    const range = this.doc.bufferedPageRange();
-    return range.start + range.count - 1;
+    this.flush();
+    return this.currentPage();
   }
 
   /** A table of contents written onto an earlier, reserved page: title and page number per line. */
   contents(pageIndex: number, title: string, entries: Array<{ title: string; page: number }>): this {
-    const current = this.pageIndex();
+    this.flush();
+    const current = this.currentPage();
     this.doc.switchToPage(pageIndex);
     this.doc.x = MARGIN;
     this.doc.y = MARGIN;
-    this.heading(title, 1);
+    this.headingBlock(title, 1).draw(this.widthAt(MARGIN));
     const width = this.doc.page.width - 2 * MARGIN;
     this.root.add(
       this.doc.struct('TOC', {}, () => {
@@ -201,15 +419,19 @@ export class TaggedPdf {
 
   /**
    * Content the caller lays out itself (a position, a width, font features) as one
-   * structure element; the default font, size and colour are restored after it.
+   * structure element, drawn where the queued blocks end; the default font, size and
+   * colour are restored after it.
    */
   custom(tag: string, draw: (doc: PDFKit.PDFDocument) => void): this {
+    this.flush();
     this.add(tag, () => draw(this.doc));
     this.doc.font('Regular').fontSize(10.5).fillColor('#000000');
     return this;
   }
 
+  /** Starts a new page unless `height` more fits on this one. */
   ensureSpace(height: number): void {
+    this.flush();
     if (this.doc.y + height > this.doc.page.height - this.doc.page.margins.bottom) this.doc.addPage();
   }
 
@@ -221,6 +443,7 @@ export class TaggedPdf {
    * numbered on its own from its first page, with its own footer.
    */
   async finish(footer: string, sections: Array<{ firstPage: number; footer: string }> = []): Promise<Buffer> {
+    this.flush();
     const range = this.doc.bufferedPageRange();
     const parts = sections.length ? sections : [{ firstPage: range.start, footer }];
     for (let index = range.start; index < range.start + range.count; index++) {

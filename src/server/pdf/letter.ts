@@ -1,5 +1,5 @@
 import type { Config } from '#server/platform/config.ts';
-import { formatDate } from '#server/platform/format.ts';
+import { formatDate, formatPostalCode } from '#server/platform/format.ts';
 import { TaggedPdf } from '#server/pdf/document.ts';
 
 export interface LetterData {
@@ -11,8 +11,6 @@ export interface LetterData {
   /** Where the letter goes: the person's unit when it has an address, otherwise the organisation. */
   recipient: { organisationName: string; unitName: string | null; postalAddress: string; postalCode: string; city: string };
 }
-
-const postal = (value: string) => value.replace(/^(\d{3})(\d{2})$/, '$1 $2');
 
 const MM = 72 / 25.4;
 
@@ -35,9 +33,13 @@ export function spellUsername(username: string): string {
 function drawLetter(pdf: TaggedPdf, letter: LetterData, config: Config, delayDays: number): void {
   const { doc } = pdf;
   const to = letter.recipient;
-  const lines = [`${letter.firstName} ${letter.lastName}`, to.organisationName, to.unitName, to.postalAddress, `${postal(to.postalCode)} ${to.city}`].filter(
-    (line): line is string => !!line,
-  );
+  const lines = [
+    `${letter.firstName} ${letter.lastName}`,
+    to.organisationName,
+    to.unitName,
+    to.postalAddress,
+    `${formatPostalCode(to.postalCode)} ${to.city}`,
+  ].filter((line): line is string => !!line);
   pdf.custom('P', (d) =>
     d.font('Regular').fontSize(11).text(lines.join('\n'), ADDRESS_BLOCK.left, ADDRESS_BLOCK.top, {
       width: ADDRESS_BLOCK.width,

@@ -1,17 +1,29 @@
+import type { Person } from '#server/applications/applications.ts';
 import { findArea } from '#server/organisation/catalogue.ts';
 import type { Config } from '#server/platform/config.ts';
-import { formatDate } from '#server/platform/format.ts';
+import { formatDate, formatOrgNumber } from '#server/platform/format.ts';
+import { addressLine, personName, postingSection, signedBy, undertakingAreas } from '#server/pdf/application.ts';
 import { TaggedPdf } from '#server/pdf/document.ts';
-import { formatOrgNumber } from '#server/platform/format.ts';
 
 export interface RoleRequestForPdf {
   reference: string;
   createdAt: Date;
   organisation: { name: string; orgNumber: string; postalAddress: string; postalCode: string; city: string };
   areas: string[];
+  /**
+   * Who signs for the organisation, when the portal knows it. It usually does not: the
+   * fullmaktsgivare of the organisation's first application may no longer be the one who
+   * may sign, so the name is left to be written by hand.
+   */
+  signatory?: Pick<Person, 'firstName' | 'lastName'> | null;
 }
 
-/** Ansökan om ny roll, to print, sign and post; deterministic like the other documents. */
+const areaName = (key: string) => findArea(key)?.name ?? key;
+
+/**
+ * Ansökan om ny roll, to print, sign and post, after a first page that says what goes in
+ * the envelope (with boxes to tick); deterministic like the other documents.
+ */
 export async function roleRequestPdf(request: RoleRequestForPdf, config: Config): Promise<Buffer> {
   const pdf = new TaggedPdf({
     title: `Ansökan om ny roll ${request.reference}`,
@@ -19,6 +31,23 @@ export async function roleRequestPdf(request: RoleRequestForPdf, config: Config)
     author: config.authority.name,
     createdAt: request.createdAt,
   });
+  const signer = signedBy('Fullmaktsgivare', request.signatory);
+  pdf.qr(request.reference, `QR-kod med referensnumret ${request.reference}`);
+  pdf.heading('Så skickar ni in ansökan om ny roll', 1);
+  pdf.field('Referensnummer', request.reference);
+  pdf.field('Organisation', request.organisation.name);
+  pdf.paragraph('Den här sidan behåller ni. Skriv ut hela dokumentet och kryssa i rutan för varje del när den ligger i kuvertet.');
+  pdf.heading('Det här ska ligga i kuvertet', 2);
+  pdf.checklist([
+    'Ansökan om ny roll (från sidan 2 i det här dokumentet), underskriven av fullmaktsgivaren: den som har rätt att företräda organisationen, till exempel en firmatecknare.',
+    ...undertakingAreas(request.areas).map(
+      (key) => `Ansvarsförbindelse – ${areaName(key)}, underskriven av samma person. Den är ett eget dokument på sidan för ansökan om ny roll.`,
+    ),
+    'Registreringsbevis eller annat bevis, högst tre månader gammalt, som visar att den som skriver under får företräda organisationen.',
+  ]);
+  postingSection(pdf, request.reference, config);
+
+  pdf.newPage();
   pdf.qr(request.reference, `QR-kod med referensnumret ${request.reference}`);
   pdf.heading('Ansökan om ny roll', 1);
   pdf.field('Referensnummer', request.reference);
@@ -26,23 +55,22 @@ export async function roleRequestPdf(request: RoleRequestForPdf, config: Config)
   pdf.heading('Organisation', 2);
   pdf.field('Organisationens namn', request.organisation.name);
   pdf.field('Organisationsnummer', formatOrgNumber(request.organisation.orgNumber));
-  pdf.field('Utdelningsadress', `${request.organisation.postalAddress}, ${request.organisation.postalCode} ${request.organisation.city}`);
-  pdf.heading('Organisationen ansöker om', 2);
-  pdf.list(request.areas.map((key) => findArea(key)?.name ?? key));
-  pdf.paragraph(
-    `Organisationen ansöker om att bli godkänd hos ${config.authority.name} för områdena ovan, så att organisationens användare kan få rollerna för dem.`,
-  );
-  pdf.heading('Underskrift', 2);
-  pdf.paragraph('Ansökan skrivs under av någon som har rätt att företräda organisationen, till exempel en firmatecknare.', { small: true });
-  pdf.signatureBlock('Fullmaktsgivare');
-  pdf.heading('Så skickar ni in', 2);
-  pdf.list([
-    'Skriv ut ansökan och låt fullmaktsgivaren skriva under.',
-    'Bifoga ett registreringsbevis som är högst tre månader gammalt.',
-    ...(request.areas.some((key) => findArea(key)?.requiresUndertaking)
-      ? ['Bifoga en underskriven ansvarsförbindelse för de områden som kräver det. Den finns att hämta på samma sida som den här ansökan.']
-      : []),
-    `Skicka originalen till ${config.authority.postalAddress}. Skriv referensnumret ${request.reference} på kuvertet.`,
-  ]);
+  pdf.field('Utdelningsadress', addressLine(request.organisation));
+  // What is asked for and the signature under it stay on one page.
+  pdf.keepTogether(() => {
+    pdf.heading('Organisationen ansöker om', 2);
+    pdf.list(request.areas.map(areaName));
+    pdf.paragraph(
+      `Organisationen ansöker om att bli godkänd hos ${config.authority.name} för områdena ovan, så att organisationens användare kan få rollerna för dem.`,
+    );
+    pdf.heading('Underskrift', 2);
+    pdf.paragraph(
+      personName(request.signatory)
+        ? 'Ansökan skrivs under av fullmaktsgivaren, som har rätt att företräda organisationen.'
+        : 'Ansökan skrivs under av fullmaktsgivaren: den som har rätt att företräda organisationen, till exempel en firmatecknare. Skriv namnet tydligt på raden för namnförtydligande.',
+      { small: true },
+    );
+    pdf.signatureBlock(signer);
+  });
   return pdf.finish(`Ansökan om ny roll · ${request.reference}`);
 }

@@ -27,3 +27,26 @@ export function formatOrgNumber(value: string): string {
   if (/^\d{10}$/.test(value)) return `${value.slice(0, 6)}-${value.slice(6)}`;
   return Organisationsnummer.valid(value) ? Organisationsnummer.parse(value).format(true) : value;
 }
+
+/**
+ * A Swedish postal code as printed and shown, NNN NN ("903 25"). Stored codes are five
+ * digits; one written with its space, or with spaces anywhere, comes out the same way.
+ * Anything else (a foreign code) is shown as it was written.
+ */
+export function formatPostalCode(value: string): string {
+  const digits = value.replace(/\s/g, '');
+  return /^\d{5}$/.test(digits) ? `${digits.slice(0, 3)} ${digits.slice(3)}` : value.trim();
+}
+
+/**
+ * A personnummer as printed and shown, YYYYMMDD-NNNN ("19900101-0017"). Stored numbers
+ * are the twelve digits the form normalised them to; a ten-digit one (YYMMDD-NNNN) keeps
+ * its ten digits, because the century cannot be told from it here. Anything else is
+ * shown as it was written.
+ */
+export function formatPersonnummer(value: string): string {
+  const digits = value.replace(/[\s-]/g, '');
+  if (/^\d{12}$/.test(digits)) return `${digits.slice(0, 8)}-${digits.slice(8)}`;
+  if (/^\d{10}$/.test(digits)) return `${digits.slice(0, 6)}-${digits.slice(6)}`;
+  return value.trim();
+}
