@@ -262,6 +262,15 @@ describe('the Ansvarsförbindelse for a new role', () => {
   });
 });
 
+describe('the papers to post', () => {
+  it('say where the personal data in them is described', async () => {
+    const text = read(await applicationPdf(variant(14), config), 'personuppgifter')
+      .flatMap((page) => page.lines.map((line) => line.text))
+      .join(' ');
+    expect(text).toContain(`Så behandlar vi personuppgifterna i dokumenten: ${new URL('/handbok/personuppgifter', config.publicUrl).href}`);
+  });
+});
+
 describe('the printed handbook', () => {
   it('ends no page on a heading, over all its pages', async () => {
     const folder = path.join(process.cwd(), 'src/content/handbok');

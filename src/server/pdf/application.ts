@@ -76,6 +76,7 @@ export function postingSection(pdf: TaggedPdf, reference: string, config: Config
         small: true,
       },
     );
+    pdf.paragraph(`Så behandlar vi personuppgifterna i dokumenten: ${new URL('/handbok/personuppgifter', config.publicUrl).href}`, { small: true });
   });
 }
 
