@@ -64,7 +64,11 @@ describe('Self-administration and the role editor', () => {
       .insertInto('organisation_area')
       .values(areas.map((area_key) => ({ organisation_id: org.id, area_key, approved_at: now })))
       .execute();
-    const main = await t.db.insertInto('unit').values({ organisation_id: org.id, name, is_main: true, created_at: now }).returning('id').executeTakeFirstOrThrow();
+    const main = await t.db
+      .insertInto('unit')
+      .values({ organisation_id: org.id, name, is_main: true, created_at: now })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     return { org: org.id, main: main.id };
   };
 
@@ -121,9 +125,7 @@ describe('Self-administration and the role editor', () => {
 
     // As at the first approval: the new area's roles on the main unit, recorded in the log.
     const held = await t.db.selectFrom('user_unit_role').select(['unit_id', 'role_key']).where('user_id', '=', ids.eva).orderBy('role_key').execute();
-    expect(held).toEqual(
-      ['KK_ANSOKAN', 'KK_BEVILJAD', 'YH_ANSOKAN', 'YH_BEVILJAD', 'YH_STUDIEDOK'].map((role_key) => ({ unit_id: ids.aloneMain, role_key })),
-    );
+    expect(held).toEqual(['KK_ANSOKAN', 'KK_BEVILJAD', 'YH_ANSOKAN', 'YH_BEVILJAD', 'YH_STUDIEDOK'].map((role_key) => ({ unit_id: ids.aloneMain, role_key })));
     const logged = await t.db.selectFrom('audit_event').select('event').where('subject_user_id', '=', ids.eva).where('event', '=', 'roles.changed').execute();
     expect(logged.length).toBe(1);
 
@@ -133,8 +135,8 @@ describe('Self-administration and the role editor', () => {
     const kk = eva.getByRole('checkbox', { name: 'Hantera beviljad utbildning KK i Ensamskolan AB' });
     expect(await kk.isChecked()).toBe(true);
     expect(await eva.getByRole('checkbox', { name: /Administratör/ }).count()).toBe(0);
-    expect(await eva.getByRole('link', { name: 'Inaktivera användaren' }).count()).toBe(0);
-    expect(await eva.getByRole('link', { name: 'Skicka nytt engångslösenord' }).count()).toBe(0);
+    for (const offer of ['Inaktivera användaren', 'Skicka nytt engångslösenord', 'Administratör organisation', 'Administratör enhet'])
+      expect(await eva.getByText(offer).count(), offer).toBe(0);
     await kk.uncheck();
     await eva.getByRole('button', { name: 'Spara rollerna' }).click();
     await eva.waitForURL(/klart=roller/);
@@ -146,12 +148,12 @@ describe('Self-administration and the role editor', () => {
 
     // No page offers what the policy refuses, and the pages that would do it say why.
     await visit(eva, `${server.url}/mina-tjanster/organisation/anvandare`);
-    expect(await eva.getByRole('link', { name: /Inaktivera/ }).count()).toBe(0);
+    expect(await eva.getByText(/Inaktivera/).count()).toBe(0);
     for (const path of ['inaktivera', 'engangslosenord']) {
       await visit(eva, `${own}/${path}`, 403);
       expect(await eva.getByRole('main').textContent()).toContain('Du kan inte');
     }
-    expect((await t.db.selectFrom('app_user').select(['status', 'org_role']).where('id', '=', ids.eva).executeTakeFirstOrThrow())).toEqual({
+    expect(await t.db.selectFrom('app_user').select(['status', 'org_role']).where('id', '=', ids.eva).executeTakeFirstOrThrow()).toEqual({
       status: 'active',
       org_role: 'fullmaktshavare',
     });
@@ -162,7 +164,7 @@ describe('Self-administration and the role editor', () => {
       const page = await signIn('stor1', PASSWORD, { width, height: 800 });
       await visit(page, `${server.url}/mina-tjanster/organisation/anvandare/${ids.colleague}`);
       // The unit where the user holds a role comes first.
-      const firstLegend = page.locator('form fieldset fieldset legend').first();
+      const firstLegend = page.locator('form fieldset legend').first();
       expect(await firstLegend.textContent()).toContain('Storskolan AB');
       const boxes = await page.evaluate(() =>
         [...document.querySelectorAll<HTMLInputElement>('input[type="checkbox"][name="roles"]')].map((box) => {
@@ -184,13 +186,14 @@ describe('Self-administration and the role editor', () => {
 
       // Keyboard alone: Tab to a box, Space, Tab on to the button, Enter.
       const target = `Hantera ansökan KK i Storskolan AB`;
-      const focusedName = () => page.evaluate(() => {
-        const active = document.activeElement as HTMLInputElement | null;
-        return active?.labels?.[0]?.textContent?.replace(/\s+/g, ' ').trim() ?? active?.textContent?.trim() ?? '';
-      });
+      const focusedName = () =>
+        page.evaluate(() => {
+          const active = document.activeElement as HTMLInputElement | null;
+          return active?.labels?.[0]?.textContent?.replace(/\s+/g, ' ').trim() ?? active?.textContent?.trim() ?? '';
+        });
       await page.locator('body').focus();
       let found = false;
-      for (let i = 0; i < 80 && !found; i++) {
+      for (let i = 0; i < 120 && !found; i++) {
         await page.keyboard.press('Tab');
         found = (await focusedName()) === target;
       }
@@ -203,19 +206,14 @@ describe('Self-administration and the role editor', () => {
       const wanted = width === 320;
       if ((await page.getByRole('checkbox', { name: target }).isChecked()) !== wanted) await page.keyboard.press('Space');
       let onButton = false;
-      for (let i = 0; i < 80 && !onButton; i++) {
+      for (let i = 0; i < 120 && !onButton; i++) {
         await page.keyboard.press('Tab');
         onButton = (await focusedName()) === 'Spara rollerna';
       }
       expect(onButton, 'reached Spara rollerna by Tab').toBe(true);
       await page.keyboard.press('Enter');
       await page.waitForURL(/klart=roller/);
-      const kk = await t.db
-        .selectFrom('user_unit_role')
-        .select('role_key')
-        .where('user_id', '=', ids.colleague)
-        .where('role_key', '=', 'KK_ANSOKAN')
-        .execute();
+      const kk = await t.db.selectFrom('user_unit_role').select('role_key').where('user_id', '=', ids.colleague).where('role_key', '=', 'KK_ANSOKAN').execute();
       expect(kk.length).toBe(wanted ? 1 : 0);
       await page.context().close();
     });
@@ -233,7 +231,12 @@ describe('Self-administration and the role editor', () => {
     await zebra.getByRole('checkbox', { name: 'Hantera beviljad utbildning YH i Zebraskolan Norr' }).check();
     await page.getByRole('button', { name: 'Spara rollerna' }).click();
     await page.waitForURL(/klart=roller/);
-    const roles = await t.db.selectFrom('user_unit_role').select(['unit_id', 'role_key']).where('user_id', '=', ids.colleague).where('unit_id', '=', ids.zebra).execute();
+    const roles = await t.db
+      .selectFrom('user_unit_role')
+      .select(['unit_id', 'role_key'])
+      .where('user_id', '=', ids.colleague)
+      .where('unit_id', '=', ids.zebra)
+      .execute();
     expect(roles).toEqual([{ unit_id: ids.zebra, role_key: 'YH_BEVILJAD' }]);
     // Now the user holds a role there, the unit is among the first shown.
     await page.goto(`${server.url}/mina-tjanster/organisation/anvandare/${ids.colleague}`);

@@ -78,7 +78,7 @@ describe('the administration policy', () => {
     expect(decision.allowed ? 'Y' : decision.reason.replace('admin.denied.', '')).toBe(outcome);
   });
 
-  it('lets the organisation\'s administrators change their own area roles, never their own rights or account', () => {
+  it("lets the organisation's administrators change their own area roles, never their own rights or account", () => {
     for (const [name, orgRole] of [
       ['holder', 'fullmaktshavare'],
       ['orgAdmin', 'admin_org'],
@@ -95,7 +95,10 @@ describe('the administration policy', () => {
       });
       expect(decide(actor, { kind: 'user.manage', target: self }), name).toEqual({ allowed: true });
       for (const step of [{ inactivate: true }, { oneTimePassword: true }])
-        expect(decide(actor, { kind: 'user.manage', target: self, activeHolders: 2, ...step }), name).toEqual({ allowed: false, reason: 'admin.denied.self' });
+        expect(decide(actor, { kind: 'user.manage', target: self, activeHolders: 2, ...step }), name).toEqual({
+          allowed: false,
+          reason: 'admin.denied.selfAccount',
+        });
     }
   });
 
@@ -106,7 +109,7 @@ describe('the administration policy', () => {
         allowed: false,
         reason: 'admin.denied.self',
       });
-    expect(decide(actors.unitAdminA, { kind: 'user.manage', target: self, inactivate: true })).toEqual({ allowed: false, reason: 'admin.denied.self' });
+    expect(decide(actors.unitAdminA, { kind: 'user.manage', target: self, inactivate: true })).toEqual({ allowed: false, reason: 'admin.denied.selfAccount' });
   });
 
   it('keeps one active fullmaktshavare and never inactivates the main unit', () => {

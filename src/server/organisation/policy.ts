@@ -54,6 +54,7 @@ export type DenialReason =
   | 'admin.denied.ownUnitsOnly'
   | 'admin.denied.orgAdminTarget'
   | 'admin.denied.self'
+  | 'admin.denied.selfAccount'
   | 'admin.denied.lastHolder'
   | 'admin.denied.areaNotApproved';
 
@@ -77,7 +78,7 @@ const notMainUnit = (_actor: AdminActor, action: { isMain: boolean }): Decision 
 const keepMainUnitActive: Rule<'unit.edit'> = (actor, action) => (action.inactivate ? notMainUnit(actor, action) : allow);
 const manageAny: Rule<'user.manage'> = (actor, { target, inactivate, oneTimePassword, activeHolders }) => {
   // Inactivating oneself would lock the organisation's administrator out; a password of one's own is changed under Ditt konto.
-  if (target.id === actor.userId && (inactivate || oneTimePassword)) return deny('admin.denied.self');
+  if (target.id === actor.userId && (inactivate || oneTimePassword)) return deny('admin.denied.selfAccount');
   if (inactivate && target.orgRole === 'fullmaktshavare' && (activeHolders ?? 1) <= 1) return deny('admin.denied.lastHolder');
   return allow;
 };

@@ -1,3 +1,4 @@
+import { catalogue } from '#server/organisation/catalogue.ts';
 import type { Config } from '#server/platform/config.ts';
 import type { Db, Tx } from '#server/platform/database.ts';
 import { enqueueMail, renderMail } from '#server/mail/mail.ts';
@@ -100,7 +101,9 @@ async function seedPeople(trx: Tx, config: Config, passwordHash: string): Promis
   const newcomer = await person(3, 'member', false);
   const grant = (userId: number, unitId: number, role: string) =>
     trx.insertInto('user_unit_role').values({ user_id: userId, unit_id: unitId, role_key: role, granted_at: now }).execute();
-  await grant(holder.id, main.id, 'YH_ANSOKAN');
+  // As an approval leaves a fullmaktshavare: every service role of the approved areas in the huvudorganisation.
+  for (const area of catalogue().areas.filter((area) => ['YH', 'KK'].includes(area.key)))
+    for (const role of area.roles) await grant(holder.id, main.id, role.key);
   await grant(reporter.id, main.id, 'YH_ANSOKAN');
   await grant(reporter.id, main.id, 'YH_STUDIEDOK');
   await grant(reporter.id, arts.id, 'KK_ANSOKAN');
