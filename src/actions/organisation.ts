@@ -310,7 +310,7 @@ export const organisation = {
       const { actor, audit } = who(context);
       const target = await loadTarget(context.locals.app.db, input.user);
       if (!target || target.organisationId !== actor.organisationId) throw new ActionError({ code: 'FORBIDDEN', message: 'admin.denied.otherOrganisation' });
-      require(actor, { kind: 'user.manage', target });
+      require(actor, { kind: 'user.manage', target, oneTimePassword: true });
       await context.locals.app.db
         .transaction()
         .execute((trx) => sendOneTimePassword(trx, target.user, audit, context.locals.app.config, context.locals.app.clock));

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '#server/identity/password.ts';
 import { CURRENT_TERMS_VERSION } from '#server/identity/terms.ts';
 import { insertUser } from '#server/identity/users.ts';
+import { ROLE_EDITOR_UNITS } from '#server/organisation/admin.ts';
 import { freshDatabase, type TestDatabase } from '../helpers/database.ts';
 import { cookiesOf, pageText, postForm } from '../helpers/forms.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
@@ -151,9 +152,12 @@ describe('a big organisation', () => {
       { unit_id: ids.main, role_key: 'YH_ANSOKAN' },
       { unit_id: ids.zebra, role_key: 'YH_BEVILJAD' },
     ]);
+    // The role editor opens on the units where the user holds roles: Zebraskolan is on the first page now.
+    const reopened = pageText(await (await get(`/mina-tjanster/organisation/anvandare/${ids.elev}`)).text());
+    expect(reopened).toContain('Hantera beviljad utbildning YH i Zebraskolan Norr');
 
     // The later page is reachable by paging too, without JavaScript.
-    const lastPage = await (await get(`/mina-tjanster/organisation/anvandare/ny?enhetssida=${Math.ceil(UNITS / 50)}`)).text();
+    const lastPage = await (await get(`/mina-tjanster/organisation/anvandare/ny?enhetssida=${Math.ceil(UNITS / ROLE_EDITOR_UNITS)}`)).text();
     expect(lastPage).toContain(`value="${ids.zebra}:YH_ANSOKAN"`);
     const added = await postForm(
       `${server.url}/mina-tjanster/organisation/anvandare/ny?_action=organisation.addUser`,

@@ -215,6 +215,74 @@ describe('who may administer what, through HTTP', () => {
     expect(pageText(await self.text())).toContain('Du kan inte ändra dina egna behörigheter');
   });
 
+  it("lets the organisation's administrators change their own area roles, and refuses their own rights and account, offering neither", async () => {
+    const page = (user: string) => `${server.url}/mina-tjanster/organisation/anvandare/${ids[user]}`;
+    const own = await postForm(
+      `${page('holder')}?_action=organisation.setRoles`,
+      { user: String(ids.holder), units: String(ids.mainA), roles: `${ids.mainA}:YH_BEVILJAD` },
+      cookies.holder,
+    );
+    expect(own.status).toBe(303);
+    expect(await t.db.selectFrom('user_unit_role').select(['unit_id', 'role_key']).where('user_id', '=', ids.holder).execute()).toEqual([
+      { unit_id: ids.mainA, role_key: 'YH_BEVILJAD' },
+    ]);
+    const audited = await t.db
+      .selectFrom('audit_event')
+      .select(['actor_user_id', 'event'])
+      .where('subject_user_id', '=', ids.holder)
+      .where('event', '=', 'roles.changed')
+      .execute();
+    expect(audited).toEqual([{ actor_user_id: ids.holder, event: 'roles.changed' }]);
+    const orgAdminOwn = await postForm(
+      `${page('orgadm')}?_action=organisation.setRoles`,
+      { user: String(ids.orgadm), units: String(ids.unitB), roles: `${ids.unitB}:YH_ANSOKAN` },
+      cookies.orgadm,
+    );
+    expect(orgAdminOwn.status).toBe(303);
+
+    const before = await fingerprint();
+    const refusals: Array<[string, string, Record<string, string>, string]> = [
+      [
+        'holder',
+        'organisation.setRoles',
+        { user: String(ids.holder), units: String(ids.mainA), roles: `${ids.mainA}:ADMIN_ENHET` },
+        'Du kan inte ändra dina egna behörigheter',
+      ],
+      [
+        'holder',
+        'organisation.setRoles',
+        { user: String(ids.holder), units: String(ids.mainA), roles: `${ids.mainA}:KK_ANSOKAN` },
+        'Rollen hör till ett område',
+      ],
+      ['holder', 'organisation.setActive', { user: String(ids.holder), active: 'nej' }, 'Du kan inte inaktivera dig själv'],
+      ['holder', 'organisation.sendOneTimePassword', { user: String(ids.holder) }, 'Du kan inte inaktivera dig själv'],
+      ['orgadm', 'organisation.setRoles', { user: String(ids.orgadm), orgAdminShown: 'ja' }, 'Du kan inte ändra dina egna behörigheter'],
+      ['orgadm', 'organisation.setActive', { user: String(ids.orgadm), active: 'nej' }, 'Du kan inte inaktivera dig själv'],
+    ];
+    for (const [actor, action, fields, text] of refusals) {
+      const response = await postForm(`${page(actor)}?_action=${action}`, fields, cookies[actor]);
+      expect(response.status, `${actor} ${action}`).toBe(403);
+      expect(pageText(await response.text()), `${actor} ${action}`).toContain(text);
+    }
+    expect(await fingerprint()).toBe(before);
+
+    // Their own page offers the area roles and nothing of the refused.
+    const html = await (await fetch(page('holder'), { headers: { Cookie: cookies.holder } })).text();
+    expect(html).toContain(`value="${ids.mainA}:YH_BEVILJAD"`);
+    expect(html).not.toContain(`value="${ids.mainA}:ADMIN_ENHET"`);
+    expect(html).not.toContain('name="orgAdmin"');
+    expect(html).not.toContain('/inaktivera"');
+    expect(html).not.toContain('/engangslosenord"');
+    for (const path of ['inaktivera', 'engangslosenord']) {
+      const confirm = await fetch(`${page('holder')}/${path}`, { headers: { Cookie: cookies.holder } });
+      expect(confirm.status, path).toBe(403);
+    }
+    // Another administrator's page still offers them.
+    const other = await (await fetch(page('orgadm'), { headers: { Cookie: cookies.holder } })).text();
+    expect(other).toContain('/inaktivera"');
+    expect(other).toContain('name="orgAdmin"');
+  });
+
   it('answers a signed-in non-administrator with the 403 page saying why, before any page or action runs', async () => {
     const page = await fetch(`${server.url}/mina-tjanster/organisation`, { headers: { Cookie: cookies.reporter } });
     expect(page.status).toBe(403);

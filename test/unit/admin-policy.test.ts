@@ -78,15 +78,38 @@ describe('the administration policy', () => {
     expect(decision.allowed ? 'Y' : decision.reason.replace('admin.denied.', '')).toBe(outcome);
   });
 
-  it('lets nobody raise their own rights', () => {
-    const self: TargetUser = { id: 1, organisationId: ORG, orgRole: 'fullmaktshavare', units: new Set([UNIT_A]) };
-    expect(
-      decide(actors.holder, { kind: 'role.change', target: self, organisationId: ORG, unitId: UNIT_A, role: 'YH_ANSOKAN', approvedRoles: approved }),
-    ).toEqual({ allowed: false, reason: 'admin.denied.self' });
-    expect(decide(actors.holder, { kind: 'orgRole.change', target: self, organisationId: ORG, role: 'admin_org' })).toEqual({
-      allowed: false,
-      reason: 'admin.denied.self',
-    });
+  it("lets the organisation's administrators change their own area roles, never their own rights or account", () => {
+    for (const [name, orgRole] of [
+      ['holder', 'fullmaktshavare'],
+      ['orgAdmin', 'admin_org'],
+    ] as const) {
+      const actor = actors[name];
+      const self: TargetUser = { id: actor.userId, organisationId: ORG, orgRole, units: new Set([UNIT_A]) };
+      const role = (role: string) => decide(actor, { kind: 'role.change', target: self, organisationId: ORG, unitId: UNIT_A, role, approvedRoles: approved });
+      expect(role('YH_ANSOKAN'), name).toEqual({ allowed: true });
+      expect(role('KK_ANSOKAN'), name).toEqual({ allowed: false, reason: 'admin.denied.areaNotApproved' });
+      expect(role(UNIT_ADMIN_ROLE), name).toEqual({ allowed: false, reason: 'admin.denied.self' });
+      expect(decide(actor, { kind: 'orgRole.change', target: self, organisationId: ORG, role: 'admin_org' }), name).toEqual({
+        allowed: false,
+        reason: 'admin.denied.self',
+      });
+      expect(decide(actor, { kind: 'user.manage', target: self }), name).toEqual({ allowed: true });
+      for (const step of [{ inactivate: true }, { oneTimePassword: true }])
+        expect(decide(actor, { kind: 'user.manage', target: self, activeHolders: 2, ...step }), name).toEqual({
+          allowed: false,
+          reason: 'admin.denied.selfAccount',
+        });
+    }
+  });
+
+  it('lets a unit admin change nothing of their own', () => {
+    const self: TargetUser = { id: 3, organisationId: ORG, orgRole: null, units: new Set([UNIT_A]) };
+    for (const role of ['YH_ANSOKAN', UNIT_ADMIN_ROLE])
+      expect(decide(actors.unitAdminA, { kind: 'role.change', target: self, organisationId: ORG, unitId: UNIT_A, role, approvedRoles: approved })).toEqual({
+        allowed: false,
+        reason: 'admin.denied.self',
+      });
+    expect(decide(actors.unitAdminA, { kind: 'user.manage', target: self, inactivate: true })).toEqual({ allowed: false, reason: 'admin.denied.selfAccount' });
   });
 
   it('keeps one active fullmaktshavare and never inactivates the main unit', () => {

@@ -18,6 +18,11 @@ export type UnitRow = Selectable<Unit>;
 export type UnitStatus = 'active' | 'inactive';
 export const USERS_PAGE_SIZE = 50;
 const UNITS_PAGE_SIZE = 50;
+/**
+ * Units a page of the role editor shows: each brings a group of checkboxes, and a keyboard
+ * user tabs through all of them to reach "Spara"; a big organisation searches instead.
+ */
+export const ROLE_EDITOR_UNITS = 10;
 
 export async function loadActor(db: Db | Tx, user: User): Promise<AdminActor> {
   const units = await db.selectFrom('user_unit_role').select('unit_id').where('user_id', '=', user.id).where('role_key', '=', UNIT_ADMIN_ROLE).execute();
@@ -76,7 +81,17 @@ export interface UnitPage {
 export async function pageUnits(
   db: Db | Tx,
   organisationId: number,
-  options: { query?: string; page?: number; activeOnly?: boolean; within?: ReadonlySet<number>; orHeldBy?: number; except?: number },
+  options: {
+    query?: string;
+    page?: number;
+    activeOnly?: boolean;
+    within?: ReadonlySet<number>;
+    orHeldBy?: number;
+    except?: number;
+    /** The units where this user holds a role come first: the role editor opens on them. */
+    heldFirst?: number;
+    pageSize?: number;
+  },
 ): Promise<UnitPage> {
   let base = db.selectFrom('unit').where('unit.organisation_id', '=', organisationId);
   const query = options.query?.trim().toLowerCase();
@@ -93,10 +108,18 @@ export async function pageUnits(
   });
   const count = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
   const total = Number(count.n);
-  const pages = pageCount(total, UNITS_PAGE_SIZE);
+  const size = options.pageSize ?? UNITS_PAGE_SIZE;
+  const pages = pageCount(total, size);
   const page = Math.min(pages, Math.max(1, Math.floor(options.page ?? 1)));
-  const { limit, offset } = pageWindow(page, UNITS_PAGE_SIZE);
-  const rows = await base.selectAll('unit').orderBy('unit.is_main', 'desc').orderBy('unit.name').orderBy('unit.id').limit(limit).offset(offset).execute();
+  const { limit, offset } = pageWindow(page, size);
+  let ordered = base.selectAll('unit');
+  const holder = options.heldFirst;
+  if (holder !== undefined)
+    ordered = ordered.orderBy(
+      (eb) => eb.exists(eb.selectFrom('user_unit_role').select('unit_id').where('user_id', '=', holder).whereRef('user_unit_role.unit_id', '=', 'unit.id')),
+      'desc',
+    );
+  const rows = await ordered.orderBy('unit.is_main', 'desc').orderBy('unit.name').orderBy('unit.id').limit(limit).offset(offset).execute();
   return { rows, total, page, pages };
 }
 

@@ -34,7 +34,11 @@ export type AdminAction =
   | { kind: 'unit.merge'; organisationId: number; unitId: number; isMain: boolean }
   | { kind: 'unit.split'; organisationId: number; unitId: number }
   | { kind: 'user.add'; organisationId: number; unitIds: number[] }
-  | { kind: 'user.manage'; target: TargetUser; inactivate?: boolean; activeHolders?: number }
+  /**
+   * Opening a user's page and saving their roles; `inactivate` and `oneTimePassword` are the
+   * account's own steps, which nobody takes for themselves.
+   */
+  | { kind: 'user.manage'; target: TargetUser; inactivate?: boolean; oneTimePassword?: boolean; activeHolders?: number }
   | { kind: 'role.change'; target: TargetUser; organisationId: number; unitId: number; role: string; approvedRoles: ReadonlySet<string> }
   | { kind: 'orgRole.change'; target: TargetUser; organisationId: number; role: 'admin_org' }
   | { kind: 'log.read'; organisationId: number };
@@ -50,6 +54,7 @@ export type DenialReason =
   | 'admin.denied.ownUnitsOnly'
   | 'admin.denied.orgAdminTarget'
   | 'admin.denied.self'
+  | 'admin.denied.selfAccount'
   | 'admin.denied.lastHolder'
   | 'admin.denied.areaNotApproved';
 
@@ -71,8 +76,9 @@ const subset = (units: Iterable<number>, of: ReadonlySet<number>) => [...units].
 // The main unit is never inactivated, moved away or merged into another.
 const notMainUnit = (_actor: AdminActor, action: { isMain: boolean }): Decision => (action.isMain ? deny('admin.denied.mainUnit') : allow);
 const keepMainUnitActive: Rule<'unit.edit'> = (actor, action) => (action.inactivate ? notMainUnit(actor, action) : allow);
-const manageAny: Rule<'user.manage'> = (actor, { target, inactivate, activeHolders }) => {
-  if (target.id === actor.userId && inactivate) return deny('admin.denied.self');
+const manageAny: Rule<'user.manage'> = (actor, { target, inactivate, oneTimePassword, activeHolders }) => {
+  // Inactivating oneself would lock the organisation's administrator out; a password of one's own is changed under Ditt konto.
+  if (target.id === actor.userId && (inactivate || oneTimePassword)) return deny('admin.denied.selfAccount');
   if (inactivate && target.orgRole === 'fullmaktshavare' && (activeHolders ?? 1) <= 1) return deny('admin.denied.lastHolder');
   return allow;
 };
@@ -82,13 +88,21 @@ const manageInOwnUnits: Rule<'user.manage'> = (actor, action) => {
   if (action.target.orgRole) return deny('admin.denied.orgAdminTarget');
   return action.target.units.size > 0 && subset(action.target.units, actor.adminUnits) ? allow : deny('admin.denied.ownUnitsOnly');
 };
+const approvedRole = (action: { role: string; approvedRoles: ReadonlySet<string> }): Decision =>
+  action.role !== UNIT_ADMIN_ROLE && !action.approvedRoles.has(action.role) ? deny('admin.denied.areaNotApproved') : allow;
+/**
+ * The organisation's administrators give and take area roles for everyone, themselves
+ * included (the service description's "inklusive sig själv"); an administrator right
+ * (administratör enhet) is never changed by its holder.
+ */
 const roleAny: Rule<'role.change'> = (actor, action) => {
-  if (action.target.id === actor.userId) return deny('admin.denied.self');
-  if (action.role !== UNIT_ADMIN_ROLE && !action.approvedRoles.has(action.role)) return deny('admin.denied.areaNotApproved');
-  return allow;
+  if (action.target.id === actor.userId && action.role === UNIT_ADMIN_ROLE) return deny('admin.denied.self');
+  return approvedRole(action);
 };
+// A unit admin changes nothing of their own: their rights are given by the organisation's administrators.
 const roleInOwnUnits: Rule<'role.change'> = (actor, action) => {
-  const first = roleAny(actor, action);
+  if (action.target.id === actor.userId) return deny('admin.denied.self');
+  const first = approvedRole(action);
   if (!first.allowed) return first;
   if (action.target.orgRole) return deny('admin.denied.orgAdminTarget');
   return actor.adminUnits.has(action.unitId) ? allow : deny('admin.denied.ownUnitsOnly');

@@ -2,6 +2,7 @@ import { type Selectable, sql } from 'kysely';
 import type { RoleRequest } from '#server/platform/db-types.ts';
 import type { Actor } from '#server/identity/accounts.ts';
 import { recordAudit } from '#server/platform/audit.ts';
+import { cell, setRoles } from '#server/organisation/admin.ts';
 import { findArea } from '#server/organisation/catalogue.ts';
 import type { Clock } from '#server/platform/clock.ts';
 import type { Config } from '#server/platform/config.ts';
@@ -146,6 +147,13 @@ export async function decideRoleRequest(
         .values(areas.map((area) => ({ organisation_id: request.organisation_id, area_key: area.area_key, approved_at: now })))
         .onConflict((oc) => oc.columns(['organisation_id', 'area_key']).doNothing())
         .execute();
+      await grantHolderRoles(
+        trx,
+        request.organisation_id,
+        areas.map((area) => area.area_key),
+        actor,
+        clock,
+      );
     }
     await trx.updateTable('role_request_area').set({ open: false }).where('role_request_id', '=', id).execute();
     const approved = decision.kind === 'approve';
@@ -174,7 +182,9 @@ export async function decideRoleRequest(
             subject: approved ? `Ny roll godkänd: ${request.reference}` : `Beslut om ny roll: ${request.reference}`,
             greeting: `Hej ${requester.first_name}!`,
             paragraphs: approved
-              ? [`Organisationen är nu godkänd för ${areaNames}. Ni kan ge rollerna för området under Organisation och användare.`]
+              ? [
+                  `Organisationen är nu godkänd för ${areaNames}. Fullmaktshavaren har fått områdets roller i huvudorganisationen och kan ge dem till fler under Organisation och användare.`,
+                ]
               : [`Ansökan om ${areaNames} har avslagits.`, `Motivering: ${decision.kind === 'reject' ? decision.reason : ''}`],
           },
           config.authority,
@@ -183,6 +193,25 @@ export async function decideRoleRequest(
     }
     return { kind: 'ok' } as const;
   });
+}
+
+/**
+ * As at the organisation's first approval: the active fullmaktshavare gets every service
+ * role of the newly approved areas in the huvudorganisation, so that a one-person
+ * organisation can use the area at once. Roles already held stay; the change is audited.
+ */
+async function grantHolderRoles(trx: Tx, organisationId: number, areaKeys: string[], actor: Actor, clock: Clock): Promise<void> {
+  const main = await trx.selectFrom('unit').select('id').where('organisation_id', '=', organisationId).where('is_main', '=', true).executeTakeFirst();
+  const holder = await trx
+    .selectFrom('app_user')
+    .selectAll()
+    .where('organisation_id', '=', organisationId)
+    .where('org_role', '=', 'fullmaktshavare')
+    .where('status', '=', 'active')
+    .executeTakeFirst();
+  if (!main || !holder) return;
+  const roles = new Set(areaKeys.flatMap((key) => findArea(key)?.roles.map((role) => cell(main.id, role.key)) ?? []));
+  await setRoles(trx, holder, roles, roles, actor, clock);
 }
 
 /** A history row of a role request, naming the person who took the step as they are named now. */

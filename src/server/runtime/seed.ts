@@ -1,3 +1,6 @@
+import { cell, setRoles } from '#server/organisation/admin.ts';
+import { catalogue } from '#server/organisation/catalogue.ts';
+import { systemClock } from '#server/platform/clock.ts';
 import type { Config } from '#server/platform/config.ts';
 import type { Db, Tx } from '#server/platform/database.ts';
 import { enqueueMail, renderMail } from '#server/mail/mail.ts';
@@ -24,18 +27,52 @@ export const DEMO_PEOPLE = [
  */
 export async function seedDemo(db: Db, config: Config): Promise<boolean> {
   const passwordHash = await hashPassword(DEMO_PASSWORD);
-  return db.transaction().execute(async (trx) => {
-    const claimed = await trx
-      .insertInto('seed_run')
-      .values({ name: 'demo' })
-      .onConflict((oc) => oc.column('name').doNothing())
-      .returning('name')
-      .executeTakeFirst();
-    if (!claimed) return false;
+  const seeded = await db.transaction().execute(async (trx) => {
+    if (!(await claim(trx, 'demo'))) return false;
     await enqueueMail(trx, DEMO_MAILBOX_ADDRESS, welcomeMail(config));
     await seedPeople(trx, config, passwordHash);
     return true;
   });
+  await db.transaction().execute((trx) => completeHolderRoles(trx));
+  return seeded;
+}
+
+/** Whether this step has not run on this database before; it counts as run from now on. */
+async function claim(trx: Tx, name: string): Promise<boolean> {
+  const claimed = await trx
+    .insertInto('seed_run')
+    .values({ name })
+    .onConflict((oc) => oc.column('name').doNothing())
+    .returning('name')
+    .executeTakeFirst();
+  return claimed !== undefined;
+}
+
+/**
+ * Demo databases seeded before the fullmaktshavare got every approved area's roles: gives
+ * ds1001 the missing ones in the huvudorganisation once, recorded in the event log as any
+ * change of access. Roles she has since given away herself stay away: this runs once.
+ */
+async function completeHolderRoles(trx: Tx): Promise<void> {
+  if (!(await claim(trx, 'demo-holder-roles'))) return;
+  const holder = await trx
+    .selectFrom('app_user')
+    .selectAll()
+    .where('username', '=', DEMO_PEOPLE[1].username)
+    .where('org_role', '=', 'fullmaktshavare')
+    .executeTakeFirst();
+  if (!holder?.organisation_id) return;
+  const main = await trx.selectFrom('unit').select('id').where('organisation_id', '=', holder.organisation_id).where('is_main', '=', true).executeTakeFirst();
+  if (!main) return;
+  const areas = new Set(
+    (await trx.selectFrom('organisation_area').select('area_key').where('organisation_id', '=', holder.organisation_id).execute()).map((row) => row.area_key),
+  );
+  const roles = new Set(
+    catalogue()
+      .areas.filter((area) => areas.has(area.key))
+      .flatMap((area) => area.roles.map((role) => cell(main.id, role.key))),
+  );
+  await setRoles(trx, holder, roles, roles, { userId: null, client: 'demo' }, systemClock);
 }
 
 function welcomeMail(config: Config) {
@@ -100,7 +137,9 @@ async function seedPeople(trx: Tx, config: Config, passwordHash: string): Promis
   const newcomer = await person(3, 'member', false);
   const grant = (userId: number, unitId: number, role: string) =>
     trx.insertInto('user_unit_role').values({ user_id: userId, unit_id: unitId, role_key: role, granted_at: now }).execute();
-  await grant(holder.id, main.id, 'YH_ANSOKAN');
+  // As an approval leaves a fullmaktshavare: every service role of the approved areas in the huvudorganisation.
+  for (const area of catalogue().areas.filter((area) => ['YH', 'KK'].includes(area.key)))
+    for (const role of area.roles) await grant(holder.id, main.id, role.key);
   await grant(reporter.id, main.id, 'YH_ANSOKAN');
   await grant(reporter.id, main.id, 'YH_STUDIEDOK');
   await grant(reporter.id, arts.id, 'KK_ANSOKAN');
