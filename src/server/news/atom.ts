@@ -1,6 +1,6 @@
 import type { NewsItem } from '#server/news/news.ts';
 
-const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+const escapeXml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
 
 export interface Feed {
   title: string;
@@ -22,27 +22,28 @@ export function atomFeed(feed: Feed, items: NewsItem[]): string {
   const updated = (items[0]?.date ?? new Date(0)).toISOString();
   const entries = items.map((item) => {
     const link = new URL(`/nyheter#${item.slug}`, feed.base).href;
-    const categories = item.areas === 'alla' ? [] : item.areas.map((area) => `    <category term="${escape(area)}" label="${escape(feed.areaName(area))}"/>`);
+    const categories =
+      item.areas === 'alla' ? [] : item.areas.map((area) => `    <category term="${escapeXml(area)}" label="${escapeXml(feed.areaName(area))}"/>`);
     return [
       '  <entry>',
-      `    <id>${escape(link)}</id>`,
-      `    <title>${escape(item.title)}</title>`,
+      `    <id>${escapeXml(link)}</id>`,
+      `    <title>${escapeXml(item.title)}</title>`,
       `    <updated>${item.date.toISOString()}</updated>`,
-      `    <link rel="alternate" type="text/html" href="${escape(link)}"/>`,
+      `    <link rel="alternate" type="text/html" href="${escapeXml(link)}"/>`,
       ...categories,
-      `    <content type="html">${escape(item.html)}</content>`,
+      `    <content type="html">${escapeXml(item.html)}</content>`,
       '  </entry>',
     ].join('\n');
   });
   return [
     '<?xml version="1.0" encoding="utf-8"?>',
     '<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="sv">',
-    `  <id>${escape(page)}</id>`,
-    `  <title>${escape(feed.title)}</title>`,
+    `  <id>${escapeXml(page)}</id>`,
+    `  <title>${escapeXml(feed.title)}</title>`,
     `  <updated>${updated}</updated>`,
-    `  <author><name>${escape(feed.authority)}</name></author>`,
-    `  <link rel="self" type="application/atom+xml" href="${escape(self)}"/>`,
-    `  <link rel="alternate" type="text/html" href="${escape(page)}"/>`,
+    `  <author><name>${escapeXml(feed.authority)}</name></author>`,
+    `  <link rel="self" type="application/atom+xml" href="${escapeXml(self)}"/>`,
+    `  <link rel="alternate" type="text/html" href="${escapeXml(page)}"/>`,
     ...entries,
     '</feed>',
     '',
