@@ -22,6 +22,7 @@ describe('Mina tjänster', () => {
 
   let organisationId: number;
   let konstlinjenCode: string;
+  let staffId = 0;
   const signIn = async (target: Page, username = 'mt0001', landing = '**/mina-tjanster') => {
     await target.goto(`${server.url}/logga-in`);
     await target.getByLabel('Användarnamn').fill(username);
@@ -65,6 +66,7 @@ describe('Mina tjänster', () => {
       },
       new Date(),
     );
+    staffId = staff.id;
     await t.db
       .insertInto('authority_contact')
       .values({ user_id: staff.id, name: 'Kim Ansvarig', phone: '000-123 45 67', email: 'kim@myndigheten.example' })
@@ -87,7 +89,7 @@ describe('Mina tjänster', () => {
       'Ansökan om utbildning (öppnas i nytt fönster)',
       'Studiedokumentation (öppnas i nytt fönster)',
     ]);
-    await page.getByLabel('Byt till enhet').selectOption({ label: 'Konstlinjen' });
+    await page.getByLabel('Vald enhet').selectOption({ label: 'Konstlinjen' });
     await page.getByRole('button', { name: 'Byt enhet' }).click();
     await page.waitForURL('**/mina-tjanster?enhet=bytt');
     await expectAccessible(page);
@@ -102,9 +104,10 @@ describe('Mina tjänster', () => {
     collectPageErrors(phone, errors);
     await signIn(phone);
     await expectAccessible(phone);
-    const unitHeading = await phone.getByRole('heading', { name: 'Vald enhet' }).boundingBox();
     const servicesHeading = await phone.getByRole('heading', { name: 'Dina tjänster' }).boundingBox();
-    expect(unitHeading!.y).toBeLessThan(servicesHeading!.y);
+    for (const unitPart of [phone.getByLabel('Vald enhet'), phone.getByText('Du arbetar nu i enheten'), phone.getByText('Enhetskod:')]) {
+      expect((await unitPart.boundingBox())!.y).toBeLessThan(servicesHeading!.y);
+    }
     expect(await phone.getByText(`Enhetskod: ${konstlinjenCode}`).isVisible()).toBe(true);
     expect(konstlinjenCode).toMatch(/^E\d{6}$/);
     const links = phone.getByRole('navigation', { name: 'Dina tjänster' }).getByRole('link');
@@ -135,8 +138,8 @@ describe('Mina tjänster', () => {
     await office.getByRole('button', { name: 'Spara ansvariga' }).click();
     await office.waitForURL('**/handlaggning/kontaktpersoner?*klart=ansvariga');
     expect(await office.getByLabel('Kim Ansvarig').isChecked()).toBe(true);
-    const audit = await t.db.selectFrom('audit_event').select(['event', 'organisation_id']).where('event', '=', 'contact.responsible').execute();
-    expect(audit).toEqual([{ event: 'contact.responsible', organisation_id: organisationId }]);
+    const audit = await t.db.selectFrom('audit_event').select(['actor_user_id', 'detail']).where('event', '=', 'contact.responsible').execute();
+    expect(audit).toEqual([{ actor_user_id: staffId, detail: { organisation: orgNumber, before: '', after: 'Kim Ansvarig' } }]);
     await office.close();
 
     await page.goto(`${server.url}/mina-tjanster`);

@@ -103,7 +103,7 @@ export async function organisationContacts(db: Db, orgNumber: string) {
 /** Sets which contact persons are responsible for an organisation; audited with before and after. */
 export async function setResponsible(db: Db, organisationId: number, contactIds: number[], actor: StaffActor, clock: Clock): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
-    const organisation = await trx.selectFrom('organisation').select('id').where('id', '=', organisationId).forUpdate().executeTakeFirst();
+    const organisation = await trx.selectFrom('organisation').select(['id', 'org_number']).where('id', '=', organisationId).forUpdate().executeTakeFirst();
     if (!organisation) return false;
     const known = contactIds.length ? await trx.selectFrom('authority_contact').select(['id', 'name']).where('id', 'in', contactIds).execute() : [];
     const before = await trx
@@ -119,13 +119,14 @@ export async function setResponsible(db: Db, organisationId: number, contactIds:
         .insertInto('organisation_contact')
         .values(known.map((contact) => ({ organisation_id: organisationId, contact_id: contact.id })))
         .execute();
+    // The authority's own record: not in the organisation's event log (no organisation_id), which shows what its people do.
     await recordAudit(trx, {
       event: 'contact.responsible',
       at: clock.now(),
       actorUserId: actor.userId,
-      organisationId,
       client: actor.client,
       detail: {
+        organisation: organisation.org_number,
         before: before.map((row) => row.name).join(', '),
         after: known
           .map((row) => row.name)
