@@ -187,16 +187,23 @@ describe('Mina tjänster', () => {
   it('shows news targeted to KK to a KK user and not to a YH-only user', async () => {
     const kkTitle = 'Ny period för att rapportera konst- och kulturutbildningar';
     const yhTitle = 'Ansökningsomgången för yrkeshögskoleutbildningar öppnar i januari';
+    // The latest three on the start of Mina tjänster, every one that concerns the user under "Alla nyheter för dig".
     await page.goto(`${server.url}/mina-tjanster`);
-    const news = page.getByRole('region', { name: 'Nyheter i e-tjänsten' });
-    expect(await news.getByRole('heading', { name: kkTitle }).isVisible()).toBe(true);
+    expect(await page.getByRole('region', { name: 'Nyheter i e-tjänsten' }).getByRole('heading', { level: 3 }).count()).toBe(3);
+    await page.getByRole('link', { name: 'Alla nyheter för dig' }).click();
+    await page.waitForURL('**/mina-tjanster/nyheter');
+    await expectAccessible(page);
+    expect(await page.getByRole('heading', { name: kkTitle }).isVisible()).toBe(true);
+    expect(await page.getByRole('heading', { name: yhTitle }).isVisible()).toBe(true);
     const other = await (await browser.newContext()).newPage();
     collectPageErrors(other, errors);
     await signIn(other, 'mt0002');
-    await expectAccessible(other);
-    const theirs = other.getByRole('region', { name: 'Nyheter i e-tjänsten' });
-    expect(await theirs.getByRole('heading', { name: yhTitle }).isVisible()).toBe(true);
-    expect(await theirs.getByRole('heading', { name: kkTitle }).count()).toBe(0);
+    await visit(other, `${server.url}/mina-tjanster/nyheter`);
+    expect(await other.getByRole('heading', { name: yhTitle }).isVisible()).toBe(true);
+    expect(await other.getByRole('heading', { name: kkTitle }).count()).toBe(0);
+    // Neither among the latest on the start of Mina tjänster.
+    await other.goto(`${server.url}/mina-tjanster`);
+    expect(await other.getByRole('region', { name: 'Nyheter i e-tjänsten' }).getByRole('heading', { name: kkTitle }).count()).toBe(0);
     await other.close();
   });
 
