@@ -14,4 +14,18 @@ const handbok = defineCollection({
   }),
 });
 
-export const collections = { handbok };
+/**
+ * Nyheter i e-tjänsten: one Markdown file per item under src/content/nyheter. `areas` is
+ * `alla` (every user, the start page and the feed) or a list of area keys from the
+ * catalogue (the users of those areas, in Mina tjänster).
+ */
+const nyheter = defineCollection({
+  loader: glob({ pattern: '*.md', base: './src/content/nyheter' }),
+  schema: z.object({
+    title: z.string().min(3).max(120),
+    date: z.coerce.date(),
+    areas: z.union([z.literal('alla'), z.array(z.string().regex(/^[A-Z0-9_]+$/)).min(1)]),
+  }),
+});
+
+export const collections = { handbok, nyheter };

@@ -4,6 +4,7 @@ import { office } from './office.ts';
 import { auth } from './auth.ts';
 import { organisation } from './organisation.ts';
 import { support } from './support.ts';
+import { contacts, customise } from './services.ts';
 
 /**
  * Astro Actions: thin form handlers that validate input and call the domain in src/server.
@@ -11,9 +12,9 @@ import { support } from './support.ts';
  */
 export const server = {
   auth,
-  account,
+  account: { ...account, ...customise },
   support,
   organisation,
   applications,
-  office,
+  office: { ...office, ...contacts },
 };

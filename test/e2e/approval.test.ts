@@ -253,8 +253,8 @@ describe('the whole paper trail, as the people involved live it', () => {
     await page.waitForURL('**/mina-tjanster');
     await expectAccessible(page);
     expect(await page.getByRole('navigation', { name: 'Dina tjänster' }).getByRole('link').allTextContents()).toEqual([
-      'Ansökan om utbildning',
-      'Beviljade utbildningar',
+      'Ansökan om utbildning (öppnas i nytt fönster)',
+      'Beviljade utbildningar (öppnas i nytt fönster)',
     ]);
     expect(await page.getByRole('link', { name: 'Organisation och användare' }).count()).toBe(1);
   });

@@ -292,7 +292,7 @@ describe('focus indicators, text spacing, landmarks and the refusal page', () =>
     expect(navs.every((name) => name.trim() !== '')).toBe(true);
     expect(new Set(navs).size).toBe(navs.length);
     const headings = await page
-      .locator('main h2, main h3')
+      .locator('main h2, main h3:not(.news h3)')
       .evaluateAll((elements) => elements.map((element) => `${element.localName} ${element.textContent?.trim()}`));
     const services = headings.indexOf('h2 Dina tjänster');
     expect(services).toBeGreaterThanOrEqual(0);

@@ -138,7 +138,9 @@ describe('Organisation & användare in a browser', () => {
     await page.getByLabel('Jag har läst villkoren och godkänner dem').check();
     await page.getByRole('button', { name: 'Godkänn villkoren' }).click();
     await page.waitForURL('**/mina-tjanster');
-    expect(await page.getByRole('navigation', { name: 'Dina tjänster' }).getByRole('link').allTextContents()).toEqual(['Ansökan om utbildning']);
+    expect(await page.getByRole('navigation', { name: 'Dina tjänster' }).getByRole('link').allTextContents()).toEqual([
+      'Ansökan om utbildning (öppnas i nytt fönster)',
+    ]);
 
     // The administrator inactivates her: her open session stops at the next request.
     await admin.getByRole('button', { name: 'Inaktivera användaren' }).click();

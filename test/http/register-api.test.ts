@@ -63,6 +63,11 @@ describe('the public register and its open API', () => {
     expect(matches('Enhetssida', units)).toEqual([]);
     expect(units.totalt).toBe(2);
     expect(units.enheter).toHaveLength(1);
+    // Every unit carries its enhetskod, and a caller's code finds its unit.
+    const code = units.enheter[0].enhetskod;
+    expect(code).toMatch(/^E\d{6}$/);
+    const byCode = await (await get(`/api/v1/enheter?q=${code.toLowerCase()}`)).json();
+    expect(byCode.enheter.map((unit: { enhetskod: string }) => unit.enhetskod)).toEqual([code]);
     expect(matches('Publiceringar', await (await get('/api/v1/publiceringar')).json())).toEqual([]);
   });
 
@@ -196,7 +201,7 @@ describe('the public register and its open API', () => {
     // A byte order mark, so that spreadsheet programs read å, ä and ö right.
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const text = bytes.subarray(3).toString('utf8');
-    expect(text.split('\r\n')[0]).toBe('"organisationsnummer";"organisation";"enhet";"huvudorganisation";"utdelningsadress";"postnummer";"ort"');
+    expect(text.split('\r\n')[0]).toBe('"organisationsnummer";"organisation";"enhet";"huvudorganisation";"utdelningsadress";"postnummer";"ort";"enhetskod"');
     expect(text).toContain('"556600-1235";"Demoskolan AB"');
     const json = await (await get('/register/enheter.json')).json();
     expect(json.enheter.length).toBeGreaterThan(0);

@@ -16,9 +16,18 @@ export const GET: APIRoute = async ({ locals }) => {
   if (!publication) return new Response('Registret har inte publicerats ännu.', { status: 404, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
   const { rows } = await registerUnits(locals.app.db, publication.id, { page: 1, perPage: 1_000_000 });
   const lines = [
-    ['organisationsnummer', 'organisation', 'enhet', 'huvudorganisation', 'utdelningsadress', 'postnummer', 'ort'].map(cell).join(';'),
+    ['organisationsnummer', 'organisation', 'enhet', 'huvudorganisation', 'utdelningsadress', 'postnummer', 'ort', 'enhetskod'].map(cell).join(';'),
     ...rows.map((row) =>
-      [formatOrgNumber(row.org_number), row.organisation_name, row.name, row.is_main ? 'ja' : 'nej', row.postal_address, row.postal_code, row.city]
+      [
+        formatOrgNumber(row.org_number),
+        row.organisation_name,
+        row.name,
+        row.is_main ? 'ja' : 'nej',
+        row.postal_address,
+        row.postal_code,
+        row.city,
+        row.unit_code ?? '',
+      ]
         .map(cell)
         .join(';'),
     ),

@@ -5,6 +5,8 @@ export interface UnitChoice {
   id: number;
   name: string;
   isMain: boolean;
+  /** The unit's enhetskod: what the user gives when calling the authority. */
+  code: string;
 }
 
 export interface GrantedService extends Service {
@@ -17,9 +19,9 @@ export function unitsWithRoles(db: Db, userId: number): Promise<UnitChoice[]> {
   return db
     .selectFrom('unit')
     .innerJoin('user_unit_role', 'user_unit_role.unit_id', 'unit.id')
-    .select(['unit.id', 'unit.name', 'unit.is_main as isMain'])
+    .select(['unit.id', 'unit.name', 'unit.is_main as isMain', 'unit.unit_code as code'])
     .where('user_unit_role.user_id', '=', userId)
-    .groupBy(['unit.id', 'unit.name', 'unit.is_main'])
+    .groupBy(['unit.id', 'unit.name', 'unit.is_main', 'unit.unit_code'])
     .orderBy('unit.is_main', 'desc')
     .orderBy('unit.name')
     .execute();
@@ -52,4 +54,39 @@ export async function rememberUnit(db: Db, userId: number, unitId: number): Prom
   if (!units.some((unit) => unit.id === unitId)) return false;
   await db.updateTable('app_user').set({ selected_unit_id: unitId }).where('id', '=', userId).execute();
   return true;
+}
+
+/** The optional e-mails a user may turn off or on (Anpassa). */
+export interface MailPreferences {
+  passwordReminders: boolean;
+  news: boolean;
+}
+
+/**
+ * Saves Anpassa: the unit Mina tjänster opens with (one where the user holds a role, or
+ * none to keep the current choice) and the optional e-mails. False when the unit is not theirs.
+ */
+export async function savePreferences(db: Db, userId: number, unitId: number | undefined, mail: MailPreferences): Promise<boolean> {
+  if (unitId !== undefined && !(await unitsWithRoles(db, userId)).some((unit) => unit.id === unitId)) return false;
+  await db
+    .updateTable('app_user')
+    .set({ mail_password_reminders: mail.passwordReminders, mail_news: mail.news, ...(unitId !== undefined ? { selected_unit_id: unitId } : {}) })
+    .where('id', '=', userId)
+    .execute();
+  return true;
+}
+
+/**
+ * The areas whose news concern a user: the approved areas of their organisation and the
+ * areas of the roles they hold.
+ */
+export async function userAreas(db: Db, userId: number, organisationId: number | null, c: Catalogue = catalogue()): Promise<Set<string>> {
+  const areas = new Set<string>();
+  if (organisationId !== null) {
+    const approved = await db.selectFrom('organisation_area').select('area_key').where('organisation_id', '=', organisationId).execute();
+    for (const row of approved) areas.add(row.area_key);
+  }
+  const keys = new Set((await db.selectFrom('user_unit_role').select('role_key').where('user_id', '=', userId).execute()).map((row) => row.role_key));
+  for (const role of allRoles(c)) if (keys.has(role.key)) areas.add(role.area);
+  return areas;
 }

@@ -72,6 +72,8 @@ export interface AppUser {
   id: Generated<number>;
   kind: UserKind;
   last_name: string;
+  mail_news: Generated<boolean>;
+  mail_password_reminders: Generated<boolean>;
   org_role: OrgRole | null;
   organisation_id: number | null;
   password_changed_at: Timestamp | null;
@@ -93,6 +95,15 @@ export interface AuditEvent {
   id: Generated<number>;
   organisation_id: number | null;
   subject_user_id: number | null;
+}
+
+export interface AuthorityContact {
+  email: Generated<string>;
+  id: Generated<number>;
+  name: string;
+  phone: Generated<string>;
+  shown: Generated<boolean>;
+  user_id: number | null;
 }
 
 export interface CaptchaRedemption {
@@ -183,6 +194,11 @@ export interface OrganisationArea {
   organisation_id: number;
 }
 
+export interface OrganisationContact {
+  contact_id: number;
+  organisation_id: number;
+}
+
 export interface RateLimit {
   bucket: string;
   count: Generated<number>;
@@ -215,6 +231,7 @@ export interface RegisterUnit {
   postal_address: string;
   postal_code: string;
   publication_id: number;
+  unit_code: string | null;
   unit_id: number;
 }
 
@@ -264,6 +281,7 @@ export interface Unit {
   postal_code: Generated<string>;
   split_from_unit_id: number | null;
   status: Generated<UnitStatus>;
+  unit_code: Generated<string>;
 }
 
 export interface UnitTransfer {
@@ -312,6 +330,7 @@ export interface DB {
   application_draft: ApplicationDraft;
   application_event: ApplicationEvent;
   audit_event: AuditEvent;
+  authority_contact: AuthorityContact;
   captcha_redemption: CaptchaRedemption;
   dev_mailbox: DevMailbox;
   handbook_feedback: HandbookFeedback;
@@ -321,6 +340,7 @@ export interface DB {
   one_time_code: OneTimeCode;
   organisation: Organisation;
   organisation_area: OrganisationArea;
+  organisation_contact: OrganisationContact;
   rate_limit: RateLimit;
   register_organisation: RegisterOrganisation;
   register_publication: RegisterPublication;

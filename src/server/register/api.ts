@@ -228,6 +228,7 @@ async function build(db: Db, publication: Publication, resource: Resource, input
 export function unitJson(row: Awaited<ReturnType<typeof registerUnits>>['rows'][number]) {
   return {
     id: row.unit_id,
+    enhetskod: row.unit_code,
     namn: row.name,
     huvudorganisation: row.is_main,
     utdelningsadress: row.postal_address,

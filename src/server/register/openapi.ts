@@ -15,7 +15,12 @@ const orgNumber = { type: 'string', pattern: '^\\d{6}-\\d{4}$' };
 const listParameters = [
   { name: 'sida', in: 'query', schema: { type: 'integer', minimum: 1, default: 1 }, description: 'Sidnummer.' },
   { name: 'per_sida', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 500, default: 100 }, description: 'Poster per sida.' },
-  { name: 'q', in: 'query', schema: { type: 'string', maxLength: 100 }, description: 'Sök i namn (och organisationsnummer).' },
+  {
+    name: 'q',
+    in: 'query',
+    schema: { type: 'string', maxLength: 100 },
+    description: 'Sök i namn (och organisationsnummer). Enheter hittas också på sin enhetskod.',
+  },
   { name: 'ort', in: 'query', schema: { type: 'string', maxLength: 100 }, description: 'Bara poster på den här orten.' },
   { name: 'organisationsnummer', in: 'query', schema: { type: 'string', pattern: '^\\d{6}-?\\d{4}$' } },
   { name: 'publicering', in: 'query', schema: { type: 'string', format: 'date' }, description: 'En tidigare publicering (ÅÅÅÅ-MM-DD). Utan den: den senaste.' },
@@ -92,9 +97,14 @@ export const OPENAPI_DOCUMENT = {
       },
       Enhet: {
         type: 'object',
-        required: ['id', 'namn', 'huvudorganisation', 'utdelningsadress', 'postnummer', 'ort', 'organisation'],
+        required: ['id', 'enhetskod', 'namn', 'huvudorganisation', 'utdelningsadress', 'postnummer', 'ort', 'organisation'],
         properties: {
           id: { type: 'integer' },
+          enhetskod: {
+            type: ['string', 'null'],
+            pattern: '^E\\d{6,}$',
+            description: 'Enhetens fasta kod, den som anges vid kontakt med myndigheten. Saknas (null) bara i publiceringar från före koden.',
+          },
           namn: { type: 'string' },
           huvudorganisation: { type: 'boolean' },
           utdelningsadress: { type: 'string' },

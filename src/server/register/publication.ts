@@ -46,8 +46,8 @@ export async function publishRegister(db: Db, clock: Clock): Promise<{ created: 
       from organisation o left join organisation_area a on a.organisation_id = o.id
       group by o.id`.execute(trx);
     const units = await sql`
-      insert into register_unit (publication_id, unit_id, org_number, name, is_main, postal_address, postal_code, city)
-      select ${row.id}, u.id, o.org_number, u.name, u.is_main, u.postal_address, u.postal_code, u.city
+      insert into register_unit (publication_id, unit_id, org_number, name, is_main, postal_address, postal_code, city, unit_code)
+      select ${row.id}, u.id, o.org_number, u.name, u.is_main, u.postal_address, u.postal_code, u.city, u.unit_code
       from unit u join organisation o on o.id = u.organisation_id
       where u.status = 'active'`.execute(trx);
     await trx
@@ -111,6 +111,8 @@ export async function registerUnits(db: Db, publicationId: number, query: Regist
       eb.or([
         eb(eb.fn('lower', [eb.ref('register_unit.name')]), 'like', containsPattern(query.q!)),
         eb(eb.fn('lower', [eb.ref('register_organisation.name')]), 'like', containsPattern(query.q!)),
+        // A caller reads out the enhetskod: it finds its unit whatever the case.
+        eb('register_unit.unit_code', '=', query.q!.trim().toUpperCase()),
       ]),
     );
   if (query.city) base = base.where(sql`lower(register_unit.city)`, '=', query.city.trim().toLowerCase());
@@ -126,6 +128,7 @@ export async function registerUnits(db: Db, publicationId: number, query: Regist
           'register_unit.postal_address',
           'register_unit.postal_code',
           'register_unit.city',
+          'register_unit.unit_code',
           'register_unit.org_number',
           'register_organisation.name as organisation_name',
         ])

@@ -130,7 +130,7 @@ async function seedPeople(trx: Tx, config: Config, passwordHash: string): Promis
       now,
     );
   };
-  await person(0, 'staff', true);
+  const officer = await person(0, 'staff', true);
   const holder = await person(1, 'member', true);
   await trx.updateTable('app_user').set({ org_role: 'fullmaktshavare' }).where('id', '=', holder.id).execute();
   const reporter = await person(2, 'member', true);
@@ -151,4 +151,16 @@ async function seedPeople(trx: Tx, config: Config, passwordHash: string): Promis
     .execute();
   const { code, expiresAt } = await issueCode(trx, newcomer.id, 'first_login', config.rules.oneTimePasswordDays * 24 * 60 * 60_000, { now: () => now });
   await enqueueMail(trx, newcomer.email, oneTimePasswordMail(newcomer, code, expiresAt, config));
+  await seedContacts(trx, officer.id, org.id);
+}
+
+/** Kontakta oss in the demo: the handläggare responsible for Demoskolan, and a colleague who is not. */
+async function seedContacts(trx: Tx, officerId: number, organisationId: number): Promise<void> {
+  const responsible = await trx
+    .insertInto('authority_contact')
+    .values({ user_id: officerId, name: DEMO_PEOPLE[0].name, phone: '000-222 22 21', email: `${DEMO_PEOPLE[0].username}@demomyndigheten.example` })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await trx.insertInto('authority_contact').values({ name: 'Johan Berg', phone: '000-222 22 22', email: 'johan.berg@demomyndigheten.example' }).execute();
+  await trx.insertInto('organisation_contact').values({ organisation_id: organisationId, contact_id: responsible.id }).execute();
 }
