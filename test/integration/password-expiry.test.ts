@@ -55,6 +55,17 @@ describe('password expiry notices', () => {
     await sendExpiryNotices(t.db, config, clock);
     expect(await notices(user.email)).toHaveLength(1);
   });
+
+  it('sends none to someone who turned the reminders off under Anpassa', async () => {
+    const user = await createMember(t.db, {
+      username: 'ex0003',
+      password: 'ett tredje lösenord som åldras',
+      passwordChangedAt: new Date(Date.UTC(2025, 6, 1)),
+    });
+    await t.db.updateTable('app_user').set({ mail_password_reminders: false }).where('id', '=', user.id).execute();
+    await sendExpiryNotices(t.db, config, new ManualClock(new Date(Date.UTC(2026, 6, 1) - 5 * DAY)));
+    expect(await notices(user.email)).toHaveLength(0);
+  });
 });
 
 /**

@@ -24,6 +24,8 @@ export async function sendExpiryNotices(db: Db, config: Config, clock: Clock): P
         .updateTable('app_user')
         .set({ expiry_notice_days: days })
         .where('status', '=', 'active')
+        // "Anpassa": a user may turn these reminders off; Mina tjänster still shows the date.
+        .where('mail_password_reminders', '=', true)
         .where('password_changed_at', 'is not', null)
         .where(sql<boolean>`${expires} - make_interval(days => ${days}) <= ${now}`)
         .where(sql<boolean>`${expires} > ${now}`)
