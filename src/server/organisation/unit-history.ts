@@ -135,12 +135,6 @@ export function incomingTransfers(db: Db, organisationId: number) {
       'unit.name as unit_name',
       'organisation.name as from_name',
       'unit_transfer.proposed_at',
-      (eb) =>
-        eb
-          .selectFrom('user_unit_role')
-          .select((c) => c.fn.countAll<string>().as('n'))
-          .whereRef('user_unit_role.unit_id', '=', 'unit.id')
-          .as('roles'),
     ])
     .where('unit_transfer.to_organisation_id', '=', organisationId)
     .where('unit_transfer.status', '=', 'proposed')
