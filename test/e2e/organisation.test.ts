@@ -159,7 +159,9 @@ describe('Organisation & användare in a browser', () => {
     expect(filtered.every((row) => row.includes('Roller ändrade'))).toBe(true);
     // Roles read as a person would say them, before and after.
     expect(
-      filtered.some((row) => row.includes('Lade till rollerna Administratör enhet i Demoskolan Distans och Hantera ansökan YH i Demoskolan Distans för Nora Nyberg.')),
+      filtered.some((row) =>
+        row.includes('Lade till rollerna Administratör enhet i Demoskolan Distans och Hantera ansökan YH i Demoskolan Distans för Nora Nyberg.'),
+      ),
     ).toBe(true);
     await admin.getByLabel('Enhet').selectOption({ label: 'Demoskolan Distans' });
     await admin.getByRole('button', { name: 'Filtrera' }).click();

@@ -90,6 +90,16 @@ export function unitRoleHolders(db: Db, unitId: number, limit = 1000) {
     .execute();
 }
 
+/** How many roles, held by how many people, a unit has: counted in SQL, a unit may have thousands. */
+export async function unitRoleCounts(db: Db, unitId: number): Promise<{ roles: number; users: number }> {
+  const row = await db
+    .selectFrom('user_unit_role')
+    .select((eb) => [eb.fn.countAll<string>().as('roles'), eb.fn.count<string>('user_id').distinct().as('users')])
+    .where('unit_id', '=', unitId)
+    .executeTakeFirstOrThrow();
+  return { roles: Number(row.roles), users: Number(row.users) };
+}
+
 /** A role's name as people read it. */
 export const roleName = (key: string) => (key === 'ADMIN_ENHET' ? 'Administratör enhet' : (findRole(key)?.name ?? key));
 
@@ -130,12 +140,7 @@ export function incomingTransfers(db: Db, organisationId: number) {
     .selectFrom('unit_transfer')
     .innerJoin('unit', 'unit.id', 'unit_transfer.unit_id')
     .innerJoin('organisation', 'organisation.id', 'unit_transfer.from_organisation_id')
-    .select([
-      'unit_transfer.id',
-      'unit.name as unit_name',
-      'organisation.name as from_name',
-      'unit_transfer.proposed_at',
-    ])
+    .select(['unit_transfer.id', 'unit.name as unit_name', 'organisation.name as from_name', 'unit_transfer.proposed_at'])
     .where('unit_transfer.to_organisation_id', '=', organisationId)
     .where('unit_transfer.status', '=', 'proposed')
     .orderBy('unit_transfer.proposed_at')
