@@ -188,7 +188,14 @@ describe('Reorganisation with care and a readable event log (demo organisation)'
     await waitForMail(t.db, 'mona@mottagarskolan.example', /Demoskolan AB vill flytta enheten Demoskolan Väst till er/, mail.id);
     await visit(receiver, `${server.url}${organisation}`);
     await receiver.getByRole('button', { name: 'Ta emot Demoskolan Väst' }).click();
+    await receiver.waitForURL(/\/enheter\/erbjudande\/\d+$/);
+    await expectAccessible(receiver);
+    expect(await receiver.getByRole('heading', { level: 1 }).textContent()).toBe('Vill ni ta emot Demoskolan Väst från Demoskolan AB?');
+    expect(await receiver.locator('main').textContent()).toContain('Alla roller som användare hos Demoskolan AB har i enheten upphör');
+    expect(await owner()).toBe('Demoskolan AB');
+    await receiver.getByRole('button', { name: 'Ja, ta emot enheten' }).click();
     await receiver.waitForURL('**/enheter?klart=mottagen');
+    expect(await receiver.getByRole('status').textContent()).toContain('Enheten tillhör nu er organisation.');
     expect(await owner()).toBe('Mottagarskolan AB');
     await receiver.close();
   });

@@ -147,6 +147,26 @@ export function incomingTransfers(db: Db, organisationId: number) {
     .execute();
 }
 
+/** One open offer to this organisation, with what the confirmation page says about it. */
+export function incomingTransfer(db: Db, transferId: number, organisationId: number) {
+  return db
+    .selectFrom('unit_transfer')
+    .innerJoin('unit', 'unit.id', 'unit_transfer.unit_id')
+    .innerJoin('organisation', 'organisation.id', 'unit_transfer.from_organisation_id')
+    .select([
+      'unit_transfer.id',
+      'unit.name as unit_name',
+      'unit.city',
+      'organisation.name as from_name',
+      'organisation.org_number as from_number',
+      'unit_transfer.proposed_at',
+    ])
+    .where('unit_transfer.id', '=', transferId)
+    .where('unit_transfer.to_organisation_id', '=', organisationId)
+    .where('unit_transfer.status', '=', 'proposed')
+    .executeTakeFirst();
+}
+
 /**
  * Accepts a proposal: the unit moves at once, every role in it ends (each recorded),
  * and both organisations' logs say so. The register follows with its next publication.
