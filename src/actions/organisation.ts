@@ -11,7 +11,7 @@ import { adminOf, userOf } from '#web/access.ts';
 import { refuse } from '#web/refusal.ts';
 import { loginContext } from '#web/request-context.ts';
 import { createRoleRequest } from '#server/organisation/role-requests.ts';
-import { acceptTransfer, confirmDetails, mergeUnits, proposeTransfer, splitUnit } from '#server/organisation/unit-history.ts';
+import { acceptTransfer, confirmDetails, declineTransfer, mergeUnits, proposeTransfer, splitUnit } from '#server/organisation/unit-history.ts';
 
 // An empty field reaches the schema as null (or undefined when the field is optional).
 const text = (max: number, required = 'error.required') => z.string({ error: required }).trim().min(1, required).max(max, 'error.tooLong');
@@ -83,7 +83,9 @@ export const organisation = {
       const { actor, audit } = who(context);
       const unit = await unitOf(context.locals.app.db, actor, input.unit);
       require(actor, { kind: 'unit.move', organisationId: unit.organisation_id, unitId: unit.id, isMain: unit.is_main });
-      const result = await context.locals.app.db.transaction().execute((trx) => proposeTransfer(trx, unit, input.orgNumber, audit, context.locals.app.clock));
+      const result = await context.locals.app.db
+        .transaction()
+        .execute((trx) => proposeTransfer(trx, unit, input.orgNumber, audit, context.locals.app.clock, context.locals.app.config));
       if (result !== 'proposed') throw refuse(context.locals, 'BAD_REQUEST', `error.transfer.${result}`, { field: 'orgNumber' });
       return { redirect: `/mina-tjanster/organisation/enhet/${unit.id}?klart=flytt` };
     },
@@ -103,6 +105,20 @@ export const organisation = {
     },
   }),
 
+  declineTransfer: defineAction({
+    accept: 'form',
+    input: z.object({ transfer: z.coerce.number().int().positive() }),
+    handler: async (input, context) => {
+      const { actor, audit } = who(context);
+      require(actor, { kind: 'unit.transfer', organisationId: actor.organisationId ?? -1 });
+      const done = await context.locals.app.db
+        .transaction()
+        .execute((trx) => declineTransfer(trx, input.transfer, actor.organisationId!, audit, context.locals.app.clock));
+      if (!done) throw new ActionError({ code: 'NOT_FOUND', message: 'error.transfer.gone' });
+      return { redirect: '/mina-tjanster/organisation?klart=avbojd' };
+    },
+  }),
+
   mergeUnit: defineAction({
     accept: 'form',
     input: z.object({ unit: z.coerce.number().int().positive(), into: z.coerce.number({ error: 'error.merge.into' }).int().positive('error.merge.into') }),
@@ -112,18 +128,24 @@ export const organisation = {
       require(actor, { kind: 'unit.merge', organisationId: from.organisation_id, unitId: from.id, isMain: from.is_main });
       if (from.id === into.id || into.status !== 'active') throw refuse(context.locals, 'BAD_REQUEST', 'error.merge.into', { field: 'into' });
       await context.locals.app.db.transaction().execute((trx) => mergeUnits(trx, from, into, audit, context.locals.app.clock));
-      return { redirect: '/mina-tjanster/organisation/enheter?klart=enhet' };
+      return { redirect: `/mina-tjanster/organisation/enhet/${into.id}?klart=sammanslagen` };
     },
   }),
 
   splitUnit: defineAction({
     accept: 'form',
-    input: z.object({ unit: z.coerce.number().int().positive(), newName: nameField(150, 'error.unitName.required') }),
+    // `move`: the `userId:ROLE` roles in the unit that go with the new unit; the others stay.
+    input: z.object({
+      unit: z.coerce.number().int().positive(),
+      newName: nameField(150, 'error.unitName.required'),
+      move: z.array(z.string().regex(/^\d{1,12}:[A-Z0-9_]{1,40}$/, 'error.invalid')).max(5000),
+    }),
     handler: async (input, context) => {
       const { actor, audit } = who(context);
       const from = await unitOf(context.locals.app.db, actor, input.unit);
       require(actor, { kind: 'unit.split', organisationId: from.organisation_id, unitId: from.id });
-      const id = await context.locals.app.db.transaction().execute((trx) => splitUnit(trx, from, input.newName, audit, context.locals.app.clock));
+      const moves = new Set(input.move);
+      const id = await context.locals.app.db.transaction().execute((trx) => splitUnit(trx, from, input.newName, moves, audit, context.locals.app.clock));
       return { redirect: `/mina-tjanster/organisation/enhet/${id}?klart=delad` };
     },
   }),

@@ -164,7 +164,11 @@ describe('Organisation & användare in a browser', () => {
     expect(filtered.length).toBeGreaterThan(0);
     expect(filtered.every((row) => row.includes('Roller ändrade'))).toBe(true);
     // Roles read as a person would say them, before and after.
-    expect(filtered.some((row) => row.includes('efter: Administratör enhet i Demoskolan Distans, Hantera ansökan YH i Demoskolan Distans'))).toBe(true);
+    expect(
+      filtered.some((row) =>
+        row.includes('Lade till rollerna Administratör enhet i Demoskolan Distans och Hantera ansökan YH i Demoskolan Distans för Nora Nyberg.'),
+      ),
+    ).toBe(true);
     await admin.getByLabel('Enhet').selectOption({ label: 'Demoskolan Distans' });
     await admin.getByRole('button', { name: 'Filtrera' }).click();
     await expectAccessible(admin);
@@ -209,8 +213,10 @@ describe('Organisation & användare in a browser', () => {
     expect((await unit()).status).toBe('active');
     await merge();
     await admin.getByRole('button', { name: 'Ja, slå ihop enheterna' }).click();
-    await admin.waitForURL('**/mina-tjanster/organisation/enheter?klart=enhet');
+    await admin.waitForURL(/\/enhet\/\d+\?klart=sammanslagen$/);
+    expect(await admin.getByRole('status').textContent()).toContain('Enheterna är sammanslagna.');
     expect((await unit()).status).toBe('inactive');
+    await admin.goto(`${server.url}/mina-tjanster/organisation/enheter`);
     expect(await admin.getByRole('row', { name: /Demoskolan Sommar/ }).textContent()).toContain('Inaktiverad');
   });
 });

@@ -7,6 +7,7 @@ import { insertUser } from '#server/identity/users.ts';
 import { freshDatabase, type TestDatabase } from '../helpers/database.ts';
 import { cookiesOf, pageText, postForm } from '../helpers/forms.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
+import { waitForMail } from '../helpers/mailbox.ts';
 import { publishWithCli } from '../helpers/register.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
@@ -109,6 +110,9 @@ describe('moving a unit to another organisation (change of huvudman)', () => {
       cookies.gi0001,
     );
     expect(proposed.status).toBe(303);
+    // The receiver's administrators are told by e-mail.
+    const mail = await waitForMail(t.db, 'receiver@test.example', /Givarskolan AB vill flytta enheten Flyttbara skolan till er/);
+    expect(mail.text).toContain('ta emot enheten eller tacka nej');
     // Nothing moves before the receiver accepts.
     expect((await t.db.selectFrom('user_unit_role').select('role_key').where('unit_id', '=', ids.unit).execute()).length).toBe(1);
     const offers = pageText(await (await fetch(`${server.url}/mina-tjanster/organisation`, { headers: { Cookie: cookies.re0001 } })).text());
@@ -163,16 +167,52 @@ describe('moving a unit to another organisation (change of huvudman)', () => {
     await expect.poll(owner, { timeout: 10_000, interval: 500 }).toEqual(['Mottagarskolan AB']);
   });
 
-  it('merges and splits units with the history kept', async () => {
+  it('lets the receiver decline an offer: nothing moves, both logs say so', async () => {
+    const unit = (
+      await t.db
+        .insertInto('unit')
+        .values({ organisation_id: ids.giver, name: 'Oönskade skolan', is_main: false, created_at: new Date() })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+    ).id;
+    await t.db.insertInto('user_unit_role').values({ user_id: ids.teacher, unit_id: unit, role_key: 'YH_ANSOKAN', granted_at: new Date() }).execute();
+    const proposed = await postForm(
+      `${server.url}/mina-tjanster/organisation/enhet/${unit}/flytta?_action=organisation.proposeTransfer`,
+      { unit: String(unit), orgNumber: '5562222222' },
+      cookies.gi0001,
+    );
+    expect(proposed.status).toBe(303);
+    const transfer = await t.db.selectFrom('unit_transfer').select('id').where('unit_id', '=', unit).executeTakeFirstOrThrow();
+    const decline = (cookie: string) =>
+      postForm(`${server.url}/mina-tjanster/organisation?_action=organisation.declineTransfer`, { transfer: String(transfer.id) }, cookie);
+    // Only the receiver can decline.
+    expect((await decline(cookies.gi0001)).status).toBe(404);
+    const declined = await decline(cookies.re0001);
+    expect(declined.status).toBe(303);
+    expect(declined.headers.get('location')).toBe('/mina-tjanster/organisation?klart=avbojd');
+    expect((await decline(cookies.re0001)).status).toBe(404);
+    expect(await t.db.selectFrom('unit_transfer').select('status').where('id', '=', transfer.id).executeTakeFirstOrThrow()).toEqual({ status: 'declined' });
+    expect(await t.db.selectFrom('unit').select('organisation_id').where('id', '=', unit).executeTakeFirstOrThrow()).toEqual({ organisation_id: ids.giver });
+    expect((await t.db.selectFrom('user_unit_role').select('role_key').where('unit_id', '=', unit).execute()).length).toBe(1);
+    const events = await t.db.selectFrom('audit_event').select('organisation_id').where('event', '=', 'unit.transferDeclined').execute();
+    expect(events.map((event) => event.organisation_id).sort()).toEqual([ids.giver, ids.receiver].sort());
+    const log = pageText(await (await fetch(`${server.url}/mina-tjanster/organisation/logg`, { headers: { Cookie: cookies.gi0001 } })).text());
+    expect(log).toContain('Mottagarskolan AB tackade nej till att ta emot enheten Oönskade skolan från Givarskolan AB.');
+  });
+
+  it('merges and splits units with the history kept, the chosen roles going with the new unit', async () => {
+    const colleague = (await t.db.selectFrom('app_user').select('id').where('username', '=', 'mo0002').executeTakeFirstOrThrow()).id;
     const split = await postForm(
       `${server.url}/mina-tjanster/organisation/enhet/${ids.unit}/dela?_action=organisation.splitUnit`,
-      { unit: String(ids.unit), newName: 'Flyttbara skolan Syd' },
+      { unit: String(ids.unit), newName: 'Flyttbara skolan Syd', move: `${colleague}:YH_ANSOKAN` },
       cookies.re0001,
     );
     expect(split.status).toBe(303);
     expect(split.headers.get('location')).toMatch(/\/enhet\/\d+\?klart=delad$/);
     const south = await t.db.selectFrom('unit').selectAll().where('name', '=', 'Flyttbara skolan Syd').executeTakeFirstOrThrow();
     expect(south.split_from_unit_id).toBe(ids.unit);
+    const roles = await t.db.selectFrom('user_unit_role').select(['unit_id', 'role_key']).where('user_id', '=', colleague).execute();
+    expect(roles).toEqual([{ unit_id: south.id, role_key: 'YH_ANSOKAN' }]);
     const merged = await postForm(
       `${server.url}/mina-tjanster/organisation/enhet/${south.id}/sla-ihop?_action=organisation.mergeUnit`,
       { unit: String(south.id), into: String(ids.unit) },

@@ -134,3 +134,18 @@ export function completionRequestMail(data: ApplicationMailData & { missing: str
     `Har du frågor? Kontakta ${config.authority.name} på ${config.authority.phone} eller ${config.authority.email}.`,
   ]);
 }
+
+/** To each administrator of the organisation a unit is offered to: what it means and where to answer. */
+export function transferOfferedMail(user: Person, offer: { unit: string; from: string; to: string }, config: Config): RenderedMail {
+  return accountMail(
+    user,
+    config,
+    `${offer.from} vill flytta enheten ${offer.unit} till er`,
+    [
+      `${offer.from} har föreslagit att enheten ${offer.unit} flyttas till ${offer.to} i Anordnarportalen.`,
+      `Logga in och gå till Organisation och användare för att ta emot enheten eller tacka nej. Om ni tar emot den blir ${offer.to} huvudman för enheten, och de roller som ${offer.from}s användare har i den upphör. Ni ger sedan era egna användare roller i enheten.`,
+      `Om ni inte känner till förslaget, kontakta ${offer.from} eller ${config.authority.name} på ${config.authority.phone}.`,
+    ],
+    { label: 'Gå till Organisation och användare', path: '/mina-tjanster/organisation' },
+  );
+}
