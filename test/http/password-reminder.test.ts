@@ -34,14 +34,14 @@ describe('the password reminder on Mina tjänster', () => {
 
   it('reminds a user whose password is older than PASSWORD_REMINDER_MONTHS, with the month count and a link to change it', async () => {
     const html = await myServices('pa0007');
-    const banner = /<p class="notice notice-warning" role="status">[\s\S]*?<\/p>/.exec(html)?.[0] ?? '';
+    const banner = /<p class="notice notice-warning" role="status"[^>]*>[\s\S]*?<\/p>/.exec(html)?.[0] ?? '';
     expect(pageText(banner)).toContain('Ditt lösenord är 7 månader gammalt. Byt gärna till ett nytt i lösenordskiosken. Lösenordet går ut');
     expect(banner).toContain('href="/losenordskiosk/byt"');
   });
 
   it('leaves a user with a newer password alone', async () => {
     const html = await myServices('pa0005');
-    expect(html).toContain('<h1>Mina tjänster</h1>');
+    expect(html).toMatch(/<h1[^>]*>Mina tjänster<\/h1>/);
     expect(html).not.toContain('notice-warning');
     expect(pageText(html)).not.toContain('månader gammalt');
   });
