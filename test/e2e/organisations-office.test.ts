@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '#server/platform/clock.ts';
 import { createRoleRequest } from '#server/organisation/role-requests.ts';
 import { DEMO_PASSWORD } from '#server/runtime/seed.ts';
-import { collectPageErrors, expectAccessible, expectNoPageErrors, launchBrowser } from '../helpers/browser.ts';
+import { collectPageErrors, expectAccessible, expectNoPageErrors, launchBrowser, visit } from '../helpers/browser.ts';
 import { freshDatabase, type TestDatabase } from '../helpers/database.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 
@@ -74,6 +74,12 @@ describe('Organisationer in the back office, in a browser', () => {
     // Buttons that navigate: links with the look and role of a button.
     for (const action of ['Administreras av myndigheten', 'Lägg till användare', 'Registrera ny fullmakt', 'Stäng organisationen'])
       expect(await page.getByRole('region', { name: 'Åtgärder' }).getByRole('button', { name: action }).count()).toBe(1);
+    // The whole log, paged, on its own page: the handläggare's colleagues are named there too.
+    const organisationPage = page.url();
+    await visit(page, `${organisationPage}/logg`);
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Händelselogg för Demoskolan AB');
+    expect(await page.getByRole('table', { name: 'Händelser' }).textContent()).toContain('Ansökan om ny roll skapad');
+    await page.goto(organisationPage);
   });
 
   it('assigns responsible contact persons from the organisation page, shown in bold in Kontakta oss', async () => {

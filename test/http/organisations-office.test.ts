@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '#server/identity/password.ts';
 import { CURRENT_TERMS_VERSION } from '#server/identity/terms.ts';
 import { insertUser } from '#server/identity/users.ts';
+import { recordAudit } from '#server/platform/audit.ts';
 import { formatOrgNumber } from '#server/platform/format.ts';
 import { freshDatabase, type TestDatabase } from '../helpers/database.ts';
 import { cookiesOf, pageText, postForm } from '../helpers/forms.ts';
@@ -87,6 +88,25 @@ describe('Organisationer in the back office over HTTP', () => {
     expect((await get('/handlaggning/organisationer/999999')).status).toBe(404);
     expect((await get('/handlaggning/organisationer/abc')).status).toBe(404);
     expect((await get(`/handlaggning/organisationer/${organisationId}/logg`)).status).toBe(200);
+  });
+
+  it('shows the event log as the organisation reads it, with the handläggare named, and the whole log paged', async () => {
+    const staff = await t.db.selectFrom('app_user').select('id').where('username', '=', 'or0001').executeTakeFirstOrThrow();
+    const member = await t.db.selectFrom('app_user').select('id').where('username', '=', 'om0001').executeTakeFirstOrThrow();
+    const at = new Date(Date.now() - 60_000);
+    await recordAudit(t.db, { event: 'user.inactivated', at, actorUserId: staff.id, subjectUserId: member.id, organisationId, client: 'test', detail: {} });
+    for (let i = 0; i < 55; i++)
+      await recordAudit(t.db, { event: 'login.failed', at: new Date(at.getTime() - (i + 1) * 1000), subjectUserId: member.id, organisationId, client: 'test' });
+    const page = pageText(await (await get(`/handlaggning/organisationer/${organisationId}`)).text());
+    expect(page).toContain('Olle Registrator (or0001), handläggare');
+    expect(page).toContain('Inaktiverade Test Användare.');
+    // 56 recorded here and the member's login in beforeAll.
+    expect(page).toContain('Visa hela händelseloggen (57 händelser)');
+    const first = pageText(await (await get(`/handlaggning/organisationer/${organisationId}/logg`)).text());
+    expect(first).toContain('Olle Registrator (or0001), handläggare');
+    const second = pageText(await (await get(`/handlaggning/organisationer/${organisationId}/logg?sida=2`)).text());
+    expect(second).not.toContain('Olle Registrator');
+    expect(second).toContain('Misslyckat inloggningsförsök för Test Användare.');
   });
 
   it('assigns responsible contact persons on the organisation page; the organisation sees them in bold in Kontakta oss', async () => {

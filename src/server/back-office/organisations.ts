@@ -43,6 +43,12 @@ export async function searchOrganisations(db: Db, query: string, page: number): 
   ).then(({ rows, total }) => ({ rows: rows.map((row) => ({ ...row, units: Number(row.units ?? 0) })), total }));
 }
 
+/** An organisation's name, for the pages beside its overview; undefined when the id names none. */
+export function organisationName(db: Db, organisationId: number) {
+  if (!Number.isSafeInteger(organisationId) || organisationId <= 0) return Promise.resolve(undefined);
+  return db.selectFrom('organisation').select(['id', 'name']).where('id', '=', organisationId).executeTakeFirst();
+}
+
 /** Everything the organisation page shows, in a handful of queries run side by side. */
 export async function organisationOverview(db: Db, organisationId: number) {
   if (!Number.isSafeInteger(organisationId) || organisationId <= 0) return undefined;
