@@ -50,10 +50,13 @@ export const contacts = {
       organisation: z.coerce.number().int().positive(),
       orgNumber: z.string().max(20),
       contact: z.array(z.coerce.number().int().positive()).max(200),
+      // Posted from the organisation's own page in the back office: back there afterwards.
+      from: z.literal('organisation').optional(),
     }),
     handler: async (input, context) => {
       if (!(await setResponsible(context.locals.app.db, input.organisation, input.contact, staffActor(context), context.locals.app.clock)))
         throw refuse(context.locals, 'NOT_FOUND', 'error.contacts.organisation');
+      if (input.from === 'organisation') return { redirect: `/handlaggning/organisationer/${input.organisation}?klart=kontaktpersoner` };
       return { redirect: `/handlaggning/kontaktpersoner?org=${encodeURIComponent(input.orgNumber)}&klart=ansvariga` };
     },
   }),
