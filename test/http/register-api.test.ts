@@ -4,7 +4,7 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { Temporal } from 'temporal-polyfill';
-import { afterAll, beforeAll, describe, expect, it, } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OPENAPI_DOCUMENT } from '#server/register/openapi.ts';
 import { freshDatabase, type TestDatabase } from '../helpers/database.ts';
 import { pageText } from '../helpers/forms.ts';
