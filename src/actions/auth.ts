@@ -124,6 +124,7 @@ export const auth = {
         : await enterCodeForUsername(context.locals.app.db, input.username ?? '', input.code, ctx);
       if (result.kind === 'wrong') throw new ActionError({ code: 'BAD_REQUEST', message: 'error.code.wrong' });
       if (result.kind === 'void') throw new ActionError({ code: 'FORBIDDEN', message: 'error.code.void' });
+      if (result.kind === 'expired') throw new ActionError({ code: 'FORBIDDEN', message: 'error.code.expired' });
       // In a browser that asked for the code the cookie held the code step; it now holds the next one.
       setTicketCookie(context, result.ticket);
       return { redirect: '/losenordskiosk/nytt-losenord' };

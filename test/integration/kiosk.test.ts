@@ -153,6 +153,15 @@ describe('the password kiosk', () => {
     expect((await enterCodeForUsername(t.db, 'ki0007', code, context())).kind).toBe('wrong');
   });
 
+  it('says that a code has run out only to whoever types that very code', async () => {
+    const user = await createMember(t.db, { username: 'ki0011', password: OLD });
+    await requestReset(t.db, 'ki0011', context());
+    const code = await codeFromMail(user.email);
+    clock.advance(config.rules.resetCodeMinutes * MINUTE);
+    expect((await enterCodeForUsername(t.db, 'ki0011', '00000000', context())).kind).toBe('wrong');
+    expect((await enterCodeForUsername(t.db, 'ki0011', code, context())).kind).toBe('expired');
+  });
+
   it('answers an unknown username, a user without a code and a wrong code alike, and stops after ten tries an hour', async () => {
     await createMember(t.db, { username: 'ki0008', password: OLD });
     const answers = async (username: string) => {

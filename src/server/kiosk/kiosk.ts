@@ -5,7 +5,7 @@ import { consumeTicket, createTicket, type Ticket } from '#server/kiosk/ticket.t
 import { attemptLogin, unlockUsername, type LoginContext } from '#server/identity/login.ts';
 import { enqueueMail } from '#server/mail/mail.ts';
 import { passwordChangedMail, resetCodeMail } from '#server/mail/templates.ts';
-import { issueCode, redeemCode, voidCodes, type CodeCheck } from '#server/identity/one-time-code.ts';
+import { issueCode, matchesExpiredCode, redeemCode, voidCodes, type CodeCheck } from '#server/identity/one-time-code.ts';
 import { checkPasswordPolicy, hashPassword, verifyPassword, type PasswordProblem } from '#server/identity/password.ts';
 import { hitLimit } from '#server/platform/rate-limit.ts';
 import { deleteUserSessions } from '#server/identity/session.ts';
@@ -55,7 +55,7 @@ export async function requestReset(db: Db, username: string, context: LoginConte
   return { ticket: await createTicket(db, 'code', user?.id ?? null, 'reset', clock) };
 }
 
-export type EnterCodeResult = { kind: 'ok'; ticket: string } | { kind: 'wrong' } | { kind: 'void' };
+export type EnterCodeResult = { kind: 'ok'; ticket: string } | { kind: 'wrong' } | { kind: 'void' } | { kind: 'expired' };
 
 /** Tries at the code per username and hour when no ticket says who asked: twice a code's own five. */
 const CODE_TRIES_PER_USERNAME_HOUR = 10;
@@ -64,7 +64,8 @@ const CODE_TRIES_PER_USERNAME_HOUR = 10;
  * "Glömt lösenord", second step in another browser than the one that asked (the e-mail read
  * on the phone): the username and the code. The code is bound to the account, so this is as
  * good as the ticket. An unknown username, a known one without a live code and a wrong code
- * all answer "wrong", so nothing tells accounts apart; after ten tries an hour per username
+ * all answer "wrong", so nothing tells accounts apart (the account's own code typed after it
+ * ran out answers "expired"); after ten tries an hour per username
  * every answer is "void" (the code's own five wrong tries still void it).
  */
 export async function enterCodeForUsername(db: Db, username: string, code: string, context: LoginContext): Promise<EnterCodeResult> {
@@ -81,7 +82,11 @@ export async function enterCodeForUsername(db: Db, username: string, code: strin
   );
   if (!tries.allowed) return { kind: 'void' };
   const user = await findUserByUsername(db, username);
-  if (user?.status !== 'active' || (await redeemCode(db, user.id, 'reset', code, clock)) !== 'ok') return { kind: 'wrong' };
+  if (user?.status !== 'active') return { kind: 'wrong' };
+  if ((await redeemCode(db, user.id, 'reset', code, clock)) !== 'ok') {
+    // Only whoever typed the account's own code, run out, is told it ran out: it proves receipt.
+    return (await matchesExpiredCode(db, user.id, 'reset', code, clock)) ? { kind: 'expired' } : { kind: 'wrong' };
+  }
   await recordAudit(db, { event: 'code.used', at: clock.now(), subjectUserId: user.id, organisationId: user.organisation_id, client: context.client });
   return { kind: 'ok', ticket: await createTicket(db, 'new_password', user.id, 'reset', clock) };
 }
