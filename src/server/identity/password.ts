@@ -1,7 +1,6 @@
 import { hash, verify, type Algorithm } from '@node-rs/argon2';
-import { ZxcvbnFactory } from '@zxcvbn-ts/core';
+import type { ZxcvbnFactory } from '@zxcvbn-ts/core';
 import * as zxcvbnCommon from '@zxcvbn-ts/language-common';
-import * as zxcvbnEn from '@zxcvbn-ts/language-en';
 
 /** argon2id at OWASP's first recommended setting (19 MiB, 2 passes, 1 lane). */
 // `Algorithm` is an ambient const enum: 2 is its Argon2id.
@@ -54,23 +53,28 @@ const common = new Set(zxcvbnCommon.dictionary['passwords-common'].map((word: st
  */
 export const MIN_GUESSES_LOG10 = 10;
 
-// Built on first use and kept for the life of the process: the dictionaries take about
-// 0.2 s and 28 MB of heap to rank, a check then takes 5–100 ms. Levenshtein matching is
-// off: it made a check take up to 2 s and added nothing the user inputs did not catch.
-let estimator: ZxcvbnFactory | undefined;
+// Loaded and built on first use, once per process, and kept: the English dictionaries and
+// the ranking take about 0.3–0.5 s and 30 MB of heap (measured with Node 24), which a process
+// that never sets a password (the API, the chores) does not pay. A check then takes 5–100 ms.
+// Levenshtein matching is off: it made one check take up to 2 s and added nothing the user
+// inputs did not catch.
+let estimator: Promise<ZxcvbnFactory> | undefined;
 const strengthEstimator = () =>
-  (estimator ??= new ZxcvbnFactory({
-    dictionary: { ...zxcvbnCommon.dictionary, ...zxcvbnEn.dictionary },
-    graphs: zxcvbnCommon.adjacencyGraphs,
-  }));
+  (estimator ??= Promise.all([import('@zxcvbn-ts/core'), import('@zxcvbn-ts/language-en')]).then(
+    ([core, english]) =>
+      new core.ZxcvbnFactory({
+        dictionary: { ...zxcvbnCommon.dictionary, ...english.dictionary },
+        graphs: zxcvbnCommon.adjacencyGraphs,
+      }),
+  ));
 
 /**
  * zxcvbn's estimate (log10 of the guesses an attacker needs), with the user's own words as
  * a dictionary. The lower of the password as typed and without separators counts, so that
  * "Lisa Nord 1987" is judged like "LisaNord1987".
  */
-export function estimateGuessesLog10(password: string, userInputs: string[]): number {
-  const zxcvbn = strengthEstimator();
+export async function estimateGuessesLog10(password: string, userInputs: string[]): Promise<number> {
+  const zxcvbn = await strengthEstimator();
   const inputs = userInputs.flatMap((input) => input.normalize('NFKC').toLowerCase().split(/\s+/)).filter((word) => word.length >= 2);
   const typed = normalizePassword(password);
   const squeezed = typed.replace(/[\s\-_.]+/g, '');
@@ -97,7 +101,7 @@ export const passwordLength = (password: string) => [...normalizePassword(passwo
  * organisation's name, or when zxcvbn estimates fewer than 10^10 guesses with the user's
  * names, username and organisation as known words. Returns the first problem, or undefined.
  */
-export function checkPasswordPolicy(password: string, context: PolicyContext): PasswordProblem | undefined {
+export async function checkPasswordPolicy(password: string, context: PolicyContext): Promise<PasswordProblem | undefined> {
   const length = passwordLength(password);
   if (length < context.minLength) return 'tooShort';
   if (length > MAX_PASSWORD_LENGTH) return 'tooLong';
@@ -112,6 +116,6 @@ export function checkPasswordPolicy(password: string, context: PolicyContext): P
     .trim();
   if (organisation && organisation.length >= 3 && squeezed.includes(organisation.replace(/\s+/g, ''))) return 'containsOrganisation';
   const userInputs = [...(context.names ?? []), context.username, context.organisationName ?? ''];
-  if (estimateGuessesLog10(password, userInputs) < MIN_GUESSES_LOG10) return 'guessable';
+  if ((await estimateGuessesLog10(password, userInputs)) < MIN_GUESSES_LOG10) return 'guessable';
   return undefined;
 }

@@ -109,12 +109,12 @@ export type NewPasswordResult = { kind: 'ok'; sessionsEnded: number } | { kind: 
 /** The password rules for this user: their names, username and organisation are words an attacker tries first. */
 async function policyProblem(db: Db, user: User, password: string, confirmation: string, config: LoginContext['config']): Promise<PasswordProblem | undefined> {
   return (
-    checkPasswordPolicy(password, {
+    (await checkPasswordPolicy(password, {
       minLength: config.rules.passwordMinLength,
       username: user.username,
       organisationName: await organisationName(db, user),
       names: [user.first_name, user.last_name],
-    }) ??
+    })) ??
     (password !== confirmation ? 'mismatch' : undefined) ??
     (user.password_hash && (await verifyPassword(user.password_hash, password)) ? 'sameAsCurrent' : undefined)
   );
