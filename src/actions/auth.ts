@@ -5,7 +5,7 @@ import { clearTicketCookie, readTicketCookie, safeNext, setSessionCookie, setTic
 import { recordAudit } from '#server/platform/audit.ts';
 import { checkCaptcha } from '#server/identity/captcha.ts';
 import { readTicket } from '#server/kiosk/ticket.ts';
-import { enterCode, requestReset, setNewPassword, startChange } from '#server/kiosk/kiosk.ts';
+import { enterCode, enterCodeForUsername, requestReset, setNewPassword, startChange } from '#server/kiosk/kiosk.ts';
 import { createTicket } from '#server/kiosk/ticket.ts';
 import { attemptLogin } from '#server/identity/login.ts';
 import { MAX_PASSWORD_LENGTH } from '#server/identity/password.ts';
@@ -108,14 +108,24 @@ export const auth = {
 
   enterCode: defineAction({
     accept: 'form',
-    input: z.object({ code: z.string({ error: 'error.code.required' }).trim().min(1, 'error.code.required').max(64, 'error.code.wrong') }),
+    input: z.object({
+      // Only in a browser without the step's cookie (the e-mail opened on another device).
+      username: z.string().trim().max(64, 'error.username.required').nullish(),
+      code: z.string({ error: 'error.code.required' }).trim().min(1, 'error.code.required').max(64, 'error.code.wrong'),
+    }),
     handler: async (input, context) => {
       const ctx = loginContext(context.locals, context.clientAddress);
+      const throttle = await throttleClient(context.locals.app, ctx.address, 'kiosk-client');
+      if (!throttle.allowed) throw tooMany(context.locals, throttle.retryAfterSeconds);
       const ticket = await readTicket(context.locals.app.db, readTicketCookie(context.cookies), 'code', ctx.clock);
-      if (!ticket) throw new ActionError({ code: 'FORBIDDEN', message: 'error.kiosk.expired' });
-      const result = await enterCode(context.locals.app.db, ticket, input.code, ctx);
+      if (!ticket && !input.username) throw refuse(context.locals, 'BAD_REQUEST', 'error.username.required', { field: 'username' });
+      const result = ticket
+        ? await enterCode(context.locals.app.db, ticket, input.code, ctx)
+        : await enterCodeForUsername(context.locals.app.db, input.username ?? '', input.code, ctx);
       if (result.kind === 'wrong') throw new ActionError({ code: 'BAD_REQUEST', message: 'error.code.wrong' });
       if (result.kind === 'void') throw new ActionError({ code: 'FORBIDDEN', message: 'error.code.void' });
+      if (result.kind === 'expired') throw new ActionError({ code: 'FORBIDDEN', message: 'error.code.expired' });
+      // In a browser that asked for the code the cookie held the code step; it now holds the next one.
       setTicketCookie(context, result.ticket);
       return { redirect: '/losenordskiosk/nytt-losenord' };
     },
@@ -138,7 +148,8 @@ export const auth = {
         throw refuse(context.locals, 'BAD_REQUEST', `error.newPassword.${result.problem}`, { field, params: { min: ctx.config.rules.passwordMinLength } });
       }
       clearTicketCookie(context);
-      return { redirect: '/losenordskiosk/klart' };
+      // "Your other logins have ended" only when there were any: not to a brand-new user.
+      return { redirect: result.sessionsEnded > 0 ? '/losenordskiosk/klart?avslutade=1' : '/losenordskiosk/klart' };
     },
   }),
 };

@@ -17,6 +17,9 @@ import { createMember } from '../helpers/users.ts';
 const FIRST = 'mitt första egna lösenord';
 const SECOND = 'ett andra lösenord som är nytt';
 const THIRD = 'det tredje lösenordet efter koden';
+const PASSPHRASE = 'kanelbulle segelbåt vinter trappa';
+const SECOND_AGAIN = 'ett fjärde lösenord i kiosken nu';
+const FROM_PHONE = 'valt i mobilen på bussen hem';
 
 describe('login and the password kiosk, as a person uses them', () => {
   let t: TestDatabase;
@@ -24,6 +27,7 @@ describe('login and the password kiosk, as a person uses them', () => {
   let browser: Browser;
   let page: Page;
   const errors: string[] = [];
+  let firstDoneText = '';
   const clockDir = tempDir('clock');
   const clockFile = path.join(clockDir.path, 'offset');
   const setServerClock = (offsetMs: number) => writeFileSync(clockFile, String(offsetMs));
@@ -103,6 +107,7 @@ describe('login and the password kiosk, as a person uses them', () => {
     await page.getByRole('button', { name: 'Spara lösenordet' }).click();
     await page.waitForURL('**/losenordskiosk/klart');
     await check();
+    firstDoneText = (await page.locator('main').textContent()) ?? '';
     await waitForMail(t.db, 'ny0001@skolan.example', /Ditt lösenord har ändrats/);
 
     await page.getByRole('button', { name: 'Logga in med ditt nya lösenord' }).click();
@@ -123,21 +128,96 @@ describe('login and the password kiosk, as a person uses them', () => {
     expect(stored.terms_accepted_at).toBeInstanceOf(Date);
   });
 
-  it('changes the password through the kiosk and ends the session', async () => {
+  it('changes the password signed in, asking only for the current and the new password, and keeps this login', async () => {
+    // A brand-new user had no earlier logins: the kiosk's done page must not say they ended.
+    expect(firstDoneText).not.toContain('Alla dina tidigare inloggningar har avslutats');
+    const other = await (await browser.newContext()).newPage();
+    await other.goto(`${server.url}/logga-in`);
+    await other.getByLabel('Användarnamn').fill('ny0001');
+    await other.getByLabel('Lösenord', { exact: true }).fill(FIRST);
+    await other.getByRole('button', { name: 'Logga in' }).click();
+    await other.waitForURL('**/mina-tjanster');
+
     await page.getByRole('link', { name: 'Byt lösenord' }).first().click();
-    await page.waitForURL('**/losenordskiosk/byt');
-    await check();
-    await page.getByLabel('Användarnamn').fill('ny0001');
-    await page.getByLabel('Lösenord eller engångslösenord').fill(FIRST);
-    await page.getByRole('button', { name: 'Fortsätt' }).click();
+    await page.waitForURL('**/mina-tjanster/byt-losenord');
+    await check(200);
+    expect(await page.getByLabel('Användarnamn').count()).toBe(0);
+    expect(await page.getByText('ny0001').first().isVisible()).toBe(true);
+    await page.getByLabel('Nuvarande lösenord').fill('inte mitt lösenord alls');
     await page.getByLabel('Nytt lösenord').fill(SECOND);
     await page.getByLabel('Bekräfta lösenord').fill(SECOND);
     await page.getByRole('button', { name: 'Spara lösenordet' }).click();
-    await page.waitForURL('**/losenordskiosk/klart');
+    await check(401);
+    expect(await page.getByRole('alert').textContent()).toContain('Det nuvarande lösenordet är fel');
+    await page.getByLabel('Nuvarande lösenord').fill(FIRST);
+    await page.getByLabel('Nytt lösenord').fill(SECOND);
+    await page.getByLabel('Bekräfta lösenord').fill(SECOND);
+    await page.getByRole('button', { name: 'Spara lösenordet' }).click();
+    await page.waitForURL('**/mina-tjanster/byt-losenord?sparat=avslutade');
+    await check();
+    expect(await page.getByRole('status').textContent()).toContain('Dina inloggningar på andra enheter');
+    // This login goes on; the other browser's ended.
+    await page.goto(`${server.url}/mina-tjanster`);
+    await page.waitForURL('**/mina-tjanster');
+    await other.goto(`${server.url}/mina-tjanster`);
+    await other.waitForURL('**/logga-in?next=%2Fmina-tjanster');
+    await other.context().close();
+    await waitForMail(t.db, 'ny0001@skolan.example', /Ditt lösenord har ändrats/);
+  });
+
+  it("refuses easily guessed new passwords, the user's own name with digits too, and takes a passphrase (issue 15, acceptance 8)", async () => {
+    await t.db.updateTable('app_user').set({ first_name: 'Kerstin', last_name: 'Lindqvist' }).where('username', '=', 'ny0001').execute();
+    await page.goto(`${server.url}/mina-tjanster/byt-losenord`);
+    for (const weak of ['password123456789', 'KerstinLindqvist1975']) {
+      await page.getByLabel('Nuvarande lösenord').fill(SECOND);
+      await page.getByLabel('Nytt lösenord').fill(weak);
+      await page.getByLabel('Bekräfta lösenord').fill(weak);
+      await page.getByRole('button', { name: 'Spara lösenordet' }).click();
+      await check(400);
+      expect(await page.locator('#newPassword-error').textContent()).toContain('Lösenordet är för lätt att gissa');
+      expect(await page.getByRole('alert').textContent()).toContain('ditt namn');
+    }
+    await page.getByLabel('Nuvarande lösenord').fill(SECOND);
+    await page.getByLabel('Nytt lösenord').fill(PASSPHRASE);
+    await page.getByLabel('Bekräfta lösenord').fill(PASSPHRASE);
+    await page.getByRole('button', { name: 'Spara lösenordet' }).click();
+    await page.waitForURL('**/mina-tjanster/byt-losenord?sparat=ja');
+    await check();
+    const fresh = await (await browser.newContext()).newPage();
+    await fresh.goto(`${server.url}/logga-in`);
+    await fresh.getByLabel('Användarnamn').fill('ny0001');
+    await fresh.getByLabel('Lösenord', { exact: true }).fill(PASSPHRASE);
+    await fresh.getByRole('button', { name: 'Logga in' }).click();
+    await fresh.waitForURL('**/mina-tjanster');
+    await fresh.context().close();
+  });
+
+  it('changes the password through the kiosk, shows whose it is, and ends the session', async () => {
+    await page.goto(`${server.url}/losenordskiosk/byt`);
+    await check();
+    await page.getByLabel('Användarnamn').fill('ny0001');
+    await page.getByLabel('Lösenord eller engångslösenord').fill(PASSPHRASE);
+    await page.getByRole('button', { name: 'Fortsätt' }).click();
+    await page.waitForURL('**/losenordskiosk/nytt-losenord');
+    await check();
+    const account = await page.locator('dl').textContent();
+    expect(account).toContain('ny0001');
+    expect(account).toContain('n***@skolan.example');
+    await page.getByRole('button', { name: 'Avbryt' }).click();
+    await page.waitForURL(/\/losenordskiosk$/);
+    await page.goto(`${server.url}/losenordskiosk/byt`);
+    await page.getByLabel('Användarnamn').fill('ny0001');
+    await page.getByLabel('Lösenord eller engångslösenord').fill(PASSPHRASE);
+    await page.getByRole('button', { name: 'Fortsätt' }).click();
+    await page.getByLabel('Nytt lösenord').fill(SECOND_AGAIN);
+    await page.getByLabel('Bekräfta lösenord').fill(SECOND_AGAIN);
+    await page.getByRole('button', { name: 'Spara lösenordet' }).click();
+    await page.waitForURL('**/losenordskiosk/klart?avslutade=1');
+    expect(await page.getByRole('status').textContent()).toContain('Alla dina tidigare inloggningar har avslutats');
     await page.goto(`${server.url}/mina-tjanster`);
     await page.waitForURL('**/logga-in?next=%2Fmina-tjanster');
     await check();
-    await loginAs('ny0001', SECOND);
+    await loginAs('ny0001', SECOND_AGAIN);
     await page.waitForURL('**/mina-tjanster');
   });
 
@@ -174,10 +254,59 @@ describe('login and the password kiosk, as a person uses them', () => {
     await page.getByLabel('Nytt lösenord').fill(THIRD);
     await page.getByLabel('Bekräfta lösenord').fill(THIRD);
     await page.getByRole('button', { name: 'Spara lösenordet' }).click();
-    await page.waitForURL('**/losenordskiosk/klart');
+    await page.waitForURL('**/losenordskiosk/klart**');
     await loginAs('ny0001', THIRD);
     await page.waitForURL('**/mina-tjanster');
     await check();
+  });
+
+  it('takes the code in another browser than the one that asked for it (issue 15, acceptance 7)', async () => {
+    const before = Number(
+      (
+        await t.db
+          .selectFrom('dev_mailbox')
+          .select((eb) => eb.fn.max('id').as('id'))
+          .executeTakeFirst()
+      )?.id ?? 0,
+    );
+    // The computer: asks for a code.
+    const computer = await (await browser.newContext()).newPage();
+    collectPageErrors(computer, errors);
+    await computer.goto(`${server.url}/losenordskiosk/glomt`);
+    await computer.getByLabel('Användarnamn').fill('ny0001');
+    await captchaSolved(computer);
+    await computer.getByRole('button', { name: 'Skicka kod' }).click();
+    await computer.waitForURL('**/losenordskiosk/glomt/kod');
+    const mail = await waitForMail(t.db, 'ny0001@skolan.example', /Din kod/, before);
+    const code = /Din kod är: (\d{8})/.exec(mail.text)![1];
+    const link = /(http\S+\/losenordskiosk\/glomt\/kod)/.exec(mail.text)![1];
+    await computer.context().close();
+
+    // The phone: opens the e-mail's link, with no cookie from the computer.
+    const phoneContext = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    page = await phoneContext.newPage();
+    collectPageErrors(page, errors);
+    await page.goto(link);
+    await check(200);
+    await page.getByLabel('Användarnamn').fill('ny0001');
+    await page.getByLabel('Kod från e-postmeddelandet').fill('00000000');
+    await page.getByRole('button', { name: 'Fortsätt' }).click();
+    await check(400);
+    expect(await page.getByRole('alert').textContent()).toContain('Koden stämmer inte');
+    expect(await page.getByLabel('Användarnamn').inputValue()).toBe('ny0001');
+    await page.getByLabel('Kod från e-postmeddelandet').fill(code);
+    await page.getByRole('button', { name: 'Fortsätt' }).click();
+    await page.waitForURL('**/losenordskiosk/nytt-losenord');
+    await check();
+    expect(await page.locator('dl').textContent()).toContain('ny0001');
+    await page.getByLabel('Nytt lösenord').fill(FROM_PHONE);
+    await page.getByLabel('Bekräfta lösenord').fill(FROM_PHONE);
+    await page.getByRole('button', { name: 'Spara lösenordet' }).click();
+    await page.waitForURL('**/losenordskiosk/klart**');
+    await check();
+    await loginAs('ny0001', FROM_PHONE);
+    await page.waitForURL('**/mina-tjanster');
+    await phoneContext.close();
   });
 
   it('locks the account after four wrong passwords and lets the right one in once the lock has run out', async () => {
@@ -192,9 +321,14 @@ describe('login and the password kiosk, as a person uses them', () => {
     }
     await loginAs('la0001', 'fel lösenord en fjärde gång');
     await check(401);
-    expect(await page.getByRole('alert').textContent()).toContain('Kontot är tillfälligt låst');
+    // Its own notice, not a mistake in the form: no error summary, the time it ends, the way round it.
+    const notice = page.getByRole('status');
+    expect(await notice.textContent()).toContain('Kontot är tillfälligt låst');
+    expect(await page.getByRole('alert').count()).toBe(0);
+    expect(await page.getByText('Det finns fel i formuläret').count()).toBe(0);
+    expect(await notice.getByRole('link', { name: /Beställ en kod i lösenordskiosken/ }).getAttribute('href')).toBe('/losenordskiosk/glomt');
     await loginAs('la0001', FIRST);
-    expect(await page.getByRole('alert').textContent()).toMatch(/låst.*om (29|30) minuter/);
+    expect(await page.getByRole('status').textContent()).toMatch(/låst.*kl\. \d\d:\d\d, om (29|30) minuter/);
     setServerClock(31 * 60_000);
     await loginAs('la0001', FIRST);
     await page.waitForURL('**/mina-tjanster');

@@ -152,4 +152,21 @@ describe('logging in over HTTP', () => {
       await own.drop();
     }
   });
+
+  it('takes the code with the username in a browser without the kiosk cookie, answering unknown and known usernames alike', async () => {
+    const enter = (username: string, code: string) => postForm(`${a.url}/losenordskiosk/glomt/kod?_action=auth.enterCode`, { username, code });
+    // The e-mail's link, opened anywhere: asks for the username as well as the code.
+    const page = pageText(await (await fetch(`${a.url}/losenordskiosk/glomt/kod`)).text());
+    expect(page).toContain('Användarnamn');
+    expect(page).not.toContain('Tiden för det här steget har gått ut');
+    const strip = (html: string) => pageText(html).replace(/hp0002|xx9998/g, 'NAMN');
+    const known = await enter('hp0002', '12345678');
+    const unknown = await enter('xx9998', '12345678');
+    expect(known.status).toBe(400);
+    expect(unknown.status).toBe(known.status);
+    expect(strip(await unknown.text())).toBe(strip(await known.text()));
+    const missing = await postForm(`${a.url}/losenordskiosk/glomt/kod?_action=auth.enterCode`, { code: '12345678' });
+    expect(missing.status).toBe(400);
+    expect(pageText(await missing.text())).toContain('Ange ditt användarnamn');
+  });
 });

@@ -35,8 +35,8 @@ describe('the password reminder on Mina tjänster', () => {
   it('reminds a user whose password is older than PASSWORD_REMINDER_MONTHS, with the month count and a link to change it', async () => {
     const html = await myServices('pa0007');
     const banner = /<p class="notice notice-warning" role="status"[^>]*>[\s\S]*?<\/p>/.exec(html)?.[0] ?? '';
-    expect(pageText(banner)).toContain('Ditt lösenord är 7 månader gammalt. Byt gärna till ett nytt i lösenordskiosken. Lösenordet går ut');
-    expect(banner).toContain('href="/losenordskiosk/byt"');
+    expect(pageText(banner)).toContain('Ditt lösenord är 7 månader gammalt. Byt gärna till ett nytt. Lösenordet går ut');
+    expect(banner).toContain('href="/mina-tjanster/byt-losenord"');
   });
 
   it('leaves a user with a newer password alone', async () => {

@@ -3,7 +3,7 @@ import { ManualClock, MINUTE } from '#server/platform/clock.ts';
 import { parseConfig } from '#server/platform/config.ts';
 import { createDb } from '#server/platform/database.ts';
 import { readTicket } from '#server/kiosk/ticket.ts';
-import { enterCode, requestReset, setNewPassword, startChange } from '#server/kiosk/kiosk.ts';
+import { changeOwnPassword, enterCode, enterCodeForUsername, requestReset, setNewPassword, startChange } from '#server/kiosk/kiosk.ts';
 import { attemptLogin } from '#server/identity/login.ts';
 import { issueCode, redeemCode } from '#server/identity/one-time-code.ts';
 import { createSession } from '#server/identity/session.ts';
@@ -41,7 +41,7 @@ describe('the password kiosk', () => {
     const entered = await enterCode(t.db, ticket, code, context());
     expect(entered.kind).toBe('ok');
     const passwordTicket = (await readTicket(t.db, (entered as { ticket: string }).ticket, 'new_password', clock))!;
-    expect(await setNewPassword(t.db, passwordTicket, NEW, NEW, context())).toEqual({ kind: 'ok' });
+    expect(await setNewPassword(t.db, passwordTicket, NEW, NEW, context())).toEqual({ kind: 'ok', sessionsEnded: 1 });
     expect(await t.db.selectFrom('user_session').where('user_id', '=', user.id).selectAll().execute()).toEqual([]);
     expect((await attemptLogin(t.db, 'ki0001', NEW, context())).kind).toBe('ok');
     const subjects = (await t.db.selectFrom('mail_outbox').select('subject').where('to_address', '=', user.email).execute()).map((m) => m.subject);
@@ -127,7 +127,8 @@ describe('the password kiosk', () => {
     expect(ticket.reason).toBe('first_login');
     expect(await setNewPassword(t.db, ticket, 'kort', 'kort', context())).toEqual({ kind: 'invalid', problem: 'tooShort' });
     expect(await setNewPassword(t.db, ticket, NEW, `${NEW}!`, context())).toEqual({ kind: 'invalid', problem: 'mismatch' });
-    expect(await setNewPassword(t.db, ticket, NEW, NEW, context())).toEqual({ kind: 'ok' });
+    // A brand-new user had no sessions to end: the done page must not say it ended any.
+    expect(await setNewPassword(t.db, ticket, NEW, NEW, context())).toEqual({ kind: 'ok', sessionsEnded: 0 });
     expect((await startChange(t.db, 'ki0005', code, context())).kind).toBe('failed');
   });
 
@@ -136,5 +137,70 @@ describe('the password kiosk', () => {
     const started = await startChange(t.db, 'ki0006', OLD, context());
     const ticket = (await readTicket(t.db, (started as { ticket: string }).ticket, 'new_password', clock))!;
     expect(await setNewPassword(t.db, ticket, OLD, OLD, context())).toEqual({ kind: 'invalid', problem: 'sameAsCurrent' });
+  });
+
+  it('takes the code with the username in a browser that never asked for it (the e-mail read on the phone)', async () => {
+    const user = await createMember(t.db, { username: 'ki0007', password: OLD });
+    await requestReset(t.db, 'ki0007', context());
+    const code = await codeFromMail(user.email);
+    expect((await enterCodeForUsername(t.db, 'ki0007', '00000000', context())).kind).toBe('wrong');
+    const entered = await enterCodeForUsername(t.db, ' KI0007 ', code, context());
+    expect(entered.kind).toBe('ok');
+    const ticket = (await readTicket(t.db, (entered as { ticket: string }).ticket, 'new_password', clock))!;
+    expect(ticket.user_id).toBe(user.id);
+    expect((await setNewPassword(t.db, ticket, NEW, NEW, context())).kind).toBe('ok');
+    // Used once: the same code does not open another step.
+    expect((await enterCodeForUsername(t.db, 'ki0007', code, context())).kind).toBe('wrong');
+  });
+
+  it('says that a code has run out only to whoever types that very code', async () => {
+    const user = await createMember(t.db, { username: 'ki0011', password: OLD });
+    await requestReset(t.db, 'ki0011', context());
+    const code = await codeFromMail(user.email);
+    clock.advance(config.rules.resetCodeMinutes * MINUTE);
+    expect((await enterCodeForUsername(t.db, 'ki0011', '00000000', context())).kind).toBe('wrong');
+    expect((await enterCodeForUsername(t.db, 'ki0011', code, context())).kind).toBe('expired');
+  });
+
+  it('answers an unknown username, a user without a code and a wrong code alike, and stops after ten tries an hour', async () => {
+    await createMember(t.db, { username: 'ki0008', password: OLD });
+    const answers = async (username: string) => {
+      const kinds = [];
+      for (let i = 0; i < 11; i++) kinds.push((await enterCodeForUsername(t.db, username, String(20_000_000 + i), context())).kind);
+      return kinds;
+    };
+    const expected = [...Array(10).fill('wrong'), 'void'];
+    expect(await answers('okand2')).toEqual(expected);
+    expect(await answers('ki0008')).toEqual(expected);
+    clock.advance(61 * MINUTE);
+    expect((await enterCodeForUsername(t.db, 'ki0008', '12345678', context())).kind).toBe('wrong');
+  });
+
+  it("refuses easily guessed passwords, also those built from the user's own name", async () => {
+    await createMember(t.db, { username: 'ki0009', password: OLD });
+    await t.db.updateTable('app_user').set({ first_name: 'Kerstin', last_name: 'Lindqvist' }).where('username', '=', 'ki0009').execute();
+    for (const weak of ['password123456789', 'KerstinLindqvist1975', 'kerstin lindqvist 2026']) {
+      const started = await startChange(t.db, 'ki0009', OLD, context());
+      const ticket = (await readTicket(t.db, (started as { ticket: string }).ticket, 'new_password', clock))!;
+      expect(await setNewPassword(t.db, ticket, weak, weak, context())).toEqual({ kind: 'invalid', problem: 'guessable' });
+    }
+  });
+
+  it("changes a signed-in user's password with the current one and ends only the other sessions", async () => {
+    const user = await createMember(t.db, { username: 'ki0010', password: OLD });
+    const here = await createSession(t.db, user.id, clock, limits);
+    await createSession(t.db, user.id, clock, limits);
+    const signedIn = { userId: user.id, sessionId: here.session.id };
+    expect((await changeOwnPassword(t.db, signedIn, 'fel nuvarande lösenord', NEW, NEW, context())).kind).toBe('failed');
+    expect(await changeOwnPassword(t.db, signedIn, OLD, 'password123456789', 'password123456789', context())).toEqual({
+      kind: 'invalid',
+      problem: 'guessable',
+    });
+    expect(await changeOwnPassword(t.db, signedIn, OLD, NEW, NEW, context())).toEqual({ kind: 'ok', sessionsEnded: 1 });
+    const left = await t.db.selectFrom('user_session').select('id').where('user_id', '=', user.id).execute();
+    expect(left.map((row) => row.id)).toEqual([here.session.id]);
+    expect((await attemptLogin(t.db, 'ki0010', NEW, context())).kind).toBe('ok');
+    const audit = await t.db.selectFrom('audit_event').select('event').where('subject_user_id', '=', user.id).where('event', '=', 'password.changed').execute();
+    expect(audit).toHaveLength(1);
   });
 });

@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { checkPasswordPolicy, hashPassword, needsRehash, passwordLength, verifications, verifyDummy, verifyPassword } from '#server/identity/password.ts';
+import {
+  checkPasswordPolicy,
+  estimateGuessesLog10,
+  hashPassword,
+  needsRehash,
+  passwordLength,
+  verifications,
+  verifyDummy,
+  verifyPassword,
+} from '#server/identity/password.ts';
 
-const context = { minLength: 15, username: 'ab1234', organisationName: 'Demoskolan AB' };
+const context = { minLength: 15, username: 'ab1234', organisationName: 'Demoskolan AB', names: ['Lisa', 'Nord'] };
 
 describe('password rules', () => {
   it.each([
@@ -13,14 +22,25 @@ describe('password rules', () => {
     ['demoskolan är min skola', 'containsOrganisation'],
     ['fyra ord som ingen gissar', undefined],
     ['ÅÄÖ-åäö-ÅÄÖ-åäö-fjärilar', undefined],
-  ])('judge %j as %s', (password, problem) => {
-    expect(checkPasswordPolicy(password, context)).toBe(problem);
+    // Acceptance 8 of issue 15: fewer than 10^10 estimated guesses is refused.
+    ['password123456789', 'guessable'],
+    ['lisanord12345678', 'guessable'],
+    ['Lisa Nord 12345678', 'guessable'],
+    ['LisaNord20242024', 'guessable'],
+    ['qwertyuiopasdfgh', 'guessable'],
+    ['kanelbulle segelbåt vinter trappa', undefined],
+  ])('judge %j as %s', async (password, problem) => {
+    expect(await checkPasswordPolicy(password, context)).toBe(problem);
   });
 
-  it('count characters as code points after NFKC, so an emoji or a composed letter is one character', () => {
+  it("estimate the same password lower when it is built from the user's own name", async () => {
+    expect(await estimateGuessesLog10('lisanord12345678', ['Lisa', 'Nord'])).toBeLessThan(await estimateGuessesLog10('lisanord12345678', []));
+  });
+
+  it('count characters as code points after NFKC, so an emoji or a composed letter is one character', async () => {
     expect(passwordLength('å'.normalize('NFD'))).toBe(1);
     expect(passwordLength('🙂')).toBe(1);
-    expect(checkPasswordPolicy('🙂'.repeat(14), context)).toBe('tooShort');
+    expect(await checkPasswordPolicy('🙂'.repeat(14), context)).toBe('tooShort');
   });
 
   it('accept a password typed in another Unicode form and never truncate a long one', async () => {

@@ -5,11 +5,11 @@ import { consumeTicket, createTicket, type Ticket } from '#server/kiosk/ticket.t
 import { attemptLogin, unlockUsername, type LoginContext } from '#server/identity/login.ts';
 import { enqueueMail } from '#server/mail/mail.ts';
 import { passwordChangedMail, resetCodeMail } from '#server/mail/templates.ts';
-import { issueCode, redeemCode, voidCodes, type CodeCheck } from '#server/identity/one-time-code.ts';
+import { issueCode, matchesExpiredCode, redeemCode, voidCodes, type CodeCheck } from '#server/identity/one-time-code.ts';
 import { checkPasswordPolicy, hashPassword, verifyPassword, type PasswordProblem } from '#server/identity/password.ts';
 import { hitLimit } from '#server/platform/rate-limit.ts';
 import { deleteUserSessions } from '#server/identity/session.ts';
-import { findUserById, findUserByUsername, normalizeUsername, organisationName } from '#server/identity/users.ts';
+import { findUserById, findUserByUsername, normalizeUsername, organisationName, type User } from '#server/identity/users.ts';
 
 /** Codes a user may order per hour: more would let anyone fill a mailbox. */
 const RESET_REQUESTS_PER_HOUR = 5;
@@ -55,7 +55,41 @@ export async function requestReset(db: Db, username: string, context: LoginConte
   return { ticket: await createTicket(db, 'code', user?.id ?? null, 'reset', clock) };
 }
 
-export type EnterCodeResult = { kind: 'ok'; ticket: string } | { kind: 'wrong' } | { kind: 'void' };
+export type EnterCodeResult = { kind: 'ok'; ticket: string } | { kind: 'wrong' } | { kind: 'void' } | { kind: 'expired' };
+
+/** Tries at the code per username and hour when no ticket says who asked: twice a code's own five. */
+const CODE_TRIES_PER_USERNAME_HOUR = 10;
+
+/**
+ * "Glömt lösenord", second step in another browser than the one that asked (the e-mail read
+ * on the phone): the username and the code. The code is bound to the account, so this is as
+ * good as the ticket. An unknown username, a known one without a live code and a wrong code
+ * all answer "wrong", so nothing tells accounts apart (the account's own code typed after it
+ * ran out answers "expired"); after ten tries an hour per username
+ * every answer is "void" (the code's own five wrong tries still void it).
+ */
+export async function enterCodeForUsername(db: Db, username: string, code: string, context: LoginContext): Promise<EnterCodeResult> {
+  const { clock } = context;
+  const tries = await hitLimit(
+    db,
+    {
+      bucket: 'code-try-username',
+      key: createHash('sha256').update(normalizeUsername(username)).digest('base64url'),
+      max: CODE_TRIES_PER_USERNAME_HOUR,
+      windowMs: 60 * 60_000,
+    },
+    clock,
+  );
+  if (!tries.allowed) return { kind: 'void' };
+  const user = await findUserByUsername(db, username);
+  if (user?.status !== 'active') return { kind: 'wrong' };
+  if ((await redeemCode(db, user.id, 'reset', code, clock)) !== 'ok') {
+    // Only whoever typed the account's own code, run out, is told it ran out: it proves receipt.
+    return (await matchesExpiredCode(db, user.id, 'reset', code, clock)) ? { kind: 'expired' } : { kind: 'wrong' };
+  }
+  await recordAudit(db, { event: 'code.used', at: clock.now(), subjectUserId: user.id, organisationId: user.organisation_id, client: context.client });
+  return { kind: 'ok', ticket: await createTicket(db, 'new_password', user.id, 'reset', clock) };
+}
 
 /** "Glömt lösenord", second step: the code from the e-mail, single use, void after five wrong tries. */
 export async function enterCode(db: Db, ticket: Ticket, code: string, context: LoginContext): Promise<EnterCodeResult> {
@@ -70,7 +104,21 @@ export async function enterCode(db: Db, ticket: Ticket, code: string, context: L
   return { kind: 'ok', ticket: await createTicket(db, 'new_password', ticket.user_id, 'reset', clock) };
 }
 
-export type NewPasswordResult = { kind: 'ok' } | { kind: 'invalid'; problem: PasswordProblem } | { kind: 'expired' };
+export type NewPasswordResult = { kind: 'ok'; sessionsEnded: number } | { kind: 'invalid'; problem: PasswordProblem } | { kind: 'expired' };
+
+/** The password rules for this user: their names, username and organisation are words an attacker tries first. */
+async function policyProblem(db: Db, user: User, password: string, confirmation: string, config: LoginContext['config']): Promise<PasswordProblem | undefined> {
+  return (
+    (await checkPasswordPolicy(password, {
+      minLength: config.rules.passwordMinLength,
+      username: user.username,
+      organisationName: await organisationName(db, user),
+      names: [user.first_name, user.last_name],
+    })) ??
+    (password !== confirmation ? 'mismatch' : undefined) ??
+    (user.password_hash && (await verifyPassword(user.password_hash, password)) ? 'sameAsCurrent' : undefined)
+  );
+}
 
 /**
  * The last step of every way through the kiosk: the new password, twice. Saves it, ends
@@ -81,16 +129,13 @@ export async function setNewPassword(db: Db, ticket: Ticket, password: string, c
   const { clock, config } = context;
   const user = ticket.user_id ? await findUserById(db, ticket.user_id) : undefined;
   if (user?.status !== 'active') return { kind: 'expired' };
-  const problem =
-    checkPasswordPolicy(password, { minLength: config.rules.passwordMinLength, username: user.username, organisationName: await organisationName(db, user) }) ??
-    (password !== confirmation ? 'mismatch' : undefined) ??
-    (user.password_hash && (await verifyPassword(user.password_hash, password)) ? 'sameAsCurrent' : undefined);
+  const problem = await policyProblem(db, user, password, confirmation, config);
   if (problem) return { kind: 'invalid', problem };
 
   const passwordHash = await hashPassword(password);
   const now = clock.now();
   const saved = await db.transaction().execute(async (trx) => {
-    if (!(await consumeTicket(trx, ticket.id, clock))) return false;
+    if (!(await consumeTicket(trx, ticket.id, clock))) return undefined;
     await trx
       .updateTable('app_user')
       .set({ password_hash: passwordHash, password_changed_at: now, expiry_notice_days: null })
@@ -108,11 +153,61 @@ export async function setNewPassword(db: Db, ticket: Ticket, password: string, c
       client: context.client,
       detail: { reason: ticket.reason, sessionsEnded: ended },
     });
-    return true;
+    return { ended };
   });
   if (!saved) return { kind: 'expired' };
   if (await unlockUsername(db, user.username)) {
     await recordAudit(db, { event: 'login.unlocked', at: now, subjectUserId: user.id, organisationId: user.organisation_id, client: context.client });
   }
-  return { kind: 'ok' };
+  return { kind: 'ok', sessionsEnded: saved.ended };
+}
+
+export type ChangeOwnResult = NewPasswordResult | { kind: 'failed' } | { kind: 'locked'; until: Date };
+
+/**
+ * "Byt lösenord" for a signed-in user: the current password, checked, counted and locked
+ * like a login (as the kiosk's first step), then the new one twice. Saves it, voids codes,
+ * mails the owner and ends every other session of the user as the kiosk ends them all;
+ * the session in use goes on.
+ */
+export async function changeOwnPassword(
+  db: Db,
+  signedIn: { userId: number; sessionId: string },
+  current: string,
+  password: string,
+  confirmation: string,
+  context: LoginContext,
+): Promise<ChangeOwnResult> {
+  const { clock, config } = context;
+  const self = await findUserById(db, signedIn.userId);
+  if (self?.status !== 'active') return { kind: 'expired' };
+  const outcome = await attemptLogin(db, self.username, current, context);
+  if (outcome.kind === 'locked') return outcome;
+  if (outcome.kind !== 'ok') return { kind: 'failed' };
+  const user = outcome.user;
+  const problem = await policyProblem(db, user, password, confirmation, config);
+  if (problem) return { kind: 'invalid', problem };
+  const passwordHash = await hashPassword(password);
+  const now = clock.now();
+  const ended = await db.transaction().execute(async (trx) => {
+    await trx
+      .updateTable('app_user')
+      .set({ password_hash: passwordHash, password_changed_at: now, expiry_notice_days: null })
+      .where('id', '=', user.id)
+      .execute();
+    await voidCodes(trx, user.id, clock);
+    const count = await deleteUserSessions(trx, user.id, signedIn.sessionId);
+    await enqueueMail(trx, user.email, passwordChangedMail(user, now, config));
+    await recordAudit(trx, {
+      event: 'password.changed',
+      at: now,
+      actorUserId: user.id,
+      subjectUserId: user.id,
+      organisationId: user.organisation_id,
+      client: context.client,
+      detail: { reason: 'change', sessionsEnded: count },
+    });
+    return count;
+  });
+  return { kind: 'ok', sessionsEnded: ended };
 }
