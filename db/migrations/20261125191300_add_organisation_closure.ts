@@ -7,11 +7,7 @@ import { sql, type Kysely } from 'kysely';
  * nothing that was inactive before. A closing is reopened at most once.
  */
 export async function up(db: Kysely<any>): Promise<void> {
-  await db.schema
-    .alterTable('organisation')
-    .addColumn('closed_at', 'timestamptz')
-    .addColumn('closed_reason', 'text')
-    .execute();
+  await db.schema.alterTable('organisation').addColumn('closed_at', 'timestamptz').addColumn('closed_reason', 'text').execute();
   await db.schema
     .createTable('organisation_closure')
     .addColumn('id', 'bigserial', (col) => col.primaryKey())

@@ -39,7 +39,10 @@ export const organisationOffice = {
         .trim()
         .regex(/^\d{4}-\d{2}-\d{2}$/, 'error.office.fullmaktDate')
         .refine((value) => !Number.isNaN(Date.parse(value)), 'error.office.fullmaktDate'),
-      holder: z.string({ error: 'error.fullmakt.holder' }).trim().regex(/^(ny|\d+)$/, 'error.fullmakt.holder'),
+      holder: z
+        .string({ error: 'error.fullmakt.holder' })
+        .trim()
+        .regex(/^(ny|\d+)$/, 'error.fullmakt.holder'),
       firstName: z.string().optional(),
       lastName: z.string().optional(),
       email: z.string().optional(),

@@ -33,8 +33,18 @@ describe('closing and reopening an organisation', () => {
   const latestPublication = () => t.db.selectFrom('register_publication').select('id').orderBy('published_on', 'desc').executeTakeFirstOrThrow();
   const published = async () => {
     const publication = await latestPublication();
-    const orgs = await t.db.selectFrom('register_organisation').select('org_number').where('publication_id', '=', publication.id).where('org_number', '=', '5560001920').execute();
-    const units = await t.db.selectFrom('register_unit').select('unit_id').where('publication_id', '=', publication.id).where('org_number', '=', '5560001920').execute();
+    const orgs = await t.db
+      .selectFrom('register_organisation')
+      .select('org_number')
+      .where('publication_id', '=', publication.id)
+      .where('org_number', '=', '5560001920')
+      .execute();
+    const units = await t.db
+      .selectFrom('register_unit')
+      .select('unit_id')
+      .where('publication_id', '=', publication.id)
+      .where('org_number', '=', '5560001920')
+      .execute();
     return { organisations: orgs.length, units: units.length };
   };
 
@@ -44,10 +54,20 @@ describe('closing and reopening an organisation', () => {
     const now = new Date();
     const hash = await hashPassword(PASSWORD);
     organisation = (
-      await t.db.insertInto('organisation').values({ org_number: '5560001920', name: 'Stängda skolan AB', created_at: now }).returning('id').executeTakeFirstOrThrow()
+      await t.db
+        .insertInto('organisation')
+        .values({ org_number: '5560001920', name: 'Stängda skolan AB', created_at: now })
+        .returning('id')
+        .executeTakeFirstOrThrow()
     ).id;
     const unit = async (name: string, isMain: boolean, status: 'active' | 'inactive' = 'active') =>
-      (await t.db.insertInto('unit').values({ organisation_id: organisation, name, is_main: isMain, status, created_at: now }).returning('id').executeTakeFirstOrThrow()).id;
+      (
+        await t.db
+          .insertInto('unit')
+          .values({ organisation_id: organisation, name, is_main: isMain, status, created_at: now })
+          .returning('id')
+          .executeTakeFirstOrThrow()
+      ).id;
     ids.main = await unit('Stängda skolan AB', true);
     ids.unit = await unit('Filialen', false);
     ids.oldUnit = await unit('Nedlagda filialen', false, 'inactive');
@@ -178,7 +198,11 @@ describe('closing and reopening an organisation', () => {
   });
 
   it('cannot be reopened more than REOPEN_DAYS after closing', async () => {
-    const close = await postForm(`${base()}/stang?_action=office.closeOrganisation`, { organisation: String(organisation), reason: 'Upphört igen.' }, staffCookie);
+    const close = await postForm(
+      `${base()}/stang?_action=office.closeOrganisation`,
+      { organisation: String(organisation), reason: 'Upphört igen.' },
+      staffCookie,
+    );
     expect(close.status).toBe(303);
     await t.db
       .updateTable('organisation_closure')

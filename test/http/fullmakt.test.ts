@@ -37,7 +37,8 @@ describe('a new fullmakt registered in the back office', () => {
         .execute()
     ).map((row) => row.id);
   const mailsTo = async (address: string, subject: string) =>
-    (await t.db.selectFrom('mail_outbox').select('subject').where('to_address', '=', address).execute()).filter((mail) => mail.subject.includes(subject)).length;
+    (await t.db.selectFrom('mail_outbox').select('subject').where('to_address', '=', address).execute()).filter((mail) => mail.subject.includes(subject))
+      .length;
 
   beforeAll(async () => {
     t = await freshDatabase();
@@ -45,11 +46,19 @@ describe('a new fullmakt registered in the back office', () => {
     const now = new Date();
     const hash = await hashPassword(PASSWORD);
     organisation = (
-      await t.db.insertInto('organisation').values({ org_number: '5560001919', name: 'Fullmaktsskolan AB', created_at: now }).returning('id').executeTakeFirstOrThrow()
+      await t.db
+        .insertInto('organisation')
+        .values({ org_number: '5560001919', name: 'Fullmaktsskolan AB', created_at: now })
+        .returning('id')
+        .executeTakeFirstOrThrow()
     ).id;
     await t.db.insertInto('organisation_area').values({ organisation_id: organisation, area_key: 'YH', approved_at: now }).execute();
     mainUnit = (
-      await t.db.insertInto('unit').values({ organisation_id: organisation, name: 'Fullmaktsskolan AB', is_main: true, created_at: now }).returning('id').executeTakeFirstOrThrow()
+      await t.db
+        .insertInto('unit')
+        .values({ organisation_id: organisation, name: 'Fullmaktsskolan AB', is_main: true, created_at: now })
+        .returning('id')
+        .executeTakeFirstOrThrow()
     ).id;
     const person = async (username: string, kind: 'member' | 'staff', firstName: string) =>
       (

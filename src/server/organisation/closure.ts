@@ -95,7 +95,12 @@ export async function closingPreview(db: Db, organisationId: number) {
  */
 export async function closeOrganisation(db: Db, organisationId: number, reason: string, actor: Actor, config: Config, clock: Clock): Promise<ClosureResult> {
   return db.transaction().execute(async (trx) => {
-    const organisation = await trx.selectFrom('organisation').select(['id', 'name', 'closed_at']).where('id', '=', organisationId).forUpdate().executeTakeFirst();
+    const organisation = await trx
+      .selectFrom('organisation')
+      .select(['id', 'name', 'closed_at'])
+      .where('id', '=', organisationId)
+      .forUpdate()
+      .executeTakeFirst();
     if (!organisation) return { kind: 'refused', reason: 'notFound' } as const;
     if (organisation.closed_at) return { kind: 'refused', reason: 'alreadyClosed' } as const;
     const now = clock.now();
@@ -127,7 +132,9 @@ export async function closeOrganisation(db: Db, organisationId: number, reason: 
       await trx.updateTable('role_request_area').set({ open: false }).where('role_request_id', 'in', ids).execute();
       await trx
         .insertInto('role_request_event')
-        .values(ids.map((id) => ({ role_request_id: id, status: 'avslagen', at: now, note: WITHDRAWN_NOTE, actor_user_id: actor.userId ?? null, actor_name: null })))
+        .values(
+          ids.map((id) => ({ role_request_id: id, status: 'avslagen', at: now, note: WITHDRAWN_NOTE, actor_user_id: actor.userId ?? null, actor_name: null })),
+        )
         .execute();
     }
     await trx.updateTable('organisation').set({ closed_at: now, closed_reason: reason }).where('id', '=', organisationId).execute();
@@ -164,7 +171,12 @@ export async function closeOrganisation(db: Db, organisationId: number, reason: 
  */
 export async function reopenOrganisation(db: Db, organisationId: number, actor: Actor, config: Config, clock: Clock): Promise<ClosureResult> {
   return db.transaction().execute(async (trx) => {
-    const organisation = await trx.selectFrom('organisation').select(['id', 'name', 'closed_at']).where('id', '=', organisationId).forUpdate().executeTakeFirst();
+    const organisation = await trx
+      .selectFrom('organisation')
+      .select(['id', 'name', 'closed_at'])
+      .where('id', '=', organisationId)
+      .forUpdate()
+      .executeTakeFirst();
     if (!organisation) return { kind: 'refused', reason: 'notFound' } as const;
     const closure = await trx
       .selectFrom('organisation_closure')
@@ -197,7 +209,11 @@ export async function reopenOrganisation(db: Db, organisationId: number, actor: 
         .where('merged_into_unit_id', 'is', null)
         .execute();
     await trx.updateTable('organisation').set({ closed_at: null, closed_reason: null }).where('id', '=', organisationId).execute();
-    await trx.updateTable('organisation_closure').set({ reopened_at: now, reopened_by: actor.userId ?? null }).where('id', '=', closure.id).execute();
+    await trx
+      .updateTable('organisation_closure')
+      .set({ reopened_at: now, reopened_by: actor.userId ?? null })
+      .where('id', '=', closure.id)
+      .execute();
     await recordAudit(trx, {
       event: 'organisation.reopened',
       at: now,
