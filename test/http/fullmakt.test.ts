@@ -1,4 +1,6 @@
+import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_CATALOGUE_FILE, loadCatalogue } from '#server/organisation/catalogue.ts';
 import { hashPassword } from '#server/identity/password.ts';
 import { CURRENT_TERMS_VERSION } from '#server/identity/terms.ts';
 import { insertUser } from '#server/identity/users.ts';
@@ -90,6 +92,28 @@ describe('a new fullmakt registered in the back office', () => {
   afterAll(async () => {
     await server?.stop();
     await t?.drop();
+  });
+
+  it('offers the fullmakt form prefilled to the fullmaktshavare and blank from the handbook, naming every role', async () => {
+    const roles = loadCatalogue(DEFAULT_CATALOGUE_FILE).areas.flatMap((area) => area.roles.map((role) => role.name));
+    const text = async (response: Response) => {
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toBe('application/pdf');
+      return execFileSync('pdftotext', ['-enc', 'UTF-8', '-', '-'], { input: Buffer.from(await response.arrayBuffer()), encoding: 'utf8' }).replace(
+        /\s+/g,
+        ' ',
+      );
+    };
+    const filled = await text(await fetch(`${server.url}/mina-tjanster/organisation/ny-fullmakt.pdf`, { headers: { Cookie: memberCookie } }));
+    expect(filled).toContain('Fullmaktsskolan AB');
+    const blank = await text(await fetch(`${server.url}/handbok/ny-fullmakt.pdf`));
+    expect(blank).not.toContain('Fullmaktsskolan AB');
+    for (const role of roles) {
+      expect(filled).toContain(role);
+      expect(blank).toContain(role);
+    }
+    const guide = await (await fetch(`${server.url}/handbok/byt-fullmaktshavare`)).text();
+    expect(guide).toContain('href="/handbok/ny-fullmakt.pdf"');
   });
 
   it('shows the handläggare the current holder and the users to choose from', async () => {

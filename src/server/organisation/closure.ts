@@ -129,11 +129,23 @@ export async function closeOrganisation(db: Db, organisationId: number, reason: 
       .execute();
     if (requests.length) {
       const ids = requests.map((row) => row.id);
+      // The request's history names who took the step, as decisions do.
+      const staff = actor.userId
+        ? await trx.selectFrom('app_user').select(['first_name', 'last_name']).where('id', '=', actor.userId).executeTakeFirst()
+        : undefined;
+      const actorName = staff ? `${staff.first_name} ${staff.last_name}` : null;
       await trx.updateTable('role_request_area').set({ open: false }).where('role_request_id', 'in', ids).execute();
       await trx
         .insertInto('role_request_event')
         .values(
-          ids.map((id) => ({ role_request_id: id, status: 'avslagen', at: now, note: WITHDRAWN_NOTE, actor_user_id: actor.userId ?? null, actor_name: null })),
+          ids.map((id) => ({
+            role_request_id: id,
+            status: 'avslagen',
+            at: now,
+            note: WITHDRAWN_NOTE,
+            actor_user_id: actor.userId ?? null,
+            actor_name: actorName,
+          })),
         )
         .execute();
     }
