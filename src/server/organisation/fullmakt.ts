@@ -153,3 +153,13 @@ export async function registerFullmakt(db: Db, input: FullmaktInput, actor: Acto
 }
 
 const refused = (reason: FullmaktRefusal) => ({ kind: 'refused', reason }) as const;
+
+/** The organisation as the prefilled "Ny fullmakt" names it. */
+export async function organisationForFullmakt(db: Db, organisationId: number) {
+  const row = await db
+    .selectFrom('organisation')
+    .select(['name', 'org_number', 'postal_address', 'postal_code', 'city'])
+    .where('id', '=', organisationId)
+    .executeTakeFirstOrThrow();
+  return { name: row.name, orgNumber: row.org_number, postalAddress: row.postal_address, postalCode: row.postal_code, city: row.city };
+}

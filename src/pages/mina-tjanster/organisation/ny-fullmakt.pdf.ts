@@ -1,5 +1,6 @@
 import type { APIRoute } from 'astro';
 import { adminOf } from '#web/access.ts';
+import { organisationForFullmakt } from '#server/organisation/fullmakt.ts';
 import { fullmaktPdf } from '#server/pdf/fullmakt.ts';
 
 export const prerender = false;
@@ -12,25 +13,8 @@ export const GET: APIRoute = async ({ locals }) => {
   const actor = adminOf(locals);
   if (!actor.orgRole || actor.organisationId === null) return new Response(null, { status: 403 });
   const { db, catalogue, config, clock } = locals.app;
-  const organisation = await db
-    .selectFrom('organisation')
-    .select(['name', 'org_number', 'postal_address', 'postal_code', 'city'])
-    .where('id', '=', actor.organisationId)
-    .executeTakeFirstOrThrow();
-  const pdf = await fullmaktPdf(
-    {
-      createdAt: clock.now(),
-      organisation: {
-        name: organisation.name,
-        orgNumber: organisation.org_number,
-        postalAddress: organisation.postal_address,
-        postalCode: organisation.postal_code,
-        city: organisation.city,
-      },
-    },
-    catalogue,
-    config,
-  );
+  const organisation = await organisationForFullmakt(db, actor.organisationId);
+  const pdf = await fullmaktPdf({ createdAt: clock.now(), organisation }, catalogue, config);
   return new Response(new Uint8Array(pdf), {
     headers: { 'Content-Type': 'application/pdf', 'Content-Disposition': 'inline; filename="ny-fullmakt.pdf"', 'Cache-Control': 'private, no-store' },
   });
