@@ -26,7 +26,8 @@ export interface Publication {
 /**
  * Publishes today's register unless it exists. The unique date and ON CONFLICT make two
  * processes running this at once produce one publication: the second waits for the
- * first to commit and then finds the date taken.
+ * first to commit and then finds the date taken. A closed organisation and its units
+ * are left out (they stay in the portal's history and in earlier publications).
  */
 export async function publishRegister(db: Db, clock: Clock): Promise<{ created: boolean; publication: Publication }> {
   const now = clock.now();
