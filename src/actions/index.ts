@@ -1,6 +1,7 @@
 import { account } from './account.ts';
 import { applications } from './applications.ts';
 import { office } from './office.ts';
+import { organisationOffice } from './organisation-office.ts';
 import { auth } from './auth.ts';
 import { organisation } from './organisation.ts';
 import { support } from './support.ts';
@@ -16,5 +17,5 @@ export const server = {
   support,
   organisation,
   applications,
-  office: { ...office, ...contacts },
+  office: { ...office, ...contacts, ...organisationOffice },
 };

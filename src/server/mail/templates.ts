@@ -149,3 +149,62 @@ export function transferOfferedMail(user: Person, offer: { unit: string; from: s
     { label: 'Gå till Organisation och användare', path: '/mina-tjanster/organisation' },
   );
 }
+
+/** To the new fullmaktshavare once a handläggare has registered the fullmakt that names them. */
+export function fullmaktshavareNewMail(user: Person, orgName: string, created: boolean, config: Config): RenderedMail {
+  return accountMail(
+    user,
+    config,
+    `Du är nu fullmaktshavare för ${orgName}`,
+    [
+      `${config.authority.name} har registrerat en ny fullmakt för ${orgName}. Du är nu organisationens fullmaktshavare i Anordnarportalen och administrerar organisationens användare och deras roller.`,
+      created
+        ? 'Först får du ditt användarnamn med brev. Några dagar efter att brevet har skickats får du ett engångslösenord med e-post. Sedan väljer du ett eget lösenord i lösenordskiosken.'
+        : 'Du loggar in som vanligt med ditt användarnamn och lösenord. Under Organisation och användare finns allt som fullmaktshavaren gör.',
+      `Om du inte känner till fullmakten, kontakta ${config.authority.name} på ${config.authority.phone}.`,
+    ],
+    { label: 'Gå till Organisation och användare', path: '/mina-tjanster/organisation' },
+  );
+}
+
+/** To the former fullmaktshavare: the role has moved; their other roles and their account stay. */
+export function fullmaktshavareLeftMail(user: Person, orgName: string, config: Config): RenderedMail {
+  return accountMail(
+    user,
+    config,
+    `Du är inte längre fullmaktshavare för ${orgName}`,
+    [
+      `${config.authority.name} har registrerat en ny fullmakt för ${orgName} som ger rollen fullmaktshavare till en annan person. Du har därför inte längre den rollen.`,
+      'Ditt användarkonto och dina övriga roller finns kvar som tidigare.',
+      `Om du inte känner till den nya fullmakten, kontakta ${config.authority.name} på ${config.authority.phone}.`,
+    ],
+    { label: 'Logga in', path: '/logga-in' },
+  );
+}
+
+/** To each user who was active when the authority closed their organisation. */
+export function organisationClosedMail(user: Person, orgName: string, config: Config): RenderedMail {
+  return accountMail(
+    user,
+    config,
+    `${orgName} är stängd i Anordnarportalen`,
+    [
+      `${config.authority.name} har stängt ${orgName} i Anordnarportalen. Ditt användarkonto ${user.username} är därför inaktiverat och du kan inte längre logga in. Organisationen och dess enheter finns inte längre med i registret.`,
+      `Om organisationen fortfarande bedriver verksamhet, kontakta ${config.authority.name} på ${config.authority.phone} så snart som möjligt.`,
+    ],
+    { label: 'Gå till Anordnarportalen', path: '/' },
+  );
+}
+
+/** To each user that reopening the organisation made active again. */
+export function organisationReopenedMail(user: Person, orgName: string, config: Config): RenderedMail {
+  return accountMail(
+    user,
+    config,
+    `${orgName} är öppen igen i Anordnarportalen`,
+    [
+      `${config.authority.name} har öppnat ${orgName} igen. Ditt användarkonto ${user.username} är aktivt igen med samma roller som tidigare, och du kan logga in som vanligt.`,
+    ],
+    { label: 'Logga in', path: '/logga-in' },
+  );
+}

@@ -60,6 +60,9 @@ export const LOG_KINDS: ReadonlyArray<readonly [string, string]> = [
   ['application.approved', 'Ansökan godkänd'],
   ['application.rejected', 'Ansökan avslagen'],
   ['letter.printed', 'Brev utskrivet'],
+  ['fullmakt.registered', 'Ny fullmakt registrerad'],
+  ['organisation.closed', 'Organisationen stängd'],
+  ['organisation.reopened', 'Organisationen öppnad igen'],
 ];
 const KIND_LABELS = new Map(LOG_KINDS);
 
@@ -310,6 +313,12 @@ export function describeEvent(row: Described, authority: string): string {
       return `${authority} avslog ansökan ${text('reference')}.`;
     case 'letter.printed':
       return row.subject_name ? `Ett brev till ${who} skrevs ut.` : 'Ett brev skrevs ut.';
+    case 'fullmakt.registered':
+      return `${authority} registrerade en ny fullmakt${d.receivedOn ? ` som kom in ${readable(d.receivedOn)}` : ''}. ${who} är nu fullmaktshavare.`;
+    case 'organisation.closed':
+      return `${authority} stängde organisationen${d.reason ? ` (${text('reason')})` : ''}. ${count(n('users'), 'användare', 'användare')} inaktiverades.`;
+    case 'organisation.reopened':
+      return `${authority} öppnade organisationen igen. ${count(n('users'), 'användare', 'användare')} aktiverades igen.`;
     default:
       return `${kindLabel(row.event)}.`;
   }

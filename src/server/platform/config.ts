@@ -108,6 +108,7 @@ const schema = z
     RESET_CODE_MINUTES: integer(5, 24 * 60).default(30),
     APPLICATION_PAPER_DAYS: integer(1, 365).default(60),
     APPEAL_WEEKS: integer(1, 52).default(3),
+    REOPEN_DAYS: integer(1, 3650).default(90),
   })
   .superRefine((env, ctx) => {
     if (env.APP_MODE !== 'production') return;
@@ -184,6 +185,8 @@ export interface Config {
     applicationPaperDays: number;
     /** A decision can be appealed within this many weeks from when the applicant received it (the status page and the mail say so). */
     appealWeeks: number;
+    /** A closed organisation can be reopened, restoring what closing changed, this many days after closing. */
+    reopenDays: number;
   };
 }
 
@@ -262,6 +265,7 @@ export function parseConfig(source: Record<string, string | undefined>): Config 
       resetCodeMinutes: env.RESET_CODE_MINUTES,
       applicationPaperDays: env.APPLICATION_PAPER_DAYS,
       appealWeeks: env.APPEAL_WEEKS,
+      reopenDays: env.REOPEN_DAYS,
     },
   };
 }

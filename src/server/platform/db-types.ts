@@ -15,6 +15,14 @@ import type { TransferStatus } from "#server/organisation/unit-history.ts";
 import type { AuditDetail } from "#server/platform/audit.ts";
 import type { ColumnType } from "kysely";
 
+export type ArrayType<T> = ArrayTypeImpl<T> extends (infer U)[]
+  ? U[]
+  : ArrayTypeImpl<T>;
+
+export type ArrayTypeImpl<T> = T extends ColumnType<infer S, infer I, infer U>
+  ? ColumnType<S[], I[], U[]>
+  : T[];
+
 export type Generated<T> = T extends ColumnType<infer S, infer I, infer U>
   ? ColumnType<S, I | undefined, U>
   : ColumnType<T, T | undefined, T>;
@@ -177,6 +185,8 @@ export interface OneTimeCode {
 
 export interface Organisation {
   city: Generated<string>;
+  closed_at: Timestamp | null;
+  closed_reason: string | null;
   created_at: Timestamp;
   details_confirmed_at: Timestamp | null;
   email: Generated<string>;
@@ -192,6 +202,19 @@ export interface OrganisationArea {
   approved_at: Timestamp;
   area_key: string;
   organisation_id: number;
+}
+
+export interface OrganisationClosure {
+  closed_at: Timestamp;
+  closed_by: number | null;
+  id: Generated<number>;
+  inactivated_unit_ids: Generated<ArrayType<number>>;
+  inactivated_user_ids: Generated<ArrayType<number>>;
+  organisation_id: number;
+  reason: string;
+  reopened_at: Timestamp | null;
+  reopened_by: number | null;
+  withdrawn_request_ids: Generated<ArrayType<number>>;
 }
 
 export interface OrganisationContact {
@@ -340,6 +363,7 @@ export interface DB {
   one_time_code: OneTimeCode;
   organisation: Organisation;
   organisation_area: OrganisationArea;
+  organisation_closure: OrganisationClosure;
   organisation_contact: OrganisationContact;
   rate_limit: RateLimit;
   register_organisation: RegisterOrganisation;

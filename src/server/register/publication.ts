@@ -26,7 +26,8 @@ export interface Publication {
 /**
  * Publishes today's register unless it exists. The unique date and ON CONFLICT make two
  * processes running this at once produce one publication: the second waits for the
- * first to commit and then finds the date taken.
+ * first to commit and then finds the date taken. A closed organisation and its units
+ * are left out (they stay in the portal's history and in earlier publications).
  */
 export async function publishRegister(db: Db, clock: Clock): Promise<{ created: boolean; publication: Publication }> {
   const now = clock.now();
@@ -44,12 +45,13 @@ export async function publishRegister(db: Db, clock: Clock): Promise<{ created: 
       select ${row.id}, o.org_number, o.name, o.city, o.details_confirmed_at,
              coalesce(array_agg(a.area_key order by a.area_key) filter (where a.area_key is not null), '{}')
       from organisation o left join organisation_area a on a.organisation_id = o.id
+      where o.closed_at is null
       group by o.id`.execute(trx);
     const units = await sql`
       insert into register_unit (publication_id, unit_id, org_number, name, is_main, postal_address, postal_code, city, unit_code)
       select ${row.id}, u.id, o.org_number, u.name, u.is_main, u.postal_address, u.postal_code, u.city, u.unit_code
       from unit u join organisation o on o.id = u.organisation_id
-      where u.status = 'active'`.execute(trx);
+      where u.status = 'active' and o.closed_at is null`.execute(trx);
     await trx
       .updateTable('register_publication')
       .set({ organisations: Number(organisations.numAffectedRows ?? 0), units: Number(units.numAffectedRows ?? 0) })
