@@ -1,4 +1,5 @@
 import { account } from './account.ts';
+import { administered } from './administered.ts';
 import { applications } from './applications.ts';
 import { office } from './office.ts';
 import { auth } from './auth.ts';
@@ -16,5 +17,5 @@ export const server = {
   support,
   organisation,
   applications,
-  office: { ...office, ...contacts },
+  office: { ...office, ...contacts, ...administered },
 };

@@ -176,6 +176,7 @@ export interface OneTimeCode {
 }
 
 export interface Organisation {
+  administered_by_authority: Generated<boolean>;
   city: Generated<string>;
   created_at: Timestamp;
   details_confirmed_at: Timestamp | null;
