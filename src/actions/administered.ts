@@ -27,7 +27,8 @@ const base = (organisationId: number) => `/handlaggning/organisationer/${organis
 
 async function who(context: Context, organisationId: number): Promise<{ actor: AdminActor; audit: Actor }> {
   const staff = userOf(context.locals);
-  if (!(await getOrganisation(context.locals.app.db, organisationId))) throw new ActionError({ code: 'NOT_FOUND', message: 'error.administered.noOrganisation' });
+  if (!(await getOrganisation(context.locals.app.db, organisationId)))
+    throw new ActionError({ code: 'NOT_FOUND', message: 'error.administered.noOrganisation' });
   return {
     actor: await staffActor(context.locals.app.db, staff, organisationId),
     audit: { userId: staff.id, client: loginContext(context.locals, context.clientAddress).client },

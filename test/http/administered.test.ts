@@ -51,7 +51,8 @@ describe('users of an organisation the authority administers, through HTTP', () 
       ])
       .execute();
     const unit = async (organisation: number, name: string) =>
-      (await t.db.insertInto('unit').values({ organisation_id: organisation, name, is_main: true, created_at: now }).returning('id').executeTakeFirstOrThrow()).id;
+      (await t.db.insertInto('unit').values({ organisation_id: organisation, name, is_main: true, created_at: now }).returning('id').executeTakeFirstOrThrow())
+        .id;
     ids.paperUnit = await unit(ids.paper, 'Pappersskolan AB');
     ids.selfUnit = await unit(ids.self, 'Självskolan AB');
     const person = async (username: string, organisation: number | null, orgRole: 'fullmaktshavare' | null, roles: Array<[number, string]> = []) => {
@@ -130,7 +131,8 @@ describe('users of an organisation the authority administers, through HTTP', () 
     ]);
     // The letter first; no one-time password before it is printed.
     expect(await t.db.selectFrom('user_letter').select('id').where('user_id', '=', user.id).execute()).toHaveLength(1);
-    const otp = () => t.db.selectFrom('mail_outbox').select('id').where('to_address', '=', 'pia@papper.example').where('subject', 'like', '%engångslösenord%').execute();
+    const otp = () =>
+      t.db.selectFrom('mail_outbox').select('id').where('to_address', '=', 'pia@papper.example').where('subject', 'like', '%engångslösenord%').execute();
     expect(await otp()).toEqual([]);
     await printLettersAndSendOneTimePasswords(t.db, [user.id]);
     expect(await otp()).toHaveLength(1);
@@ -147,7 +149,8 @@ describe('users of an organisation the authority administers, through HTTP', () 
     const text = pageText(await page.text());
     expect(text).toContain('pia@papper.example');
     expect(text).toContain('Myndigheten administrerar användarna i er organisation');
-    for (const control of ['Spara rollerna', 'Inaktivera användaren', 'Skicka nytt engångslösenord', 'Aktivera användaren igen']) expect(text).not.toContain(control);
+    for (const control of ['Spara rollerna', 'Inaktivera användaren', 'Skicka nytt engångslösenord', 'Aktivera användaren igen'])
+      expect(text).not.toContain(control);
     const list = pageText(await (await get('/mina-tjanster/organisation/anvandare', 'paperholder')).text());
     expect(list).toContain('Pia Papper');
     expect(list).not.toContain('Lägg till användare');
@@ -159,8 +162,16 @@ describe('users of an organisation the authority administers, through HTTP', () 
       [base, 'organisation.setRoles', { user: String(ids.paperholder), roles: `${ids.paperUnit}:YH_BEVILJAD`, units: String(ids.paperUnit) }],
       [base, 'organisation.setActive', { user: String(ids.pia), active: 'nej' }],
       [base, 'organisation.sendOneTimePassword', { user: String(ids.pia) }],
-      ['/mina-tjanster/organisation/anvandare/ny', 'organisation.addUser', { firstName: 'Ny', lastName: 'Egen', email: 'egen@papper.example', roles: `${ids.paperUnit}:YH_ANSOKAN` }],
-      [`/handlaggning/organisationer/${ids.paper}/anvandare/ny`, 'office.addAdministeredUser', { organisation: String(ids.paper), firstName: 'Ny', lastName: 'Egen', email: 'egen@papper.example', roles: `${ids.paperUnit}:YH_ANSOKAN` }],
+      [
+        '/mina-tjanster/organisation/anvandare/ny',
+        'organisation.addUser',
+        { firstName: 'Ny', lastName: 'Egen', email: 'egen@papper.example', roles: `${ids.paperUnit}:YH_ANSOKAN` },
+      ],
+      [
+        `/handlaggning/organisationer/${ids.paper}/anvandare/ny`,
+        'office.addAdministeredUser',
+        { organisation: String(ids.paper), firstName: 'Ny', lastName: 'Egen', email: 'egen@papper.example', roles: `${ids.paperUnit}:YH_ANSOKAN` },
+      ],
     ];
     for (const [path, action, fields] of attempts) expect((await post(path, action, fields, 'paperholder')).status, action).toBe(403);
     expect(await fingerprint()).toBe(before);
@@ -173,7 +184,7 @@ describe('users of an organisation the authority administers, through HTTP', () 
     const email = await post(`${base}/epost`, 'office.changeAdministeredEmail', { user: String(ids.pia), email: 'pia.ny@papper.example' }, 'officer');
     expect(email.status).toBe(303);
     expect((await post(`${base}/inaktivera`, 'office.setAdministeredActive', { user: String(ids.pia), active: 'nej' }, 'officer')).status).toBe(303);
-    expect((await t.db.selectFrom('app_user').select(['email', 'status']).where('id', '=', ids.pia).executeTakeFirstOrThrow())).toEqual({
+    expect(await t.db.selectFrom('app_user').select(['email', 'status']).where('id', '=', ids.pia).executeTakeFirstOrThrow()).toEqual({
       email: 'pia.ny@papper.example',
       status: 'inactive',
     });
@@ -192,10 +203,20 @@ describe('users of an organisation the authority administers, through HTTP', () 
     ]);
     // A role outside the organisation's approved areas is refused, as for its own administrators.
     const before = await fingerprint();
-    const refused = await post(base, 'office.setAdministeredRoles', { user: String(ids.pia), roles: `${ids.paperUnit}:KK_ANSOKAN`, units: String(ids.paperUnit) }, 'officer');
+    const refused = await post(
+      base,
+      'office.setAdministeredRoles',
+      { user: String(ids.pia), roles: `${ids.paperUnit}:KK_ANSOKAN`, units: String(ids.paperUnit) },
+      'officer',
+    );
     expect(refused.status).toBe(403);
     expect(await fingerprint()).toBe(before);
-    const saved = await post(base, 'office.setAdministeredRoles', { user: String(ids.pia), roles: `${ids.paperUnit}:YH_BEVILJAD`, units: String(ids.paperUnit) }, 'officer');
+    const saved = await post(
+      base,
+      'office.setAdministeredRoles',
+      { user: String(ids.pia), roles: `${ids.paperUnit}:YH_BEVILJAD`, units: String(ids.paperUnit) },
+      'officer',
+    );
     expect(saved.status).toBe(303);
     const roles = await t.db.selectFrom('user_unit_role').select('role_key').where('user_id', '=', ids.pia).execute();
     expect(roles).toEqual([{ role_key: 'YH_BEVILJAD' }]);
@@ -215,13 +236,20 @@ describe('users of an organisation the authority administers, through HTTP', () 
         )
       ).status,
     ).toBe(403);
-    expect((await post(`${base}/${ids.selfmember}`, 'office.setAdministeredActive', { user: String(ids.selfmember), active: 'nej' }, 'officer')).status).toBe(403);
+    expect((await post(`${base}/${ids.selfmember}`, 'office.setAdministeredActive', { user: String(ids.selfmember), active: 'nej' }, 'officer')).status).toBe(
+      403,
+    );
     const page = pageText(await (await get(`${base}/${ids.selfmember}`, 'officer')).text());
     expect(page).not.toContain('Spara rollerna');
     expect(page).not.toContain('Inaktivera användaren');
     expect(await fingerprint()).toBe(before);
     // Its own administrator still changes its users.
-    const own = await post(`/mina-tjanster/organisation/anvandare/${ids.selfmember}`, 'organisation.setActive', { user: String(ids.selfmember), active: 'nej' }, 'selfholder');
+    const own = await post(
+      `/mina-tjanster/organisation/anvandare/${ids.selfmember}`,
+      'organisation.setActive',
+      { user: String(ids.selfmember), active: 'nej' },
+      'selfholder',
+    );
     expect(own.status).toBe(303);
   });
 });

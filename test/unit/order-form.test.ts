@@ -37,7 +37,14 @@ describe('the order form "Beställning av behörighet"', () => {
     expect((await orderFormPdf(catalogue(), config, ORDER_FORM_DATE)).equals(first)).toBe(true);
     const other = {
       ...catalogue(),
-      areas: [{ key: 'XX', name: 'Övrig utbildning', requiresUndertaking: false, roles: [{ key: 'XX_ONE', name: 'Öppna ärenden XX', service: catalogue().services[0].key }] }],
+      areas: [
+        {
+          key: 'XX',
+          name: 'Övrig utbildning',
+          requiresUndertaking: false,
+          roles: [{ key: 'XX_ONE', name: 'Öppna ärenden XX', service: catalogue().services[0].key }],
+        },
+      ],
     };
     const file = path.join(dir.path, 'other.pdf');
     writeFileSync(file, await orderFormPdf(other, config, ORDER_FORM_DATE));

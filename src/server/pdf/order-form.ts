@@ -1,6 +1,6 @@
 import type { Catalogue } from '#server/organisation/catalogue.ts';
 import type { Config } from '#server/platform/config.ts';
-import { type Struct, TaggedPdf } from '#server/pdf/document.ts';
+import { TaggedPdf } from '#server/pdf/document.ts';
 
 /**
  * "Beställning av behörighet": the blank form an organisation the authority administers
@@ -14,7 +14,13 @@ export const ORDER_FORM_DATE = new Date('2026-11-25T00:00:00Z');
 const UNIT_ADMIN = 'Administratör enhet';
 /** What a person's order is about: a row each in the table, a box per person. */
 const ORDER_KINDS = ['Ny användare', 'Ändrade roller', 'Ny e-postadress', 'Inaktivera användaren', 'Aktivera användaren igen'];
-const PERSON_FIELDS = ['Förnamn och efternamn', 'E-postadress (hit skickas engångslösenordet)', 'Telefon', 'Användarnamn, om personen redan har ett', 'Enhet eller enhetskod där rollerna ska gälla'];
+const PERSON_FIELDS = [
+  'Förnamn och efternamn',
+  'E-postadress (hit skickas engångslösenordet)',
+  'Telefon',
+  'Användarnamn, om personen redan har ett',
+  'Enhet eller enhetskod där rollerna ska gälla',
+];
 const ORGANISATION_FIELDS = ['Organisationens namn', 'Organisationsnummer', 'Kontaktperson för beställningen', 'Telefon', 'E-postadress'];
 
 const GREY = '#555555';
@@ -76,7 +82,15 @@ function tickTable(pdf: TaggedPdf, caption: string, columns: string[], groups: T
       const top = doc.y;
       const row = doc.struct('TR');
       table.add(row);
-      row.add(doc.struct('TH', {}, () => doc.font('Bold').fontSize(9).fillColor('#000000').text(caption, left, top, { width: first - 6 })));
+      row.add(
+        doc.struct('TH', {}, () =>
+          doc
+            .font('Bold')
+            .fontSize(9)
+            .fillColor('#000000')
+            .text(caption, left, top, { width: first - 6 }),
+        ),
+      );
       columns.forEach((column, index) => {
         row.add(
           doc.struct('TH', {}, () =>
@@ -107,7 +121,14 @@ function tickTable(pdf: TaggedPdf, caption: string, columns: string[], groups: T
       groupRow.end();
       doc.y = top + doc.font('Bold').fontSize(10).currentLineHeight(true) + 3;
       for (const label of group.rows) {
-        const height = Math.max(doc.font('Regular').fontSize(10).heightOfString(label, { width: first - 6 }), BOX) + 8;
+        const height =
+          Math.max(
+            doc
+              .font('Regular')
+              .fontSize(10)
+              .heightOfString(label, { width: first - 6 }),
+            BOX,
+          ) + 8;
         if (doc.y + height > bottom()) {
           doc.addPage();
           header();
@@ -115,13 +136,25 @@ function tickTable(pdf: TaggedPdf, caption: string, columns: string[], groups: T
         const y = doc.y;
         const row = doc.struct('TR');
         table.add(row);
-        row.add(doc.struct('TH', {}, () => doc.font('Regular').fontSize(10).fillColor('#000000').text(label, left, y, { width: first - 6 })));
+        row.add(
+          doc.struct('TH', {}, () =>
+            doc
+              .font('Regular')
+              .fontSize(10)
+              .fillColor('#000000')
+              .text(label, left, y, { width: first - 6 }),
+          ),
+        );
         columns.forEach((_column, index) => {
           // An empty cell to tick; its square is drawn as an artifact.
           row.add(doc.struct('TD', {}, []));
           const x = left + first + index * columnWidth + (columnWidth - BOX) / 2;
           doc.markContent('Artifact', { type: 'Layout' });
-          doc.rect(x, y + 1, BOX, BOX).lineWidth(0.8).strokeColor('#000000').stroke();
+          doc
+            .rect(x, y + 1, BOX, BOX)
+            .lineWidth(0.8)
+            .strokeColor('#000000')
+            .stroke();
           doc.endMarkedContent();
         });
         row.end();
@@ -159,7 +192,9 @@ export async function orderFormPdf(catalogue: Catalogue, config: Config, created
   }
   pdf.newPage();
   pdf.heading('Vad beställningen gäller', 2);
-  pdf.paragraph('Kryssa i rutan under varje person för det som ska göras och för varje roll personen ska ha. En roll som inte kryssas i tas bort vid ändrade roller.');
+  pdf.paragraph(
+    'Kryssa i rutan under varje person för det som ska göras och för varje roll personen ska ha. En roll som inte kryssas i tas bort vid ändrade roller.',
+  );
   tickTable(pdf, 'Ändring', persons, [{ heading: 'Beställningen gäller', rows: ORDER_KINDS }]);
   tickTable(pdf, 'Roll', persons, [
     ...catalogue.areas.map((area) => ({ heading: area.name, rows: area.roles.map((role) => role.name) })),
