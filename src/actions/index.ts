@@ -1,4 +1,5 @@
 import { account } from './account.ts';
+import { administered } from './administered.ts';
 import { applications } from './applications.ts';
 import { office } from './office.ts';
 import { organisationOffice } from './organisation-office.ts';
@@ -17,5 +18,5 @@ export const server = {
   support,
   organisation,
   applications,
-  office: { ...office, ...contacts, ...organisationOffice },
+  office: { ...office, ...contacts, ...organisationOffice, ...administered },
 };

@@ -132,7 +132,30 @@ describe('the administration policy', () => {
   });
 
   it('has a rule for every action and every kind of actor', () => {
-    for (const [kind, row] of Object.entries(POLICY)) expect(Object.keys(row).sort(), kind).toEqual(['admin_enhet', 'admin_org', 'fullmaktshavare', 'none']);
+    for (const [kind, row] of Object.entries(POLICY))
+      expect(Object.keys(row).sort(), kind).toEqual(['admin_enhet', 'admin_org', 'fullmaktshavare', 'none', 'staff']);
+  });
+
+  it('lets staff change the users of an organisation the authority administers, and its own administrators only see them', () => {
+    const staff = (administered: boolean): AdminActor => ({ userId: 5, organisationId: ORG, orgRole: null, adminUnits: new Set(), staff: true, administered });
+    const changes: AdminAction[] = [actions['add user in B'], actions['inactivate user in B'], actions['give role in B'], actions['give unit admin in A']];
+    for (const action of changes) {
+      expect(decide(staff(true), action), action.kind).toEqual({ allowed: true });
+      expect(decide(staff(false), action), action.kind).toEqual({ allowed: false, reason: 'admin.denied.notAdministered' });
+      for (const name of ['holder', 'orgAdmin', 'unitAdminA'])
+        expect(decide({ ...actors[name], administered: true }, action), name).toEqual({ allowed: false, reason: 'admin.denied.administered' });
+    }
+    expect(decide(staff(true), actions['give unapproved role'])).toEqual({ allowed: false, reason: 'admin.denied.areaNotApproved' });
+    expect(decide(staff(true), actions['appoint org admin'])).toEqual({ allowed: false, reason: 'admin.denied.holderOnly' });
+    expect(decide(staff(true), actions['edit organisation'])).toEqual({ allowed: false, reason: 'admin.denied.staffUsersOnly' });
+    expect(decide(staff(true), actions['touch other organisation'])).toEqual({ allowed: false, reason: 'admin.denied.otherOrganisation' });
+    // Seeing is not changing.
+    expect(decide({ ...actors.holder, administered: true }, { kind: 'user.view', target: reporterInB })).toEqual({ allowed: true });
+    expect(decide({ ...actors.unitAdminA, administered: true }, { kind: 'user.view', target: reporterInA })).toEqual({ allowed: true });
+    expect(decide({ ...actors.unitAdminA, administered: true }, { kind: 'user.view', target: reporterInB })).toEqual({
+      allowed: false,
+      reason: 'admin.denied.ownUnitsOnly',
+    });
   });
 
   it('keeps a unit admin away from the organisation admins', () => {

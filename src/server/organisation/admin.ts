@@ -26,7 +26,18 @@ export const ROLE_EDITOR_UNITS = 10;
 
 export async function loadActor(db: Db | Tx, user: User): Promise<AdminActor> {
   const units = await db.selectFrom('user_unit_role').select('unit_id').where('user_id', '=', user.id).where('role_key', '=', UNIT_ADMIN_ROLE).execute();
-  return { userId: user.id, organisationId: user.organisation_id, orgRole: user.org_role, adminUnits: new Set(units.map((row) => row.unit_id)) };
+  // Whether the authority administers the organisation's users (see policy.ts): then its own administrators only see them.
+  const organisation =
+    user.organisation_id === null
+      ? undefined
+      : await db.selectFrom('organisation').select('administered_by_authority').where('id', '=', user.organisation_id).executeTakeFirst();
+  return {
+    userId: user.id,
+    organisationId: user.organisation_id,
+    orgRole: user.org_role,
+    adminUnits: new Set(units.map((row) => row.unit_id)),
+    administered: organisation?.administered_by_authority ?? false,
+  };
 }
 
 export async function loadTarget(db: Db | Tx, userId: number): Promise<(TargetUser & { user: User }) | undefined> {

@@ -38,10 +38,12 @@ export const LOG_KINDS: ReadonlyArray<readonly [string, string]> = [
   ['user.created', 'Användare tillagd'],
   ['user.inactivated', 'Användare inaktiverad'],
   ['user.reactivated', 'Användare aktiverad'],
+  ['user.emailChanged', 'E-postadress ändrad'],
   ['roles.changed', 'Roller ändrade'],
   ['orgRole.changed', 'Organisationsroll ändrad'],
   ['organisation.updated', 'Organisationens uppgifter ändrade'],
   ['organisation.confirmed', 'Uppgifterna bekräftade'],
+  ['organisation.administered', 'Administration av användare ändrad'],
   ['unit.added', 'Enhet tillagd'],
   ['unit.updated', 'Enhet ändrad'],
   ['unit.merged', 'Enheter sammanslagna'],
@@ -257,6 +259,8 @@ export function describeEvent(row: Described, authority: string): string {
         : `Inaktiverade ${who}.`;
     case 'user.reactivated':
       return `Aktiverade ${who} igen.`;
+    case 'user.emailChanged':
+      return `Ändrade e-postadressen för ${who} från ${text('before')} till ${text('after')}.`;
     case 'roles.changed':
       return rolesSentence(d, who);
     case 'orgRole.changed': {
@@ -271,6 +275,10 @@ export function describeEvent(row: Described, authority: string): string {
       return changesSentence('Ändrade organisationens uppgifter', d);
     case 'organisation.confirmed':
       return 'Bekräftade att organisationens och enheternas uppgifter stämmer.';
+    case 'organisation.administered':
+      return d.administered
+        ? `${authority} administrerar från och med nu organisationens användare.`
+        : 'Organisationen administrerar från och med nu sina användare själv.';
     case 'unit.added':
       return `Lade till enheten ${text('unit') || row.unit_name || ''}.`;
     case 'unit.updated':

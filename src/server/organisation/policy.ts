@@ -12,6 +12,13 @@ export interface AdminActor {
   orgRole: OrgRole | null;
   /** Units where the actor is administratör enhet. */
   adminUnits: ReadonlySet<number>;
+  /**
+   * The authority administers the organisation's users (they order access on paper): only
+   * staff change them; the organisation's own administrators see them.
+   */
+  administered?: boolean;
+  /** A handläggare acting for the authority on `organisationId`. */
+  staff?: boolean;
 }
 
 export interface TargetUser {
@@ -34,6 +41,8 @@ export type AdminAction =
   | { kind: 'unit.merge'; organisationId: number; unitId: number; isMain: boolean }
   | { kind: 'unit.split'; organisationId: number; unitId: number }
   | { kind: 'user.add'; organisationId: number; unitIds: number[] }
+  /** Seeing a user's page: who may change them may see them, and so may an administered organisation's administrators. */
+  | { kind: 'user.view'; target: TargetUser }
   /**
    * Opening a user's page and saving their roles; `inactivate` and `oneTimePassword` are the
    * account's own steps, which nobody takes for themselves.
@@ -56,12 +65,15 @@ export type DenialReason =
   | 'admin.denied.self'
   | 'admin.denied.selfAccount'
   | 'admin.denied.lastHolder'
-  | 'admin.denied.areaNotApproved';
+  | 'admin.denied.areaNotApproved'
+  | 'admin.denied.administered'
+  | 'admin.denied.notAdministered'
+  | 'admin.denied.staffUsersOnly';
 
 export type Decision = { allowed: true } | { allowed: false; reason: DenialReason };
 
 /** The actor's role as the table's columns see it. */
-export type ActorRole = 'fullmaktshavare' | 'admin_org' | 'admin_enhet' | 'none';
+export type ActorRole = 'fullmaktshavare' | 'admin_org' | 'admin_enhet' | 'none' | 'staff';
 
 type Rule<K extends AdminActionKind> = (actor: AdminActor, action: Extract<AdminAction, { kind: K }>) => Decision;
 
@@ -112,17 +124,24 @@ const appointNot: Rule<'orgRole.change'> = (actor, action) => (action.target.id 
 const addInOwnUnits: Rule<'user.add'> = (actor, action) =>
   action.unitIds.length > 0 && subset(action.unitIds, actor.adminUnits) ? allow : deny('admin.denied.ownUnitsOnly');
 
+// Staff change the users of an organisation the authority administers, and nothing else of it.
+const ifAdministered =
+  <K extends AdminActionKind>(rule: Rule<K>): Rule<K> =>
+  (actor, action) =>
+    actor.administered ? rule(actor, action) : deny('admin.denied.notAdministered');
+
 const orgAdmins = <K extends AdminActionKind>(rule: Rule<K>): Record<ActorRole, Rule<K>> => ({
   fullmaktshavare: rule,
   admin_org: rule,
   admin_enhet: refused('admin.denied.orgAdminOnly'),
   none: refused('admin.denied.notAdmin'),
+  staff: refused('admin.denied.staffUsersOnly'),
 });
 
 /** The table: for each action, what each kind of actor may do. */
 export const POLICY: { [K in AdminActionKind]: Record<ActorRole, Rule<K>> } = {
-  'organisation.view': { fullmaktshavare: allowed, admin_org: allowed, admin_enhet: allowed, none: refused('admin.denied.notAdmin') },
-  'log.read': { fullmaktshavare: allowed, admin_org: allowed, admin_enhet: allowed, none: refused('admin.denied.notAdmin') },
+  'organisation.view': { fullmaktshavare: allowed, admin_org: allowed, admin_enhet: allowed, none: refused('admin.denied.notAdmin'), staff: allowed },
+  'log.read': { fullmaktshavare: allowed, admin_org: allowed, admin_enhet: allowed, none: refused('admin.denied.notAdmin'), staff: allowed },
   'organisation.edit': orgAdmins(allowed),
   'unit.add': orgAdmins(allowed),
   'unit.edit': orgAdmins(keepMainUnitActive),
@@ -130,13 +149,49 @@ export const POLICY: { [K in AdminActionKind]: Record<ActorRole, Rule<K>> } = {
   'unit.transfer': orgAdmins(allowed),
   'unit.merge': orgAdmins(notMainUnit),
   'unit.split': orgAdmins(allowed),
-  'user.add': { fullmaktshavare: allowed, admin_org: allowed, admin_enhet: addInOwnUnits, none: refused('admin.denied.notAdmin') },
-  'user.manage': { fullmaktshavare: manageAny, admin_org: manageAny, admin_enhet: manageInOwnUnits, none: refused('admin.denied.notAdmin') },
-  'role.change': { fullmaktshavare: roleAny, admin_org: roleAny, admin_enhet: roleInOwnUnits, none: refused('admin.denied.notAdmin') },
-  'orgRole.change': { fullmaktshavare: appoint, admin_org: appointNot, admin_enhet: appointNot, none: refused('admin.denied.notAdmin') },
+  'user.add': {
+    fullmaktshavare: allowed,
+    admin_org: allowed,
+    admin_enhet: addInOwnUnits,
+    none: refused('admin.denied.notAdmin'),
+    staff: ifAdministered(allowed),
+  },
+  'user.view': {
+    fullmaktshavare: allowed,
+    admin_org: allowed,
+    admin_enhet: (actor, { target }) => manageInOwnUnits(actor, { kind: 'user.manage', target }),
+    none: refused('admin.denied.notAdmin'),
+    staff: allowed,
+  },
+  'user.manage': {
+    fullmaktshavare: manageAny,
+    admin_org: manageAny,
+    admin_enhet: manageInOwnUnits,
+    none: refused('admin.denied.notAdmin'),
+    staff: ifAdministered(manageAny),
+  },
+  'role.change': {
+    fullmaktshavare: roleAny,
+    admin_org: roleAny,
+    admin_enhet: roleInOwnUnits,
+    none: refused('admin.denied.notAdmin'),
+    staff: ifAdministered(roleAny),
+  },
+  // The organisation roles follow the fullmakt, never a paper order.
+  'orgRole.change': {
+    fullmaktshavare: appoint,
+    admin_org: appointNot,
+    admin_enhet: appointNot,
+    none: refused('admin.denied.notAdmin'),
+    staff: refused('admin.denied.holderOnly'),
+  },
 };
 
+/** What changes users: in an organisation the authority administers, staff do it, its own administrators do not. */
+const CHANGES_USERS: ReadonlySet<AdminActionKind> = new Set(['user.add', 'user.manage', 'role.change', 'orgRole.change']);
+
 export function actorRole(actor: AdminActor): ActorRole {
+  if (actor.staff) return 'staff';
   if (actor.orgRole) return actor.orgRole;
   return actor.adminUnits.size > 0 ? 'admin_enhet' : 'none';
 }
@@ -148,6 +203,7 @@ function organisationOf(action: AdminAction): number | null {
 /** The decision for one actor and one action: nobody acts outside their own organisation. */
 export function decide(actor: AdminActor, action: AdminAction): Decision {
   if (actor.organisationId === null || organisationOf(action) !== actor.organisationId) return deny('admin.denied.otherOrganisation');
+  if (actor.administered && !actor.staff && CHANGES_USERS.has(action.kind)) return deny('admin.denied.administered');
   const rule = POLICY[action.kind][actorRole(actor)] as Rule<AdminActionKind>;
   return rule(actor, action);
 }

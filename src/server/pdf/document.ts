@@ -51,7 +51,7 @@ function documentFont(shared: FontkitFont, file: Buffer): FontkitFont {
   return own;
 }
 
-type Struct = ReturnType<PDFKit.PDFDocument['struct']>;
+export type Struct = ReturnType<PDFKit.PDFDocument['struct']>;
 
 export interface DocumentInfo {
   title: string;
@@ -425,6 +425,19 @@ export class TaggedPdf {
   custom(tag: string, draw: (doc: PDFKit.PDFDocument) => void): this {
     this.flush();
     this.add(tag, () => draw(this.doc));
+    this.doc.font('Regular').fontSize(10.5).fillColor('#000000');
+    return this;
+  }
+
+  /**
+   * Structure the caller builds itself (a table of rows and cells, with artifacts between
+   * them), added to the document where the queued blocks end: `build` adds its elements to
+   * `parent`. The default font, size and colour are restored after it.
+   */
+  structure(build: (doc: PDFKit.PDFDocument, parent: Struct) => void): this {
+    this.flush();
+    build(this.doc, this.root);
+    this.doc.x = MARGIN;
     this.doc.font('Regular').fontSize(10.5).fillColor('#000000');
     return this;
   }

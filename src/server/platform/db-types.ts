@@ -184,6 +184,7 @@ export interface OneTimeCode {
 }
 
 export interface Organisation {
+  administered_by_authority: Generated<boolean>;
   city: Generated<string>;
   closed_at: Timestamp | null;
   closed_reason: string | null;

@@ -14,7 +14,7 @@ const text = (status: number, body: string) =>
 export const GET: APIRoute = async ({ params, locals }) => {
   const target = await loadTarget(locals.app.db, Number(params.id) || 0);
   if (!target) return text(404, 'Användaren finns inte.');
-  const decision = decide(adminOf(locals), { kind: 'user.manage', target });
+  const decision = decide(adminOf(locals), { kind: 'user.view', target });
   if (!decision.allowed) return text(403, 'Du saknar behörighet.');
   const letter = await latestLetter(locals.app.db, target.user);
   if (!letter) return text(404, 'Användaren har inget brev.');
