@@ -114,6 +114,9 @@ describe('a new fullmakt registered in the back office', () => {
     }
     const guide = await (await fetch(`${server.url}/handbok/byt-fullmaktshavare`)).text();
     expect(guide).toContain('href="/handbok/ny-fullmakt.pdf"');
+    // The fullmaktshavare finds the filled-in form on the organisation's Översikt.
+    const overview = await (await fetch(`${server.url}/mina-tjanster/organisation`, { headers: { Cookie: memberCookie } })).text();
+    expect(overview).toContain('href="/mina-tjanster/organisation/ny-fullmakt.pdf"');
   });
 
   it('shows the handläggare the current holder and the users to choose from', async () => {
