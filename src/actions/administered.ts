@@ -1,7 +1,7 @@
 import { ActionError, defineAction } from 'astro:actions';
 import { z } from 'astro/zod';
 import type { Actor } from '#server/identity/accounts.ts';
-import { addUser, approvedRoles, changeableCells, getOrganisation, loadTarget, rolesOf } from '#server/organisation/admin.ts';
+import { addUserWithRoles, approvedRoles, changeableCells, getOrganisation, loadTarget, rolesOf } from '#server/organisation/admin.ts';
 import { changeEmail, setAdministered, staffActor } from '#server/organisation/administered.ts';
 import { countActiveHolders, saveRoles, setActive } from '#server/organisation/org-roles.ts';
 import { decide, type AdminAction, type AdminActor } from '#server/organisation/policy.ts';
@@ -75,21 +75,10 @@ export const administered = {
       const wanted = new Set(input.roles);
       const unitIds = [...new Set(unitsOf(wanted))];
       require(actor, { kind: 'user.add', organisationId, unitIds });
-      const allowed = await changeableCells(context.locals.app.db, actor, organisationId, { id: -1, organisationId, orgRole: null, units: new Set() }, unitIds);
-      if ([...wanted].some((key) => !allowed.has(key))) throw refuse(context.locals, 'FORBIDDEN', 'admin.denied.areaNotApproved', { field: 'roles' });
-      const user = await context.locals.app.db
-        .transaction()
-        .execute((trx) =>
-          addUser(
-            trx,
-            organisationId,
-            { firstName: input.firstName, lastName: input.lastName, email: input.email, phone: input.phone ?? '' },
-            wanted,
-            audit,
-            context.locals.app.config,
-            context.locals.app.clock,
-          ),
-        );
+      const { app } = context.locals;
+      const person = { firstName: input.firstName, lastName: input.lastName, email: input.email, phone: input.phone ?? '' };
+      const user = await addUserWithRoles(app.db, actor, organisationId, person, wanted, audit, app.config, app.clock);
+      if (!user) throw refuse(context.locals, 'FORBIDDEN', 'admin.denied.areaNotApproved', { field: 'roles' });
       return { redirect: `${base(organisationId)}/anvandare/${user.id}?klart=ny` };
     },
   }),

@@ -3,7 +3,17 @@ import { ActionError, defineAction } from 'astro:actions';
 import { z } from 'astro/zod';
 import { sendOneTimePassword, type Actor } from '#server/identity/accounts.ts';
 import { decide, type AdminAction, type AdminActor } from '#server/organisation/policy.ts';
-import { addUnit, addUser, approvedRoles, changeableCells, getUnit, loadTarget, rolesOf, updateOrganisation, updateUnit } from '#server/organisation/admin.ts';
+import {
+  addUnit,
+  addUserWithRoles,
+  approvedRoles,
+  changeableCells,
+  getUnit,
+  loadTarget,
+  rolesOf,
+  updateOrganisation,
+  updateUnit,
+} from '#server/organisation/admin.ts';
 import { countActiveHolders, saveRoles, setActive } from '#server/organisation/org-roles.ts';
 import { nameField } from '#server/platform/name-schema.ts';
 import { hitLimit } from '#server/platform/rate-limit.ts';
@@ -241,22 +251,10 @@ export const organisation = {
       const wanted = new Set(input.roles);
       const unitIds = [...new Set([...wanted].map((key) => Number(key.split(':')[0])))];
       require(actor, { kind: 'user.add', organisationId, unitIds: actor.orgRole ? unitIds : unitIds.length ? unitIds : [] });
-      const allowed = await changeableCells(context.locals.app.db, actor, organisationId, { id: -1, organisationId, orgRole: null, units: new Set() }, unitIds);
-      const refused = [...wanted].find((key) => !allowed.has(key));
-      if (refused) throw new ActionError({ code: 'FORBIDDEN', message: 'admin.denied.ownUnitsOnly' });
-      const user = await context.locals.app.db
-        .transaction()
-        .execute((trx) =>
-          addUser(
-            trx,
-            organisationId,
-            { firstName: input.firstName, lastName: input.lastName, email: input.email, phone: input.phone ?? '' },
-            wanted,
-            audit,
-            context.locals.app.config,
-            context.locals.app.clock,
-          ),
-        );
+      const { app } = context.locals;
+      const person = { firstName: input.firstName, lastName: input.lastName, email: input.email, phone: input.phone ?? '' };
+      const user = await addUserWithRoles(app.db, actor, organisationId, person, wanted, audit, app.config, app.clock);
+      if (!user) throw new ActionError({ code: 'FORBIDDEN', message: 'admin.denied.ownUnitsOnly' });
       return { redirect: `/mina-tjanster/organisation/anvandare/${user.id}?klart=ny` };
     },
   }),

@@ -355,6 +355,28 @@ export async function addUser(
   return user;
 }
 
+/**
+ * Adds a person with the roles `wanted` when every one of them is a role `admin` may give
+ * a new user of the organisation: the organisation's own administrators and, for an
+ * organisation the authority administers, the handläggare alike. Otherwise nothing is
+ * written and the answer is undefined, so that each caller refuses with its own reason.
+ */
+export async function addUserWithRoles(
+  db: Db,
+  admin: AdminActor,
+  organisationId: number,
+  person: { firstName: string; lastName: string; email: string; phone: string },
+  wanted: Set<string>,
+  actor: Actor,
+  config: Config,
+  clock: Clock,
+): Promise<User | undefined> {
+  const unitIds = [...wanted].map((key) => Number(key.split(':')[0]));
+  const allowed = await changeableCells(db, admin, organisationId, { id: -1, organisationId, orgRole: null, units: new Set() }, unitIds);
+  if ([...wanted].some((key) => !allowed.has(key))) return undefined;
+  return db.transaction().execute((trx) => addUser(trx, organisationId, person, wanted, actor, config, clock));
+}
+
 function changes(before: object, after: object): Record<string, string> {
   const detail: Record<string, string> = {};
   for (const [key, value] of Object.entries(after)) {
