@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Clock } from '#server/platform/clock.ts';
 import { recordAudit } from '#server/platform/audit.ts';
 import type { Db, Tx } from '#server/platform/database.ts';
@@ -21,7 +22,17 @@ export interface ValidSession {
   /** When inactivity ends the session, and when it ends whatever happens. */
   idleExpiresAt: Date;
   absoluteExpiresAt: Date;
+  /** How the session was authenticated (RFC 8176: pwd, otp, hwk, user, swk). */
+  amr: string[];
+  /** When a second factor was last shown in this session; null for a password alone. */
+  secondFactorAt: Date | null;
 }
+
+/** Authentication method references that count as a second factor (or, with `user`, as two). */
+const SECOND_FACTOR_AMR = new Set(['otp', 'hwk', 'swk']);
+
+/** True when the session was authenticated with more than a password. */
+export const hasSecondFactor = (session: Pick<ValidSession, 'amr'>): boolean => session.amr.some((method) => SECOND_FACTOR_AMR.has(method));
 
 // Touching last_used_at at most this often keeps page views from writing on every request.
 const TOUCH_INTERVAL_MS = 5_000;
@@ -32,10 +43,12 @@ export async function createSession(
   userId: number,
   clock: Clock,
   limits: SessionLimits,
-  meta: { userAgent?: string; client?: string } = {},
+  meta: { userAgent?: string; client?: string; amr?: string[] } = {},
 ): Promise<{ token: string; session: ValidSession }> {
   const { id, token, secretHash } = newSecretToken();
   const now = clock.now();
+  const amr = meta.amr ?? ['pwd'];
+  const secondFactorAt = hasSecondFactor({ amr }) ? now : null;
   await db
     .insertInto('user_session')
     .values({
@@ -46,12 +59,31 @@ export async function createSession(
       last_used_at: now,
       user_agent: (meta.userAgent ?? '').slice(0, 300),
       client: meta.client ?? '',
+      amr,
+      second_factor_at: secondFactorAt,
     })
     .execute();
-  return { token, session: withExpiry({ id, user_id: userId, created_at: now, last_used_at: now }, limits) };
+  return {
+    token,
+    session: withExpiry({ id, user_id: userId, created_at: now, last_used_at: now, amr, second_factor_at: secondFactorAt }, limits),
+  };
 }
 
-function withExpiry(row: { id: string; user_id: number; created_at: Date; last_used_at: Date }, limits: SessionLimits): ValidSession {
+/** A step-up: a second factor shown in a live session adds its method to the session's `amr`. */
+export async function recordSecondFactor(db: Db | Tx, sessionId: string, methods: string[], clock: Clock): Promise<void> {
+  await db
+    .updateTable('user_session')
+    .set({
+      amr: sql`array(select distinct unnest(amr || ${sql.val(methods)}::text[]))`,
+      second_factor_at: clock.now(),
+    })
+    .where('id', '=', sessionId)
+    .execute();
+}
+
+type SessionRow = { id: string; user_id: number; created_at: Date; last_used_at: Date; amr: string[]; second_factor_at: Date | null };
+
+function withExpiry(row: SessionRow, limits: SessionLimits): ValidSession {
   return {
     id: row.id,
     userId: row.user_id,
@@ -59,6 +91,8 @@ function withExpiry(row: { id: string; user_id: number; created_at: Date; last_u
     lastUsedAt: row.last_used_at,
     idleExpiresAt: new Date(row.last_used_at.getTime() + limits.idleMs),
     absoluteExpiresAt: new Date(row.created_at.getTime() + limits.absoluteMs),
+    amr: row.amr,
+    secondFactorAt: row.second_factor_at,
   };
 }
 
@@ -74,7 +108,7 @@ export async function validateSession(db: Db, token: string | undefined, limits:
   const { id } = parsed;
   const row = await db
     .selectFrom('user_session')
-    .select(['id', 'user_id', 'secret_hash', 'created_at', 'last_used_at'])
+    .select(['id', 'user_id', 'secret_hash', 'created_at', 'last_used_at', 'amr', 'second_factor_at'])
     .where('id', '=', id)
     .executeTakeFirst();
   if (!row) return { session: null };
@@ -138,7 +172,7 @@ export async function listUserSessions(db: Db, userId: number, limits: SessionLi
   const now = clock.now().getTime();
   const rows = await db
     .selectFrom('user_session')
-    .select(['id', 'user_id', 'created_at', 'last_used_at', 'user_agent'])
+    .select(['id', 'user_id', 'created_at', 'last_used_at', 'user_agent', 'amr', 'second_factor_at'])
     .where('user_id', '=', userId)
     .orderBy('created_at', 'desc')
     .execute();

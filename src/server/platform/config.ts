@@ -10,6 +10,9 @@ import { contrastRatio, HEX_COLOUR, logoProblem } from '#server/platform/identit
 /** The neutral demo mark drawn for this project; relative to the working directory, like CATALOGUE_FILE. */
 export const DEFAULT_LOGO_FILE = 'src/assets/logo-demo.svg';
 
+export const MFA_GROUPS = ['staff', 'admins', 'all', 'none'] as const;
+export type MfaGroup = (typeof MFA_GROUPS)[number];
+
 const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
 const schema = z
@@ -109,6 +112,22 @@ const schema = z
     APPLICATION_PAPER_DAYS: integer(1, 365).default(60),
     APPEAL_WEEKS: integer(1, 52).default(3),
     REOPEN_DAYS: integer(1, 3650).default(90),
+    // Who must have a second factor: staff (handläggare and support), organisations' administrators, everyone.
+    MFA_REQUIRED_FOR: z
+      .string()
+      .default('staff')
+      .transform((value, ctx) => {
+        const groups = value
+          .split(',')
+          .map((group) => group.trim())
+          .filter(Boolean);
+        const unknown = groups.filter((group) => !MFA_GROUPS.includes(group as MfaGroup));
+        if (unknown.length) {
+          ctx.addIssue({ code: 'custom', message: `unknown group ${unknown.join(', ')}: use a comma-separated list of ${MFA_GROUPS.join(', ')}, or none` });
+          return z.NEVER;
+        }
+        return groups as MfaGroup[];
+      }),
   })
   .superRefine((env, ctx) => {
     if (env.APP_MODE !== 'production') return;
@@ -187,6 +206,8 @@ export interface Config {
     appealWeeks: number;
     /** A closed organisation can be reopened, restoring what closing changed, this many days after closing. */
     reopenDays: number;
+    /** Groups that must have a second factor (MFA_REQUIRED_FOR): `staff`, `admins`, `all`; `none` or empty for nobody. */
+    mfaRequiredFor: MfaGroup[];
   };
 }
 
@@ -266,6 +287,7 @@ export function parseConfig(source: Record<string, string | undefined>): Config 
       applicationPaperDays: env.APPLICATION_PAPER_DAYS,
       appealWeeks: env.APPEAL_WEEKS,
       reopenDays: env.REOPEN_DAYS,
+      mfaRequiredFor: env.MFA_REQUIRED_FOR.filter((group) => group !== 'none'),
     },
   };
 }

@@ -27,6 +27,18 @@ export type Generated<T> = T extends ColumnType<infer S, infer I, infer U>
   ? ColumnType<S, I | undefined, U>
   : ColumnType<T, T | undefined, T>;
 
+export type Json = JsonValue;
+
+export type JsonArray = JsonValue[];
+
+export type JsonObject = {
+  [x: string]: JsonValue | undefined;
+};
+
+export type JsonPrimitive = boolean | number | string | null;
+
+export type JsonValue = JsonArray | JsonObject | JsonPrimitive;
+
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
 export interface Application {
@@ -171,6 +183,38 @@ export interface MailOutbox {
   to_address: string;
 }
 
+export interface OidcModel {
+  consumed_at: Timestamp | null;
+  expires_at: Timestamp | null;
+  grant_id: string | null;
+  id: string;
+  model: string;
+  payload: Json;
+  uid: string | null;
+  user_code: string | null;
+}
+
+export interface OidcSignIn {
+  amr: Generated<string[]>;
+  auth_time: Timestamp;
+  client_id: string;
+  created_at: Timestamp;
+  grant_id: string;
+  logged_out_at: Timestamp | null;
+  portal_session_id: string;
+  sid: string | null;
+  unit_id: number;
+  user_id: number;
+}
+
+export interface OidcSigningKey {
+  created_at: Timestamp;
+  kid: string;
+  private_jwk_sealed: Buffer;
+  public_jwk: Json;
+  retired_at: Timestamp | null;
+}
+
 export interface OneTimeCode {
   code_hash: Buffer;
   created_at: Timestamp;
@@ -223,11 +267,31 @@ export interface OrganisationContact {
   organisation_id: number;
 }
 
+export interface Passkey {
+  backed_up: Generated<boolean>;
+  counter: Generated<number>;
+  created_at: Timestamp;
+  credential_id: string;
+  device_type: Generated<string>;
+  last_used_at: Timestamp | null;
+  name: string;
+  public_key: Buffer;
+  transports: Generated<string[]>;
+  user_id: number;
+}
+
 export interface RateLimit {
   bucket: string;
   count: Generated<number>;
   key: string;
   window_start: Timestamp;
+}
+
+export interface RecoveryCode {
+  code_hash: Buffer;
+  created_at: Timestamp;
+  used_at: Timestamp | null;
+  user_id: number;
 }
 
 export interface RegisterOrganisation {
@@ -293,6 +357,15 @@ export interface SeedRun {
   ran_at: Generated<Timestamp>;
 }
 
+export interface TotpFactor {
+  confirmed_at: Timestamp | null;
+  created_at: Timestamp;
+  last_used_at: Timestamp | null;
+  last_used_step: number | null;
+  secret_sealed: Buffer;
+  user_id: number;
+}
+
 export interface Unit {
   city: Generated<string>;
   created_at: Timestamp;
@@ -331,10 +404,12 @@ export interface UserLetter {
 }
 
 export interface UserSession {
+  amr: Generated<string[]>;
   client: Generated<string>;
   created_at: Timestamp;
   id: string;
   last_used_at: Timestamp;
+  second_factor_at: Timestamp | null;
   secret_hash: Buffer;
   user_agent: Generated<string>;
   user_id: number;
@@ -345,6 +420,14 @@ export interface UserUnitRole {
   role_key: string;
   unit_id: number;
   user_id: number;
+}
+
+export interface WebauthnChallenge {
+  challenge: string;
+  expires_at: Timestamp;
+  id: string;
+  purpose: string;
+  user_id: number | null;
 }
 
 export interface DB {
@@ -361,12 +444,17 @@ export interface DB {
   kiosk_ticket: KioskTicket;
   login_throttle: LoginThrottle;
   mail_outbox: MailOutbox;
+  oidc_model: OidcModel;
+  oidc_sign_in: OidcSignIn;
+  oidc_signing_key: OidcSigningKey;
   one_time_code: OneTimeCode;
   organisation: Organisation;
   organisation_area: OrganisationArea;
   organisation_closure: OrganisationClosure;
   organisation_contact: OrganisationContact;
+  passkey: Passkey;
   rate_limit: RateLimit;
+  recovery_code: RecoveryCode;
   register_organisation: RegisterOrganisation;
   register_publication: RegisterPublication;
   register_unit: RegisterUnit;
@@ -374,9 +462,11 @@ export interface DB {
   role_request_area: RoleRequestArea;
   role_request_event: RoleRequestEvent;
   seed_run: SeedRun;
+  totp_factor: TotpFactor;
   unit: Unit;
   unit_transfer: UnitTransfer;
   user_letter: UserLetter;
   user_session: UserSession;
   user_unit_role: UserUnitRole;
+  webauthn_challenge: WebauthnChallenge;
 }
