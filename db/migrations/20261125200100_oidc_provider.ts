@@ -6,6 +6,10 @@ import { type Kysely, sql } from 'kysely';
  * and which e-services each portal session signed in to, for back-channel logout.
  */
 export async function up(db: Kysely<any>): Promise<void> {
+  // The `sub` the e-services see: stable and opaque, telling nothing about the user or their number.
+  await sql`alter table app_user add column oidc_subject uuid not null default gen_random_uuid()`.execute(db);
+  await sql`create unique index app_user_oidc_subject on app_user (oidc_subject)`.execute(db);
+
   await db.schema
     .createTable('oidc_model')
     .addColumn('model', 'text', (col) => col.notNull())
@@ -52,4 +56,5 @@ export async function up(db: Kysely<any>): Promise<void> {
 
 export async function down(db: Kysely<any>): Promise<void> {
   for (const table of ['oidc_sign_in', 'oidc_signing_key', 'oidc_model']) await db.schema.dropTable(table).execute();
+  await sql`alter table app_user drop column oidc_subject`.execute(db);
 }

@@ -7,6 +7,7 @@ import { auth } from './auth.ts';
 import { organisation } from './organisation.ts';
 import { support } from './support.ts';
 import { contacts, customise } from './services.ts';
+import { serviceSignIn } from './service-sign-in.ts';
 
 /**
  * Astro Actions: thin form handlers that validate input and call the domain in src/server.
@@ -14,7 +15,7 @@ import { contacts, customise } from './services.ts';
  */
 export const server = {
   auth,
-  account: { ...account, ...customise },
+  account: { ...account, ...customise, ...serviceSignIn },
   support,
   organisation,
   applications,

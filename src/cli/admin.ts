@@ -5,6 +5,7 @@
  *   inactivate-staff --username ab1234      (never the last active handläggare)
  *   reactivate-staff --username ab1234
  *   publicera-register
+ *   rotate-keys                             (the OpenID provider's signing key; the old one is kept until its tokens expire)
  *
  * Uses DATABASE_URL, or the embedded database of a running `npm start`, or starts the
  * embedded database itself.
@@ -20,13 +21,15 @@ import { nameField } from '#server/platform/name-schema.ts';
 import { issueMessage } from '#web/form-errors.ts';
 import { publishRegister } from '#server/register/publication.ts';
 import { setStaffActive } from '#server/back-office/support.ts';
+import { rotateSigningKeys } from '#server/oidc/keys.ts';
+import { OidcService } from '#server/oidc/provider.ts';
 import { t } from '#web/i18n.ts';
 
 /** The clock of the portal it works on: a test's offset clock when CLOCK_OFFSET_FILE is set. */
 const clock = () => (config().clockOffsetFile ? fileOffsetClock(config().clockOffsetFile!) : systemClock);
 
 const USAGE =
-  'Usage: npm run admin -- create-staff --first-name NAME --last-name NAME --email ADDRESS\n       npm run admin -- inactivate-staff --username USERNAME\n       npm run admin -- reactivate-staff --username USERNAME\n       npm run admin -- publicera-register';
+  'Usage: npm run admin -- create-staff --first-name NAME --last-name NAME --email ADDRESS\n       npm run admin -- inactivate-staff --username USERNAME\n       npm run admin -- reactivate-staff --username USERNAME\n       npm run admin -- publicera-register\n       npm run admin -- rotate-keys';
 
 async function openDatabase() {
   const settings = config();
@@ -54,6 +57,17 @@ try {
       console.log(
         `${created ? 'Registret publicerat' : 'Registret var redan publicerat'} ${publication.published_on}: ${publication.organisations} organisationer, ${publication.units} enheter.`,
       );
+    } finally {
+      await db.destroy();
+      await stop();
+    }
+    process.exit(0);
+  }
+  if (command === 'rotate-keys') {
+    const { db, stop } = await openDatabase();
+    try {
+      const { kid, retired } = await rotateSigningKeys(db, config().secretKey, clock().now());
+      console.log(t('cli.keys.rotated', { kid, retired, minutes: Math.ceil(OidcService.KEY_KEEP_SECONDS / 60) }));
     } finally {
       await db.destroy();
       await stop();

@@ -6,6 +6,29 @@ import { ensureBuilt } from '#server/runtime/build-check.ts';
 import { ConfigError, config as loadConfig, type Config } from '#server/platform/config.ts';
 import { startPortal } from '#server/runtime/portal.ts';
 import { DEMO_PASSWORD, DEMO_PEOPLE } from '#server/runtime/seed.ts';
+import { loadCatalogue } from '#server/organisation/catalogue.ts';
+import { demoClientSecret, OIDC_PREFIX } from '#server/oidc/provider.ts';
+import { startExampleService } from '../../examples/exempeltjanst/server.ts';
+
+/** Demo mode: the example e-service of the catalogue runs beside the portal, on the port its address names. */
+async function startDemoExample(settings: Config): Promise<string | undefined> {
+  const service = loadCatalogue(settings.catalogueFile).services.find((candidate) => candidate.oidc?.clientId === 'exempeltjanst');
+  if (!service?.oidc) return undefined;
+  const base = new URL(service.url);
+  try {
+    await startExampleService({
+      issuer: new URL(OIDC_PREFIX, settings.publicUrl).href,
+      clientId: service.oidc.clientId,
+      clientSecret: settings.oidcClientSecrets[service.oidc.clientId] ?? demoClientSecret(service.oidc.clientId),
+      baseUrl: base.origin,
+      port: Number(base.port) || 80,
+    });
+    return base.href;
+  } catch (error) {
+    console.error(`Exempeltjänsten kunde inte starta: ${error instanceof Error ? error.message : String(error)}`);
+    return undefined;
+  }
+}
 
 function readConfig(): Config {
   try {
@@ -23,6 +46,7 @@ const settings = readConfig();
 try {
   if (process.env.SKIP_BUILD_CHECK !== 'true') ensureBuilt(process.cwd(), settings, (line) => console.log(line), process.env);
   const portal = await startPortal(settings);
+  const example = settings.exampleService ? await startDemoExample(settings) : undefined;
   const lines = [
     '',
     `Anordnarportalen är igång: ${portal.url}`,
@@ -34,6 +58,7 @@ try {
           ...DEMO_PEOPLE.map((person) => `  ${person.username}  ${person.who}`),
         ]
       : []),
+    ...(example ? [`Exempeltjänsten (loggar in via portalen): ${example}`] : []),
     'Avsluta med Ctrl+C.',
     '',
   ];

@@ -15,6 +15,8 @@ const PAGES: ReadonlyArray<readonly [string, Access]> = [
   ['/handlaggning', 'staff'],
   ['/mina-tjanster/organisation', 'administrator'],
   ['/mina-tjanster', 'signedIn'],
+  // Signing in to an e-service: the portal's session is the e-services' single sign-on.
+  ['/inloggning/tjanst', 'signedIn'],
 ];
 
 // By the action's namespace (`office.approve` → `office`).
@@ -59,7 +61,7 @@ export async function judge(db: Db, url: URL, method: string, user: User | undef
   if (user && user.terms_version !== termsVersion) {
     if (action && !ACTIONS_BEFORE_TERMS.has(action.name)) return { kind: 'forbidden', reason: 'error.terms.first' };
     const open = OPEN_BEFORE_TERMS.some((path) => url.pathname.startsWith(path));
-    if (!action && !open && (under(url.pathname, '/mina-tjanster') || under(url.pathname, '/handlaggning'))) return { kind: 'terms' };
+    if (!action && !open && ['/mina-tjanster', '/handlaggning', '/inloggning/tjanst'].some((prefix) => under(url.pathname, prefix))) return { kind: 'terms' };
   }
   // A form post is judged by its action and by the page that shows the result.
   const needs = [action ? actionAccess(action.name) : 'public', action?.rpc ? 'public' : pageAccess(url.pathname)];

@@ -24,6 +24,8 @@ export async function startServer(env: Record<string, string>, options: { timeou
       SMTP_SINK_PORT: String(await freePort()),
       OUTBOX_POLL_MS: '200',
       LOG_LEVEL: 'warn',
+      // Tests that need the example e-service start their own, on a free port.
+      EXAMPLE_SERVICE: 'off',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,3 +1,4 @@
+import { revokeUserGrants } from '#server/oidc/adapter.ts';
 import { randomInt } from 'node:crypto';
 import { recordAudit } from '#server/platform/audit.ts';
 import type { Clock } from '#server/platform/clock.ts';
@@ -106,6 +107,7 @@ export async function setUserActive(trx: Tx, user: User, active: boolean, actor:
     .where('id', '=', user.id)
     .execute();
   const ended = active ? 0 : await deleteUserSessions(trx, user.id);
+  if (!active) await revokeUserGrants(trx, user.id);
   await recordAudit(trx, {
     event: active ? 'user.reactivated' : 'user.inactivated',
     at: clock.now(),

@@ -9,7 +9,34 @@ import { z } from 'zod';
  */
 const schema = z
   .object({
-    services: z.array(z.object({ key: z.string().min(1), name: z.string().min(1), description: z.string(), url: z.url() })).min(1),
+    services: z
+      .array(
+        z.object({
+          key: z.string().min(1),
+          name: z.string().min(1),
+          description: z.string(),
+          url: z.url(),
+          /** Reached with the roles of another service (e.g. that service's test environment). */
+          rolesOf: z.string().optional(),
+          /**
+           * The service signs its users in through the portal (OpenID Connect). Secrets never
+           * live here: OIDC_CLIENT_SECRETS holds them; a `private_key_jwt` client publishes its
+           * public keys at `jwksUri`.
+           */
+          oidc: z
+            .object({
+              clientId: z.string().regex(/^[a-z0-9-]{3,64}$/, 'client ids are 3–64 lower-case letters, digits or hyphens'),
+              redirectUris: z.array(z.url()).min(1),
+              postLogoutRedirectUris: z.array(z.url()).default([]),
+              backchannelLogoutUri: z.url().optional(),
+              authMethod: z.enum(['client_secret_basic', 'private_key_jwt']).default('client_secret_basic'),
+              jwksUri: z.url().optional(),
+            })
+            .refine((oidc) => oidc.authMethod !== 'private_key_jwt' || oidc.jwksUri, { message: 'a private_key_jwt client needs jwksUri' })
+            .optional(),
+        }),
+      )
+      .min(1),
     areas: z
       .array(
         z.object({
@@ -24,6 +51,16 @@ const schema = z
   })
   .superRefine((catalogue, ctx) => {
     const services = new Set(catalogue.services.map((service) => service.key));
+    const clientIds = new Set<string>();
+    for (const service of catalogue.services) {
+      if (service.rolesOf && (!services.has(service.rolesOf) || service.rolesOf === service.key)) {
+        ctx.addIssue({ code: 'custom', message: `service ${service.key} takes the roles of unknown service ${service.rolesOf}` });
+      }
+      if (service.oidc) {
+        if (clientIds.has(service.oidc.clientId)) ctx.addIssue({ code: 'custom', message: `client id ${service.oidc.clientId} appears twice` });
+        clientIds.add(service.oidc.clientId);
+      }
+    }
     const roleKeys = new Set<string>();
     for (const area of catalogue.areas) {
       for (const role of area.roles) {
@@ -77,4 +114,12 @@ export function findRole(key: string, c: Catalogue = catalogue()): ServiceRole |
 
 export function findService(key: string, c: Catalogue = catalogue()): Service | undefined {
   return c.services.find((service) => service.key === key);
+}
+
+/** The service whose roles grant this one: itself, or the one named by `rolesOf`. */
+export const roleService = (service: Service): string => service.rolesOf ?? service.key;
+
+/** The service that signs in as this OIDC client. */
+export function serviceForClient(clientId: string, c: Catalogue = catalogue()): Service | undefined {
+  return c.services.find((service) => service.oidc?.clientId === clientId);
 }

@@ -1,4 +1,4 @@
-import { allRoles, catalogue, findService, type Catalogue, type Service } from '#server/organisation/catalogue.ts';
+import { allRoles, catalogue, roleService, type Catalogue, type Service, type ServiceRole } from '#server/organisation/catalogue.ts';
 import type { Db } from '#server/platform/database.ts';
 
 export interface UnitChoice {
@@ -32,15 +32,45 @@ export async function servicesInUnit(db: Db, userId: number, unitId: number, c: 
   const keys = new Set(
     (await db.selectFrom('user_unit_role').select('role_key').where('user_id', '=', userId).where('unit_id', '=', unitId).execute()).map((row) => row.role_key),
   );
-  const granted = new Map<string, GrantedService>();
-  for (const role of allRoles(c).filter((role) => keys.has(role.key))) {
-    const service = findService(role.service, c);
-    if (!service) continue;
-    const entry = granted.get(service.key) ?? { ...service, roles: [] };
-    entry.roles.push(role.name);
-    granted.set(service.key, entry);
+  const held = allRoles(c).filter((role) => keys.has(role.key));
+  return c.services
+    .map((service) => ({ ...service, roles: held.filter((role) => role.service === roleService(service)).map((role) => role.name) }))
+    .filter((service) => service.roles.length > 0);
+}
+
+/**
+ * The units where the user's roles grant one service, each with those roles: what an
+ * e-service that signs in through the portal may be given, and what the user picks from.
+ */
+export async function unitsForService(
+  db: Db,
+  userId: number,
+  service: Service,
+  c: Catalogue = catalogue(),
+): Promise<Array<UnitChoice & { roles: ServiceRole[] }>> {
+  const roles = new Map(
+    allRoles(c)
+      .filter((role) => role.service === roleService(service))
+      .map((role) => [role.key, role]),
+  );
+  if (!roles.size) return [];
+  const rows = await db
+    .selectFrom('unit')
+    .innerJoin('user_unit_role', 'user_unit_role.unit_id', 'unit.id')
+    .select(['unit.id', 'unit.name', 'unit.is_main as isMain', 'unit.unit_code as code', 'user_unit_role.role_key'])
+    .where('user_unit_role.user_id', '=', userId)
+    .where('user_unit_role.role_key', 'in', [...roles.keys()])
+    .orderBy('unit.is_main', 'desc')
+    .orderBy('unit.name')
+    .orderBy('user_unit_role.role_key')
+    .execute();
+  const units = new Map<number, UnitChoice & { roles: ServiceRole[] }>();
+  for (const row of rows) {
+    const unit = units.get(row.id) ?? { id: row.id, name: row.name, isMain: row.isMain, code: row.code, roles: [] };
+    unit.roles.push(roles.get(row.role_key)!);
+    units.set(row.id, unit);
   }
-  return c.services.filter((service) => granted.has(service.key)).map((service) => granted.get(service.key)!);
+  return [...units.values()];
 }
 
 /** The unit to show: the remembered one if the user still has roles there, else the first. */

@@ -56,6 +56,17 @@ const schema = z
     REGISTER_CONFIRM_MONTHS: integer(1, 120).default(12),
     AUDIT_RETENTION_MONTHS: integer(1, 240).default(24),
     CATALOGUE_FILE: z.string().min(1).default('catalogue/default.json'),
+    // Demo mode: `npm start` runs the example e-service of the catalogue beside the portal.
+    EXAMPLE_SERVICE: z.enum(['on', 'off']).default('on'),
+    // `client-id=secret,other-client=secret`: the secrets of the e-services the catalogue lets sign in through /oidc.
+    OIDC_CLIENT_SECRETS: z
+      .string()
+      .regex(
+        /^[a-z0-9-]{3,64}=[^,\s]{32,}(,[a-z0-9-]{3,64}=[^,\s]{32,})*$/,
+        'must be client-id=secret pairs separated by commas, each secret at least 32 characters',
+      )
+      .transform((value) => Object.fromEntries(value.split(',').map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)])))
+      .optional(),
 
     AUTHORITY_NAME: z.string().min(2).default('Demomyndigheten för utbildning'),
     AUTHORITY_POSTAL_ADDRESS: z.string().min(2).default('Demomyndigheten, Box 000, 000 00 Exempelstad'),
@@ -162,6 +173,10 @@ export interface Config {
   /** Which hops in front may name the client in X-Forwarded-For. */
   trustProxy: TrustProxy;
   catalogueFile: string;
+  /** Demo mode: run the example e-service beside the portal (EXAMPLE_SERVICE). */
+  exampleService: boolean;
+  /** Secrets of the OIDC clients, by client id (OIDC_CLIENT_SECRETS). */
+  oidcClientSecrets: Record<string, string>;
   /** Tests only: a file holding milliseconds to add to the clock. */
   clockOffsetFile: string | undefined;
   /** How the audit log keeps client addresses. */
@@ -252,6 +267,8 @@ export function parseConfig(source: Record<string, string | undefined>): Config 
     logLevel: env.LOG_LEVEL,
     trustProxy: env.TRUST_PROXY,
     catalogueFile: env.CATALOGUE_FILE,
+    oidcClientSecrets: env.OIDC_CLIENT_SECRETS ?? {},
+    exampleService: env.APP_MODE === 'demo' && env.EXAMPLE_SERVICE === 'on',
     clockOffsetFile: env.CLOCK_OFFSET_FILE,
     auditClientAddress: env.AUDIT_CLIENT_ADDRESS,
     loginClientLimit: env.LOGIN_CLIENT_LIMIT,

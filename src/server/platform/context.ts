@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { OidcService } from '#server/oidc/provider.ts';
 import { type Catalogue, loadCatalogue } from '#server/organisation/catalogue.ts';
 import { type Clock, fileOffsetClock, systemClock } from './clock.ts';
 import type { Config } from './config.ts';
@@ -16,6 +17,8 @@ export interface AppContext {
   catalogue: Catalogue;
   /** In a request, a child logger that writes the request's id on every line. */
   log: Logger;
+  /** The OpenID provider for the e-services, once the process has started it. */
+  oidc?: OidcService;
 }
 
 export function createAppContext(config: Config, db: Db, log: Logger): AppContext {

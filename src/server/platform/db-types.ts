@@ -94,6 +94,7 @@ export interface AppUser {
   last_name: string;
   mail_news: Generated<boolean>;
   mail_password_reminders: Generated<boolean>;
+  oidc_subject: Generated<string>;
   org_role: OrgRole | null;
   organisation_id: number | null;
   password_changed_at: Timestamp | null;

@@ -5,6 +5,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { type AppContext, forRequest } from '#server/platform/context.ts';
 import { clientAddressResolver, type TrustProxy } from '#server/platform/client-address.ts';
 import { isCrossSiteRequest } from '#server/runtime/csrf.ts';
+import { OIDC_PREFIX, type OidcService } from '#server/oidc/provider.ts';
+import type { Catalogue } from '#server/organisation/catalogue.ts';
 import { loggedPath } from '#server/runtime/log-path.ts';
 import { readBody, hasNulByte } from '#server/runtime/request-body.ts';
 import { DYNAMIC_CACHE_CONTROL, inlineScriptHashes, securityHeaders } from '#server/runtime/security-headers.ts';
@@ -21,6 +23,8 @@ export interface HttpServerOptions {
   secure: boolean;
   /** The process's context: each request gets it, with a logger that names the request. */
   app: AppContext;
+  /** The OpenID provider, mounted under /oidc. */
+  oidc?: OidcService;
 }
 
 /** Forms here are small: a body beyond this is refused before anything reads it. */
@@ -80,7 +84,7 @@ function guardResponse(res: ServerResponse): void {
  * Astro middleware for them) and hands everything else to Astro.
  */
 export function createHttpServer(options: HttpServerOptions): Server {
-  const headers = securityHeaders(options.secure, inlineScriptHashes(htmlFiles(options.clientDir)));
+  const headers = securityHeaders(options.secure, inlineScriptHashes(htmlFiles(options.clientDir)), clientOrigins(options.app.catalogue));
   const files = existsSync(options.clientDir) ? loadStaticFiles(options.clientDir, headers) : new Map();
 
   const resolveClient = clientAddressResolver(options.trustProxy);
@@ -119,7 +123,16 @@ export function createHttpServer(options: HttpServerOptions): Server {
 
     presentAsPublic(req, options.publicUrl, resolveClient(req));
 
+    const oidc = options.oidc;
+    const toProvider = () => {
+      Promise.resolve(oidc!.handle(req, res)).catch((error: unknown) => {
+        options.app.log.error({ reqId: requestId, err: error }, 'oidc error');
+        if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
+        res.end('Ett tekniskt fel uppstod. Försök igen om en stund.');
+      });
+    };
     const toApp = () => {
+      if (oidc && (path === OIDC_PREFIX || path.startsWith(`${OIDC_PREFIX}/`))) return toProvider();
       res.setHeader('Cache-Control', DYNAMIC_CACHE_CONTROL);
       guardResponse(res);
       Promise.resolve(options.appHandler(req, res, undefined, { requestId, app: forRequest(options.app, requestId) })).catch((error: unknown) => {
@@ -158,6 +171,12 @@ function presentAsPublic(req: IncomingMessage, publicUrl: URL, client: string): 
     // The adapter reads the scheme only from `socket.encrypted`; TLS ended at the proxy in front.
     Object.defineProperty(req.socket, 'encrypted', { value: true, configurable: true });
   }
+}
+
+/** The origins of the e-services' redirect and post-logout URIs: where a sign-in may end. */
+function clientOrigins(catalogue: Catalogue): string[] {
+  const uris = catalogue.services.flatMap((service) => (service.oidc ? [...service.oidc.redirectUris, ...service.oidc.postLogoutRedirectUris] : []));
+  return [...new Set(uris.map((uri) => new URL(uri).origin))];
 }
 
 function safeDecode(pathname: string): string {

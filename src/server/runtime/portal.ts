@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Server } from 'node:http';
@@ -13,6 +14,9 @@ import { startOutboxSender } from '#server/mail/outbox.ts';
 import { seedDemo } from '#server/runtime/seed.ts';
 import { startChores } from '#server/runtime/chores.ts';
 import { startSmtpSink, type RunningSink } from '#server/runtime/smtp-sink.ts';
+import { OidcService } from '#server/oidc/provider.ts';
+import { startSignInSweeper } from '#server/oidc/sweeper.ts';
+import { oidcPage, stylesheetsOf } from '#web/oidc-pages.ts';
 
 export interface RunningPortal {
   url: string;
@@ -79,6 +83,13 @@ export async function startPortal(config: Config, distDir = path.resolve('dist')
     const chores = startChores(app);
     stops.push(async () => chores.stop());
 
+    // The OpenID provider for the e-services, and the sweep that logs them out when a portal session ends.
+    const oidc = new OidcService({ ...app, page: providerPages(path.join(distDir, 'client')) });
+    await oidc.provider();
+    app.oidc = oidc;
+    const sweeper = startSignInSweeper(app, oidc);
+    stops.push(async () => sweeper.stop());
+
     const entry = pathToFileURL(path.join(distDir, 'server', 'entry.mjs')).href;
     const { handler } = (await import(entry)) as { handler: AppHandler };
     const server = createHttpServer({
@@ -88,6 +99,7 @@ export async function startPortal(config: Config, distDir = path.resolve('dist')
       trustProxy: config.trustProxy,
       secure: config.secure,
       app,
+      oidc,
     });
     await listen(server, config.port, config.host);
     stops.push(() => closeServer(server));
@@ -103,6 +115,13 @@ export async function startPortal(config: Config, distDir = path.resolve('dist')
     await stop();
     throw error;
   }
+}
+
+/** The provider's own pages, in the built site's stylesheets. */
+function providerPages(clientDir: string) {
+  const page = path.join(clientDir, '404.html');
+  const stylesheets = existsSync(page) ? stylesheetsOf(readFileSync(page, 'utf8')) : [];
+  return (kind: Parameters<typeof oidcPage>[1], params: Parameters<typeof oidcPage>[2]) => oidcPage(stylesheets, kind, params);
 }
 
 async function refusePendingMigrations(db: Db): Promise<void> {

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
  * The headers every response carries, static or on demand, page or error. Scripts and
  * styles come only from our own origin: no inline code, so no `unsafe-inline`.
  */
-export function securityHeaders(secure: boolean, inlineScriptHashes: string[] = []): Record<string, string> {
+export function securityHeaders(secure: boolean, inlineScriptHashes: string[] = [], formOrigins: string[] = []): Record<string, string> {
   const csp = [
     "default-src 'self'",
     // 'wasm-unsafe-eval' lets the handbook search compile its WebAssembly; it allows no script eval.
@@ -13,7 +13,9 @@ export function securityHeaders(secure: boolean, inlineScriptHashes: string[] = 
     "img-src 'self' data:",
     "font-src 'self'",
     "connect-src 'self'",
-    "form-action 'self'",
+    // A form here may end, through redirects, at an e-service that signs in through the
+    // portal (its redirect URI), and browsers hold every step of that chain to form-action.
+    ["form-action 'self'", ...formOrigins].join(' '),
     "frame-ancestors 'none'",
     "base-uri 'none'",
     "object-src 'none'",
