@@ -94,7 +94,8 @@ export async function completeSignIn(db: Db, catalogue: Catalogue, clock: Clock,
     at: now,
     actorUserId: input.user.id,
     subjectUserId: input.user.id,
-    organisationId: input.user.organisation_id,
+    // The user's own security event (the security page), not a change the organisation's log lists.
+    organisationId: null,
     client: input.client,
     detail: { service: choice.service.name, unit: unit.name, unitCode: unit.code },
   });

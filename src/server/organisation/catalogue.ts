@@ -18,6 +18,8 @@ const schema = z
           url: z.url(),
           /** Reached with the roles of another service (e.g. that service's test environment). */
           rolesOf: z.string().optional(),
+          /** Only in demo mode (APP_MODE=demo): the example e-service that `npm start` runs. */
+          demoOnly: z.boolean().default(false),
           /**
            * The service signs its users in through the portal (OpenID Connect). Secrets never
            * live here: OIDC_CLIENT_SECRETS holds them; a `private_key_jwt` client publishes its
@@ -78,13 +80,14 @@ export type ServiceRole = Area['roles'][number] & { area: string };
 
 export const DEFAULT_CATALOGUE_FILE = 'catalogue/default.json';
 
-/** Reads and checks a catalogue file; throws naming the file and what is wrong. */
-export function loadCatalogue(file: string): Catalogue {
+/** Reads and checks a catalogue file; throws naming the file and what is wrong. Outside demo mode, demo-only services are left out. */
+export function loadCatalogue(file: string, options: { demo?: boolean } = {}): Catalogue {
   const result = schema.safeParse(JSON.parse(readFileSync(path.resolve(file), 'utf8')));
   if (!result.success) {
     throw new Error(`Catalogue ${file} is invalid: ${result.error.issues.map((issue) => issue.message).join('; ')}`);
   }
-  return result.data;
+  const demo = options.demo ?? true;
+  return demo ? result.data : { ...result.data, services: result.data.services.filter((service) => !service.demoOnly) };
 }
 
 let cached: Catalogue | undefined;
@@ -95,7 +98,7 @@ let cached: Catalogue | undefined;
  * that has a context uses `app.catalogue`, the same data.
  */
 export function catalogue(): Catalogue {
-  cached ??= loadCatalogue(config().catalogueFile);
+  cached ??= loadCatalogue(config().catalogueFile, { demo: config().demo });
   return cached;
 }
 

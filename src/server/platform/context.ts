@@ -26,7 +26,7 @@ export function createAppContext(config: Config, db: Db, log: Logger): AppContex
     config,
     db,
     clock: config.clockOffsetFile ? fileOffsetClock(config.clockOffsetFile) : systemClock,
-    catalogue: loadCatalogue(config.catalogueFile),
+    catalogue: loadCatalogue(config.catalogueFile, { demo: config.demo }),
     log,
   };
 }
