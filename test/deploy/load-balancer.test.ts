@@ -40,6 +40,20 @@ function post(proxy: TestProxy, path: string, fields: Record<string, string>, he
   });
 }
 
+/** A GET through the proxy, trusting its self-signed certificate; the body as text. */
+function get(proxy: TestProxy, path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${proxy.url}${path}`, { ca: proxy.certificate }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.once('end', () => (res.statusCode === 200 ? resolve(body) : reject(new Error(`${path}: ${res.statusCode}`))));
+    });
+    req.once('error', reject);
+    req.end();
+  });
+}
+
 /** Requests each instance has logged, so the test can see that both served the journey. */
 const servedRequests = (server: TestServer) =>
   server
@@ -93,6 +107,17 @@ describe('production behind a TLS-terminating nginx with two instances on one da
     for (const server of servers) await server.stop();
     await sink?.stop();
     await t?.drop();
+  });
+
+  it('publishes the OpenID provider under PUBLIC_URL/oidc with https:// issuer and endpoints', async () => {
+    const discovery = JSON.parse(await get(proxy, '/oidc/.well-known/openid-configuration'));
+    expect(discovery.issuer).toBe(`${proxy.url}/oidc`);
+    expect(discovery.issuer.startsWith('https://')).toBe(true);
+    for (const [name, value] of Object.entries(discovery)) {
+      if (name.endsWith('_endpoint') || name === 'jwks_uri') expect(value, name).toMatch(new RegExp(`^${proxy.url}/oidc/`));
+    }
+    const jwks = JSON.parse(await get(proxy, '/oidc/jwks'));
+    expect(jwks.keys[0]).toMatchObject({ kty: 'EC', alg: 'ES256' });
   });
 
   it('refuses a form post whose Origin is another site with 403, and passes the same post from PUBLIC_URL', async () => {

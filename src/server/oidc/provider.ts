@@ -181,6 +181,7 @@ export interface InteractionDetails {
  */
 export class OidcService {
   #provider: Provider | undefined;
+  #callback: ReturnType<Provider['callback']> | undefined;
   #version = '';
   #checkedAt = 0;
   #building: Promise<Provider> | undefined;
@@ -217,6 +218,7 @@ export class OidcService {
       provider.on('server_error', (_ctx, error) => this.deps.log.error({ err: error }, 'oidc server error'));
       provider.on('backchannel.error', (_ctx, error, client) => this.deps.log.warn({ err: error, client: client.clientId }, 'back-channel logout failed'));
       this.#provider = provider;
+      this.#callback = provider.callback();
       this.#version = keys.version;
     }
     this.#checkedAt = Date.now();
@@ -225,11 +227,11 @@ export class OidcService {
 
   /** Handles a request under /oidc. */
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const provider = await this.provider();
+    await this.provider();
     const original = req.url ?? '/';
     (req as IncomingMessage & { originalUrl?: string }).originalUrl = original;
     req.url = original.slice(OIDC_PREFIX.length) || '/';
-    await provider.callback()(req, res);
+    await this.#callback!(req, res);
   }
 
   /** The interaction a portal page request belongs to, from its cookie; undefined when gone. */

@@ -3,6 +3,9 @@ import type { Config } from '#server/platform/config.ts';
 import type { Db } from '#server/platform/database.ts';
 import { pruneAudit } from '#server/platform/audit.ts';
 import { pruneLimits } from '#server/platform/rate-limit.ts';
+import { pruneSigningKeys } from '#server/oidc/keys.ts';
+import { OidcService } from '#server/oidc/provider.ts';
+import { sql } from 'kysely';
 
 export interface Pruned {
   drafts: number;
@@ -12,6 +15,7 @@ export interface Pruned {
   kioskTickets: number;
   rateLimits: number;
   audit: number;
+  oidc: number;
 }
 
 const DAY_MS = 24 * 60 * 60_000;
@@ -54,5 +58,15 @@ export async function pruneExpired(db: Db, config: Config, clock: Clock): Promis
   );
   const rateLimits = await pruneLimits(db, clock);
   const audit = await pruneAudit(db, config.auditRetentionMonths, now);
-  return { drafts, throttles, sessions, captchas, kioskTickets, rateLimits, audit };
+  // The provider's rows expire on the database's clock, as oidc-provider set them; ended sign-ins are kept a day.
+  const oidc =
+    deleted(await db.deleteFrom('oidc_model').where('expires_at', '<', sql<Date>`now()`).executeTakeFirstOrThrow()) +
+    deleted(
+      await db
+        .deleteFrom('oidc_sign_in')
+        .where('logged_out_at', '<', new Date(now.getTime() - DAY_MS))
+        .executeTakeFirstOrThrow(),
+    ) +
+    (await pruneSigningKeys(db, OidcService.KEY_KEEP_SECONDS, now));
+  return { drafts, throttles, sessions, captchas, kioskTickets, rateLimits, audit, oidc };
 }
