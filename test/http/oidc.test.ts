@@ -265,6 +265,26 @@ describe('the portal as OpenID provider for the e-services', () => {
     }
   });
 
+  it('ends the portal session when the user logs out in the e-service and confirms (RP-initiated logout)', async () => {
+    const { jar, tokens } = await signIn('ds1002', 'Demoskolan AB');
+    const end = new URL(`${a.url}/oidc/session/end`);
+    end.search = new URLSearchParams({ id_token_hint: tokens.id_token!, post_logout_redirect_uri: `${catalogue.origin}/`, state: 'ut' }).toString();
+    const asked = await fetch(end, { headers: { Cookie: jar.header() } });
+    jar.add(asked);
+    const page = await asked.text();
+    expect(asked.status).toBe(200);
+    expect(pageText(page)).toContain('Du kommer från Exempeltjänsten och vill logga ut.');
+    expect(page).toContain('lang="sv"');
+    const xsrf = /name="xsrf" value="([^"]+)"/.exec(page)![1];
+    const confirmed = await postForm(`${a.url}/oidc/session/end/confirm`, { xsrf, logout: 'yes' }, jar.header());
+    expect(confirmed.status).toBe(303);
+    expect(confirmed.headers.get('location')).toBe(`${catalogue.origin}/?state=ut`);
+    expect(confirmed.headers.getSetCookie().some((cookie) => /^sid=;/.test(cookie))).toBe(true);
+    const after = await fetch(`${a.url}/mina-tjanster`, { redirect: 'manual', headers: { Cookie: jar.header() } });
+    expect(after.status).toBe(303);
+    expect(after.headers.get('location')).toMatch(/^\/logga-in/);
+  });
+
   it('keeps verifying tokens signed before a key rotation, and signs new ones with the new key', async () => {
     const before = await signIn('ds1002', 'Demoskolan AB');
     const oldKid = decodeProtectedHeader(before.tokens.id_token!).kid;

@@ -128,6 +128,16 @@ export async function validateSession(db: Db, token: string | undefined, limits:
   return { session };
 }
 
+/** Ends the session a cookie value names, if the value is genuine (RP-initiated logout); the user's id, or undefined. */
+export async function endSessionByToken(db: Db, token: string | undefined): Promise<number | undefined> {
+  const parsed = parseSecretToken(token);
+  if (!parsed) return undefined;
+  const row = await db.selectFrom('user_session').select(['id', 'user_id', 'secret_hash']).where('id', '=', parsed.id).executeTakeFirst();
+  if (!row || !secretMatches(parsed.secret, row.secret_hash)) return undefined;
+  await deleteSession(db, row.id);
+  return row.user_id;
+}
+
 /** Extends the idle limit now (the "stay logged in" button). */
 export async function touchSession(db: Db, id: string, clock: Clock): Promise<void> {
   await db.updateTable('user_session').set({ last_used_at: clock.now() }).where('id', '=', id).execute();

@@ -2,6 +2,8 @@ import { createHmac } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import Provider, { interactionPolicy, type ClientMetadata, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import { claimsForGrant, findSubject } from '#server/oidc/accounts.ts';
+import { endSessionByToken, sessionCookieName } from '#server/identity/session.ts';
+import { recordAudit } from '#server/platform/audit.ts';
 import { postgresAdapter } from '#server/oidc/adapter.ts';
 
 import { ensureSigningKey, loadSigningKeys, type SigningKeys } from '#server/oidc/keys.ts';
@@ -215,6 +217,11 @@ export class OidcService {
       const provider = new Provider(this.issuer, configuration(this.deps, keys));
       // Our front server has already set the scheme and host from PUBLIC_URL.
       provider.proxy = false;
+      provider.use(async (ctx, next) => {
+        await next();
+        const oidc = (ctx as Partial<KoaContextWithOIDC>).oidc;
+        if (oidc?.route === 'end_session_confirm' && oidc.params?.logout) await this.#endPortalSession(ctx as KoaContextWithOIDC);
+      });
       provider.on('server_error', (_ctx, error) => this.deps.log.error({ err: error }, 'oidc server error'));
       provider.on('backchannel.error', (_ctx, error, client) => this.deps.log.warn({ err: error, client: client.clientId }, 'back-channel logout failed'));
       this.#provider = provider;
@@ -223,6 +230,26 @@ export class OidcService {
     }
     this.#checkedAt = Date.now();
     return this.#provider;
+  }
+
+  /**
+   * RP-initiated logout, confirmed by the user, ends the portal session too (the sweep then
+   * logs out the other e-services of that session) and clears the portal's cookie.
+   */
+  async #endPortalSession(ctx: KoaContextWithOIDC): Promise<void> {
+    const { db, clock, config } = this.deps;
+    const name = sessionCookieName(config.secure);
+    const userId = await endSessionByToken(db, ctx.cookies.get(name));
+    ctx.cookies.set(name, null, { path: '/', httpOnly: true, sameSite: 'lax', secure: config.secure, overwrite: true });
+    if (userId) {
+      await recordAudit(db, {
+        event: 'session.ended',
+        at: clock.now(),
+        actorUserId: userId,
+        subjectUserId: userId,
+        detail: { reason: 'logout from e-service' },
+      });
+    }
   }
 
   /** Handles a request under /oidc. */
