@@ -26,8 +26,3 @@ export function oidcPage(stylesheets: string[], kind: OidcPageKind, params: { fo
 ${stylesheets.map((href) => `<link rel="stylesheet" href="${escapeHtml(href)}">`).join('\n')}
 </head><body><main id="main" class="container"><h1>${title}</h1>${body}</main></body></html>`;
 }
-
-/** The stylesheet links of a built page, so the provider's pages look like the portal's. */
-export function stylesheetsOf(html: string): string[] {
-  return [...html.matchAll(/<link rel="stylesheet" href="([^"]+)"/g)].map((match) => match[1]);
-}

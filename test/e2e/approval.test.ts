@@ -255,6 +255,8 @@ describe('the whole paper trail, as the people involved live it', () => {
     expect(await page.getByRole('navigation', { name: 'Dina tjänster' }).getByRole('link').allTextContents()).toEqual([
       'Ansökan om utbildning (öppnas i nytt fönster)',
       'Beviljade utbildningar (öppnas i nytt fönster)',
+      // The demo's example e-service, reached with the roles for Ansökan om utbildning.
+      'Exempeltjänsten (öppnas i nytt fönster)',
     ]);
     expect(await page.getByRole('link', { name: 'Organisation och användare' }).count()).toBe(1);
   });

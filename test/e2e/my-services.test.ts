@@ -88,6 +88,8 @@ describe('Mina tjänster', () => {
     expect(await menu.getByRole('link').allTextContents()).toEqual([
       'Ansökan om utbildning (öppnas i nytt fönster)',
       'Studiedokumentation (öppnas i nytt fönster)',
+      // The demo's example e-service, reached with the roles for Ansökan om utbildning.
+      'Exempeltjänsten (öppnas i nytt fönster)',
     ]);
     await page.getByLabel('Vald enhet').selectOption({ label: 'Konstlinjen' });
     await page.getByRole('button', { name: 'Byt enhet' }).click();
@@ -218,7 +220,12 @@ describe('Mina tjänster', () => {
     expect(await visitor.getByRole('heading', { name: 'Ny period för att rapportera konst- och kulturutbildningar' }).isVisible()).toBe(true);
     await visit(visitor, `${server.url}/logga-in`);
     const services = visitor.getByRole('region', { name: 'Här loggar du in till' });
-    expect(await services.getByRole('listitem').allTextContents()).toEqual(['Ansökan om utbildning', 'Beviljade utbildningar', 'Studiedokumentation']);
+    expect(await services.getByRole('listitem').allTextContents()).toEqual([
+      'Ansökan om utbildning',
+      'Beviljade utbildningar',
+      'Studiedokumentation',
+      'Exempeltjänsten',
+    ]);
     await visitor.close();
   });
 

@@ -140,6 +140,8 @@ describe('Organisation & användare in a browser', () => {
     await page.waitForURL('**/mina-tjanster');
     expect(await page.getByRole('navigation', { name: 'Dina tjänster' }).getByRole('link').allTextContents()).toEqual([
       'Ansökan om utbildning (öppnas i nytt fönster)',
+      // The demo's example e-service, reached with the roles for Ansökan om utbildning.
+      'Exempeltjänsten (öppnas i nytt fönster)',
     ]);
 
     // The administrator inactivates her: her open session stops at the next request.

@@ -197,6 +197,20 @@ describe('the portal as OpenID provider for the e-services', () => {
     expect(back.location!.searchParams.get('code')).toBeNull();
   });
 
+  it('asks for the terms of use before any code is issued', async () => {
+    const user = await t.db.selectFrom('app_user').select(['id', 'terms_version']).where('username', '=', 'ds1002').executeTakeFirstOrThrow();
+    const jar = await portalLogin(a.url, 'ds1002', DEMO_PASSWORD);
+    await t.db.updateTable('app_user').set({ terms_version: 'gamla' }).where('id', '=', user.id).execute();
+    try {
+      const request = await authorizationRequest(config, callback);
+      const walked = await authorize(a.url, jar, request.url.href);
+      expect(walked.location).toBeUndefined();
+      expect(new URL(walked.response.url).pathname).toBe('/mina-tjanster/villkor');
+    } finally {
+      await t.db.updateTable('app_user').set({ terms_version: user.terms_version }).where('id', '=', user.id).execute();
+    }
+  });
+
   it('ends access at the next refresh when the role is removed, and at once for an inactivated user', async () => {
     const { tokens } = await signIn('ds1002', 'Konstlinjen');
     expect(tokens.refresh_token).toBeTruthy();

@@ -43,12 +43,24 @@ async function insertKey(db: Db | Tx, secretKey: string, now: Date): Promise<str
   return key.kid;
 }
 
-/** Creates the first key on first start; several instances starting at once make one. */
+/** A sealed key opened with this SECRET_KEY, or undefined when it was sealed with another. */
+function openKey(sealed: Buffer, secretKey: string): JWK | undefined {
+  try {
+    return JSON.parse(unseal(sealed, secretKey, PURPOSE).toString('utf8')) as JWK;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Creates the first key on first start (several instances starting at once make one), and
+ * a new one when SECRET_KEY has changed and no live key opens with it any more.
+ */
 export async function ensureSigningKey(db: Db, secretKey: string, now: Date): Promise<void> {
   await db.transaction().execute(async (trx) => {
     await sql`select pg_advisory_xact_lock(hashtext(${PURPOSE}))`.execute(trx);
-    const existing = await trx.selectFrom('oidc_signing_key').select('kid').where('retired_at', 'is', null).executeTakeFirst();
-    if (!existing) await insertKey(trx, secretKey, now);
+    const live = await trx.selectFrom('oidc_signing_key').select('private_jwk_sealed').where('retired_at', 'is', null).execute();
+    if (!live.some((row) => openKey(row.private_jwk_sealed, secretKey))) await insertKey(trx, secretKey, now);
   });
 }
 
@@ -73,10 +85,12 @@ export async function loadSigningKeys(db: Db, secretKey: string, keepSeconds: nu
     // Rotation retires every older key: the newest is the live one.
     .orderBy('created_at', 'desc')
     .execute();
-  return {
-    keys: rows.map((row) => JSON.parse(unseal(row.private_jwk_sealed, secretKey, PURPOSE).toString('utf8')) as JWK),
-    version: rows.map((row) => row.kid).join(','),
-  };
+  // A key sealed under another SECRET_KEY cannot sign here and is left out.
+  const usable = rows.flatMap((row) => {
+    const key = openKey(row.private_jwk_sealed, secretKey);
+    return key ? [{ kid: row.kid, key }] : [];
+  });
+  return { keys: usable.map((entry) => entry.key), version: usable.map((entry) => entry.kid).join(',') };
 }
 
 /** Drops keys retired longer ago than anything they signed can live. */

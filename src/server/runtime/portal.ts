@@ -16,7 +16,7 @@ import { startChores } from '#server/runtime/chores.ts';
 import { startSmtpSink, type RunningSink } from '#server/runtime/smtp-sink.ts';
 import { OidcService } from '#server/oidc/provider.ts';
 import { startSignInSweeper } from '#server/oidc/sweeper.ts';
-import { oidcPage, stylesheetsOf } from '#web/oidc-pages.ts';
+import type { OidcPageKind } from '#server/oidc/provider.ts';
 
 export interface RunningPortal {
   url: string;
@@ -30,7 +30,14 @@ export interface RunningPortal {
  * DATABASE_URL is set), migrations, the demo seed, the SMTP sink, the outbox sender
  * and the HTTP server. Stops them in reverse order.
  */
-export async function startPortal(config: Config, distDir = path.resolve('dist')): Promise<RunningPortal> {
+/** The provider's own pages in the portal's words and look; the caller (the command line) brings them from the web layer. */
+export type ProviderPages = (
+  stylesheets: string[],
+  kind: OidcPageKind,
+  params: { form?: string; service?: string; error?: string; description?: string },
+) => string;
+
+export async function startPortal(config: Config, pages: ProviderPages, distDir = path.resolve('dist')): Promise<RunningPortal> {
   const log = logger(config.logLevel);
   const stops: Array<() => Promise<unknown>> = [];
   const stop = async () => {
@@ -84,7 +91,7 @@ export async function startPortal(config: Config, distDir = path.resolve('dist')
     stops.push(async () => chores.stop());
 
     // The OpenID provider for the e-services, and the sweep that logs them out when a portal session ends.
-    const oidc = new OidcService({ ...app, page: providerPages(path.join(distDir, 'client')) });
+    const oidc = new OidcService({ ...app, page: providerPages(path.join(distDir, 'client'), pages) });
     await oidc.provider();
     app.oidc = oidc;
     const sweeper = startSignInSweeper(app, oidc);
@@ -117,11 +124,11 @@ export async function startPortal(config: Config, distDir = path.resolve('dist')
   }
 }
 
-/** The provider's own pages, in the built site's stylesheets. */
-function providerPages(clientDir: string) {
+/** The provider's own pages, in the built site's stylesheets (those the 404 page links). */
+function providerPages(clientDir: string, pages: ProviderPages) {
   const page = path.join(clientDir, '404.html');
-  const stylesheets = existsSync(page) ? stylesheetsOf(readFileSync(page, 'utf8')) : [];
-  return (kind: Parameters<typeof oidcPage>[1], params: Parameters<typeof oidcPage>[2]) => oidcPage(stylesheets, kind, params);
+  const stylesheets = existsSync(page) ? [...readFileSync(page, 'utf8').matchAll(/<link rel="stylesheet" href="([^"]+)"/g)].map((match) => match[1]) : [];
+  return (kind: OidcPageKind, params: Parameters<ProviderPages>[2]) => pages(stylesheets, kind, params);
 }
 
 async function refusePendingMigrations(db: Db): Promise<void> {
