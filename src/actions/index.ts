@@ -6,6 +6,7 @@ import { organisationOffice } from './organisation-office.ts';
 import { auth } from './auth.ts';
 import { organisation } from './organisation.ts';
 import { support } from './support.ts';
+import { mfa, mfaSupport } from './mfa.ts';
 import { contacts, customise } from './services.ts';
 
 /**
@@ -15,7 +16,8 @@ import { contacts, customise } from './services.ts';
 export const server = {
   auth,
   account: { ...account, ...customise },
-  support,
+  support: { ...support, ...mfaSupport },
+  mfa,
   organisation,
   applications,
   office: { ...office, ...contacts, ...organisationOffice, ...administered },
