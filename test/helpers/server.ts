@@ -24,6 +24,9 @@ export async function startServer(env: Record<string, string>, options: { timeou
       SMTP_SINK_PORT: String(await freePort()),
       OUTBOX_POLL_MS: '200',
       LOG_LEVEL: 'warn',
+      // Tests that are not about second factors log in with a password alone, staff included;
+      // the tests of the policy set MFA_REQUIRED_FOR themselves (default of the app: staff).
+      MFA_REQUIRED_FOR: 'none',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
