@@ -6,7 +6,7 @@ import { enterCode, requestReset, setNewPassword } from '#server/kiosk/kiosk.ts'
 import { attemptLogin, lockedUntil } from '#server/identity/login.ts';
 import { factorOverview, secondStep } from '#server/identity/second-factor.ts';
 import { createSession, hasSecondFactor } from '#server/identity/session.ts';
-import { findSignedInUser, type User } from '#server/identity/users.ts';
+import { findSignedInUser, findUserById, type User } from '#server/identity/users.ts';
 import { totpCode, totpStep } from '#server/identity/totp.ts';
 import { freshDatabase, type TestDatabase } from '../helpers/database.ts';
 import { enrolTotp } from '../helpers/second-factor.ts';
@@ -141,5 +141,26 @@ describe('the second factor', () => {
     expect((await factorOverview(t.db, user.id)).enrolled).toBe(true);
     expect((await attemptLogin(t.db, 'tf0007', fresh, context())).kind).toBe('ok');
     expect((await findSignedInUser(t.db, user.id))?.has_second_factor).toBe(true);
+  });
+
+  it('finds the signed-in user and whether they have a factor in one statement', async () => {
+    const plain = await createMember(t.db, { username: 'tf0008', password: PASSWORD });
+    const enrolled = await createMember(t.db, { username: 'tf0009', password: PASSWORD });
+    await enrolTotp(t.db, enrolled.id);
+    let statements = 0;
+    const counted = t.db.withPlugin({
+      transformQuery: (args) => {
+        statements++;
+        return args.node;
+      },
+      transformResult: async (args) => args.result,
+    });
+    const [without, withApp] = [await findSignedInUser(counted, plain.id), await findSignedInUser(counted, enrolled.id)];
+    expect(statements).toBe(2);
+    expect(without).toEqual({ ...(await findUserById(t.db, plain.id)), has_second_factor: false });
+    expect(withApp?.has_second_factor).toBe(true);
+    // An app that waits for its first code does not count.
+    await t.db.updateTable('totp_factor').set({ confirmed_at: null }).where('user_id', '=', enrolled.id).execute();
+    expect((await findSignedInUser(t.db, enrolled.id))?.has_second_factor).toBe(false);
   });
 });
