@@ -43,7 +43,10 @@ async function verify(proof: Proof, field: string, next: string | null | undefin
   if (!throttle.allowed)
     throw refuse(locals, 'TOO_MANY_REQUESTS', 'error.tooManyAttempts', { params: { minutes: Math.ceil(throttle.retryAfterSeconds / 60) } });
   const user = userOf(locals);
-  const result = await secondStep(locals.app.db, user, sessionOf(locals).id, proof, ctx);
+  const session = sessionOf(locals);
+  // A session that has shown its factor already (another tab) has nothing to prove: no attempt is counted.
+  if (hasSecondFactor(session)) return { redirect: onwards(user, next) };
+  const result = await secondStep(locals.app.db, user, session.id, proof, ctx);
   if (result.kind === 'locked') throw refuse(locals, 'UNAUTHORIZED', 'error.login.locked', { params: { until: result.until.toISOString() } });
   if (result.kind === 'failed') {
     locals.app.log.info({ outcome: 'failed' }, 'second step refused');

@@ -10,3 +10,11 @@ export function factorSummary(factors: FactorOverview): string {
   ].filter((part): part is string => !!part);
   return parts.length ? parts.join(', ') : t('mfa.support.none');
 }
+
+/** How a session was authenticated, from its `amr`, for the list of one's logins. */
+export function amrText(amr: readonly string[]): string {
+  const passkey = amr.includes('hwk') || amr.includes('swk');
+  if (!amr.includes('pwd')) return t(passkey ? 'mfa.amr.passkey' : 'mfa.amr.other');
+  if (passkey) return t('mfa.amr.pwdPasskey');
+  return t(amr.includes('otp') ? 'mfa.amr.pwdOtp' : 'mfa.amr.pwd');
+}

@@ -74,6 +74,8 @@ describe('second factors in a browser', () => {
     await page.goto(`${server.url}/mina-tjanster/sakerhet`);
     await expectAccessible(page);
     expect(await page.getByText('10 av 10 reservkoder är oanvända.').isVisible()).toBe(true);
+    // This login was made with the password, then the app's first code.
+    expect(await page.locator('tbody tr', { hasText: 'Den här inloggningen' }).textContent()).toContain('Med lösenord och kod');
     await page.getByRole('button', { name: 'Ta bort appen' }).click();
     await page.waitForURL('**/sakerhet/ta-bort-app');
     await expectAccessible(page);
