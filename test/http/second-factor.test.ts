@@ -1,4 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { enterCode, requestReset, setNewPassword } from '#server/kiosk/kiosk.ts';
+import { readTicket } from '#server/kiosk/ticket.ts';
+import { systemClock } from '#server/platform/clock.ts';
+import { parseConfig } from '#server/platform/config.ts';
 import { hashPassword } from '#server/identity/password.ts';
 import { factorOverview } from '#server/identity/second-factor.ts';
 import { CURRENT_TERMS_VERSION } from '#server/identity/terms.ts';
@@ -109,6 +113,22 @@ describe('the second factor over HTTP', () => {
     const again = cookiesOf(await login('mf0002'));
     const replay = await postForm(`${server.url}${STEP}?_action=mfa.verifyApp`, { code }, again);
     expect(replay.status).toBe(401);
+  });
+
+  it('still asks for the app at the next login after a password reset in the kiosk', async () => {
+    const user = await createMember(t.db, { username: 'mf0007', password: PASSWORD, termsVersion: CURRENT_TERMS_VERSION });
+    await enrolTotp(t.db, user.id);
+    const context = { clock: systemClock, config: parseConfig({}), client: '' };
+    const { ticket } = await requestReset(t.db, 'mf0007', context);
+    const mail = await t.db.selectFrom('mail_outbox').select('text_body').where('to_address', '=', user.email).orderBy('id', 'desc').executeTakeFirstOrThrow();
+    const code = /Din kod är: (\d{8})/.exec(mail.text_body)![1];
+    const entered = await enterCode(t.db, (await readTicket(t.db, ticket, 'code', systemClock))!, code, context);
+    const fresh = 'ett nytt lösenord efter återställningen';
+    const next = (await readTicket(t.db, (entered as { ticket: string }).ticket, 'new_password', systemClock))!;
+    expect((await setNewPassword(t.db, next, fresh, fresh, context)).kind).toBe('ok');
+    const response = await postForm(`${server.url}/logga-in?_action=auth.login`, { username: 'mf0007', password: fresh });
+    expect(response.headers.get('location')).toBe(`${STEP}?tillbaka=%2Fmina-tjanster`);
+    expect((await get('/mina-tjanster', cookiesOf(response))).status).toBe(303);
   });
 
   it('says the account is locked at the second step after wrong codes, as the login page does', async () => {
