@@ -1,10 +1,11 @@
 import { defineMiddleware } from 'astro:middleware';
 import { clearSessionCookie } from '#web/auth-cookies.ts';
-import { calledAction, judge, loginRedirect } from '#web/access.ts';
+import { calledAction, judge, loginRedirect, type SecondFactorStatus } from '#web/access.ts';
 import { sessionLimits } from '#web/request-context.ts';
-import { sessionCookieName, validateSession } from '#server/identity/session.ts';
+import { mfaRequired } from '#server/identity/second-factor.ts';
+import { hasSecondFactor, sessionCookieName, validateSession } from '#server/identity/session.ts';
 import { CURRENT_TERMS_VERSION } from '#server/identity/terms.ts';
-import { findUserById } from '#server/identity/users.ts';
+import { findSignedInUser } from '#server/identity/users.ts';
 import { t } from '#web/i18n.ts';
 
 /**
@@ -17,15 +18,19 @@ export const onRequest = defineMiddleware(async (context, next) => {
   const { db, config, clock } = context.locals.app;
   const name = sessionCookieName(config.secure);
   const token = context.cookies.get(name)?.value;
+  let factor: SecondFactorStatus | undefined;
   if (token) {
     // The session-status poll must not count as activity.
     const touch = !(context.url.pathname === '/api/session' && context.request.method === 'GET');
     const check = await validateSession(db, token, sessionLimits(config), clock, touch);
     if (check.session) {
-      const user = await findUserById(db, check.session.userId);
-      if (user && user.status === 'active') {
+      // With whether the user has a second factor, in the same query.
+      const found = await findSignedInUser(db, check.session.userId);
+      if (found && found.status === 'active') {
+        const { has_second_factor: enrolled, ...user } = found;
         context.locals.user = user;
         context.locals.session = check.session;
+        factor = { enrolled, satisfied: hasSecondFactor(check.session), required: mfaRequired(user, config.rules.mfaRequiredFor) };
       }
     } else {
       // With the attributes it was set with: a __Host- cookie cleared without Secure is refused by the browser, which keeps it.
@@ -33,7 +38,7 @@ export const onRequest = defineMiddleware(async (context, next) => {
       context.locals.sessionEnded = check.ended;
     }
   }
-  const verdict = await judge(db, context.url, context.request.method, context.locals.user, CURRENT_TERMS_VERSION);
+  const verdict = await judge(db, context.url, context.request.method, context.locals.user, CURRENT_TERMS_VERSION, factor);
   switch (verdict.kind) {
     case 'pass': {
       context.locals.admin = verdict.admin;
@@ -42,6 +47,12 @@ export const onRequest = defineMiddleware(async (context, next) => {
     }
     case 'terms':
       return context.redirect('/mina-tjanster/villkor', 303);
+    case 'secondStep':
+    case 'enrol':
+      if (calledAction(context.url, context.request.method)?.rpc) {
+        return refusedAction('FORBIDDEN', verdict.kind === 'secondStep' ? 'mfa.error.secondStepFirst' : 'mfa.error.enrolFirst');
+      }
+      return context.redirect(verdict.to, 303);
     case 'login':
       if (calledAction(context.url, context.request.method)?.rpc) return refusedAction('UNAUTHORIZED', 'error.signedOut');
       return context.redirect(loginRedirect(context.url), 303);

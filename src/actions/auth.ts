@@ -12,6 +12,7 @@ import { MAX_PASSWORD_LENGTH } from '#server/identity/password.ts';
 import { loginContext, sessionLimits, throttleClient } from '#web/request-context.ts';
 import { createSession } from '#server/identity/session.ts';
 import { refuse } from '#web/refusal.ts';
+import { stepAfterPassword } from './mfa.ts';
 
 /** Form fields: trimmed where a person would not mean the spaces; passwords exactly as typed. */
 // An empty field reaches the schema as null: the "required" message covers that too.
@@ -70,7 +71,10 @@ export const auth = {
         client: ctx.client,
       });
       setSessionCookie(context, token, limits.absoluteMs);
-      return { redirect: safeNext(input.next) ?? (outcome.user.kind === 'staff' ? '/handlaggning' : '/mina-tjanster') };
+      const destination = safeNext(input.next) ?? (outcome.user.kind === 'staff' ? '/handlaggning' : '/mina-tjanster');
+      // The guard would send them there on the next page anyway; straight there saves a hop.
+      const step = await stepAfterPassword(context.locals.app.db, outcome.user, context.locals.app.config.rules.mfaRequiredFor);
+      return { redirect: step ? `${step}?tillbaka=${encodeURIComponent(destination)}` : destination };
     },
   }),
 

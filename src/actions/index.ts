@@ -6,6 +6,7 @@ import { organisationOffice } from './organisation-office.ts';
 import { auth } from './auth.ts';
 import { organisation } from './organisation.ts';
 import { support } from './support.ts';
+import { mfa, mfaSupport } from './mfa.ts';
 import { contacts, customise } from './services.ts';
 import { serviceSignIn } from './service-sign-in.ts';
 
@@ -16,7 +17,8 @@ import { serviceSignIn } from './service-sign-in.ts';
 export const server = {
   auth,
   account: { ...account, ...customise, ...serviceSignIn },
-  support,
+  support: { ...support, ...mfaSupport },
+  mfa,
   organisation,
   applications,
   office: { ...office, ...contacts, ...organisationOffice, ...administered },

@@ -20,13 +20,44 @@ const PAGES: ReadonlyArray<readonly [string, Access]> = [
 ];
 
 // By the action's namespace (`office.approve` → `office`).
-const ACTIONS: Readonly<Record<string, Access>> = { office: 'staff', support: 'staff', organisation: 'administrator', account: 'signedIn' };
+const ACTIONS: Readonly<Record<string, Access>> = { office: 'staff', support: 'staff', organisation: 'administrator', account: 'signedIn', mfa: 'signedIn' };
 
 // Until the current terms are accepted, a signed-in user reaches only these pages and
 // endpoints, and only this action: everything else acts in their name under terms they
 // have not accepted.
 const OPEN_BEFORE_TERMS = ['/mina-tjanster/villkor', '/logga-ut', '/api/session'];
 const ACTIONS_BEFORE_TERMS = new Set(['account.acceptTerms']);
+
+/**
+ * The second factor, as the middleware found it for the signed-in user: whether they have
+ * one (an app or a passkey), whether this session has shown one, and whether the policy
+ * (MFA_REQUIRED_FOR) requires one of them.
+ */
+export interface SecondFactorStatus {
+  enrolled: boolean;
+  satisfied: boolean;
+  required: boolean;
+}
+
+export const SECOND_STEP_PAGE = '/logga-in/steg-tva';
+export const ENROL_PAGE = '/mina-tjanster/sakerhet/ny-faktor';
+
+// What a session waiting for its second step reaches: the step itself (passkey endpoints
+// included), logging out, the session poll, and the kiosk, which acts on no session (the
+// lock notice links to it).
+const OPEN_BEFORE_SECOND_STEP = [SECOND_STEP_PAGE, '/logga-ut', '/api/session', '/api/passkey', '/losenordskiosk'];
+const ACTIONS_BEFORE_SECOND_STEP = new Set(['mfa.verifyApp', 'mfa.verifyRecovery']);
+// What a user the policy requires a factor of, who has none, reaches: the ways to add one.
+const OPEN_BEFORE_ENROLMENT = [
+  ENROL_PAGE,
+  '/mina-tjanster/sakerhet/passkeys',
+  '/mina-tjanster/villkor',
+  '/logga-ut',
+  '/api/session',
+  '/api/passkey',
+  '/losenordskiosk',
+];
+const ACTIONS_BEFORE_ENROLMENT = new Set(['mfa.startTotp', 'mfa.confirmTotp', 'account.acceptTerms']);
 
 const under = (pathname: string, prefix: string) => pathname === prefix || pathname.startsWith(`${prefix}/`);
 
@@ -52,16 +83,47 @@ export type Verdict =
   | { kind: 'pass'; admin?: AdminActor }
   | { kind: 'login' }
   | { kind: 'terms' }
+  /** The session has not shown the user's second factor: `to` is the second step, with the way back. */
+  | { kind: 'secondStep'; to: string }
+  /** The policy requires a factor the user does not have: `to` is the page that adds one. */
+  | { kind: 'enrol'; to: string }
   /** `reason` is a message key. */
   | { kind: 'forbidden'; reason: string };
 
-/** The verdict on one request: the action it calls if any, else the page it asks for. */
-export async function judge(db: Db, url: URL, method: string, user: User | undefined, termsVersion: string): Promise<Verdict> {
+/** Where to come back to after a step in between: the page, without the action a form posted to. */
+function returnPath(url: URL): string {
+  const params = new URLSearchParams(url.search);
+  params.delete('_action');
+  const query = params.toString();
+  return url.pathname + (query ? `?${query}` : '');
+}
+
+const withReturn = (page: string, url: URL) => `${page}?tillbaka=${encodeURIComponent(returnPath(url))}`;
+
+/**
+ * The verdict on one request: the action it calls if any, else the page it asks for. In
+ * this order: the second step (a session that has not shown the user's factor reaches
+ * nothing else), the terms, the enrolment the policy requires, then the route's own rule.
+ * The back office is thereby always behind a second factor when staff must have one, or
+ * when the staff member has one.
+ */
+export async function judge(db: Db, url: URL, method: string, user: User | undefined, termsVersion: string, factor?: SecondFactorStatus): Promise<Verdict> {
   const action = calledAction(url, method);
-  if (user && user.terms_version !== termsVersion) {
-    if (action && !ACTIONS_BEFORE_TERMS.has(action.name)) return { kind: 'forbidden', reason: 'error.terms.first' };
-    const open = OPEN_BEFORE_TERMS.some((path) => url.pathname.startsWith(path));
-    if (!action && !open && ['/mina-tjanster', '/handlaggning', '/inloggning/tjanst'].some((prefix) => under(url.pathname, prefix))) return { kind: 'terms' };
+  // A form post is let through a gate only when both its action and the page that shows the result are.
+  const through = (paths: string[], actions: ReadonlySet<string>) =>
+    (!action || actions.has(action.name)) && (action?.rpc || paths.some((path) => under(url.pathname, path)));
+  if (user && factor?.enrolled && !factor.satisfied) {
+    // Nothing but the step itself: the terms and the rest wait until it is done.
+    if (!through(OPEN_BEFORE_SECOND_STEP, ACTIONS_BEFORE_SECOND_STEP)) return { kind: 'secondStep', to: withReturn(SECOND_STEP_PAGE, url) };
+  } else {
+    if (user && user.terms_version !== termsVersion) {
+      if (action && !ACTIONS_BEFORE_TERMS.has(action.name)) return { kind: 'forbidden', reason: 'error.terms.first' };
+      const open = OPEN_BEFORE_TERMS.some((path) => url.pathname.startsWith(path));
+      if (!action && !open && ['/mina-tjanster', '/handlaggning', '/inloggning/tjanst'].some((prefix) => under(url.pathname, prefix))) return { kind: 'terms' };
+    }
+    if (user && factor?.required && !factor.enrolled && !through(OPEN_BEFORE_ENROLMENT, ACTIONS_BEFORE_ENROLMENT)) {
+      return { kind: 'enrol', to: withReturn(ENROL_PAGE, url) };
+    }
   }
   // A form post is judged by its action and by the page that shows the result.
   const needs = [action ? actionAccess(action.name) : 'public', action?.rpc ? 'public' : pageAccess(url.pathname)];
@@ -81,10 +143,7 @@ export async function judge(db: Db, url: URL, method: string, user: User | undef
 
 /** Where to come back to after logging in: the page, without the action a form posted to. */
 export function loginRedirect(url: URL): string {
-  const params = new URLSearchParams(url.search);
-  params.delete('_action');
-  const query = params.toString();
-  return `/logga-in?next=${encodeURIComponent(url.pathname + (query ? `?${query}` : ''))}`;
+  return `/logga-in?next=${encodeURIComponent(returnPath(url))}`;
 }
 
 /** The signed-in user of a page or action the guard let through. */

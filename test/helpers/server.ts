@@ -26,6 +26,9 @@ export async function startServer(env: Record<string, string>, options: { timeou
       LOG_LEVEL: 'warn',
       // Tests that need the example e-service start their own, on a free port.
       EXAMPLE_SERVICE: 'off',
+      // Tests that are not about second factors log in with a password alone, staff included;
+      // the tests of the policy set MFA_REQUIRED_FOR themselves (default of the app: staff).
+      MFA_REQUIRED_FOR: 'none',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

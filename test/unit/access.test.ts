@@ -45,3 +45,59 @@ describe('the access rules', () => {
     );
   });
 });
+
+describe('the second-factor gates', () => {
+  const waiting = { enrolled: true, satisfied: false, required: false };
+  const unenrolled = { enrolled: false, satisfied: false, required: true };
+  const judged = (path: string, user: User, factor: Parameters<typeof judge>[5], method = 'GET') =>
+    judge(noDb, new URL(path, 'http://portal.test'), method, user, TERMS, factor);
+
+  it.each([
+    ['/handlaggning/anvandare?q=a', 'GET', 'secondStep'],
+    ['/mina-tjanster', 'GET', 'secondStep'],
+    ['/logga-in/steg-tva?tillbaka=%2Fhandlaggning', 'GET', 'pass'],
+    ['/logga-in/steg-tva?_action=mfa.verifyApp', 'POST', 'pass'],
+    ['/logga-in/steg-tva?_action=mfa.verifyRecovery', 'POST', 'pass'],
+    // The step's action posted to another page would render that page: refused.
+    ['/handlaggning?_action=mfa.verifyApp', 'POST', 'secondStep'],
+    ['/logga-in/steg-tva?_action=support.unlock', 'POST', 'secondStep'],
+    ['/logga-ut', 'POST', 'pass'],
+    ['/api/session', 'GET', 'pass'],
+    ['/api/passkey/inloggning', 'POST', 'pass'],
+    ['/mina-tjanster/sakerhet/ny-faktor', 'GET', 'secondStep'],
+  ] as const)('a session waiting for its second step: %s (%s) → %s', async (path, method, kind) => {
+    expect((await judged(path, staff, waiting, method)).kind).toBe(kind);
+  });
+
+  it.each([
+    ['/handlaggning', 'GET', 'enrol'],
+    ['/mina-tjanster/sakerhet', 'GET', 'enrol'],
+    ['/mina-tjanster/sakerhet/ny-faktor?tillbaka=%2Fhandlaggning', 'GET', 'pass'],
+    ['/mina-tjanster/sakerhet/ny-faktor?_action=mfa.startTotp', 'POST', 'pass'],
+    ['/mina-tjanster/sakerhet/ny-faktor/app?_action=mfa.confirmTotp', 'POST', 'pass'],
+    ['/mina-tjanster/sakerhet/passkeys', 'GET', 'pass'],
+    ['/handlaggning?_action=mfa.startTotp', 'POST', 'enrol'],
+    ['/mina-tjanster/sakerhet/ny-faktor?_action=office.approve', 'POST', 'enrol'],
+  ] as const)('a user the policy requires a factor of, without one: %s (%s) → %s', async (path, method, kind) => {
+    expect((await judged(path, staff, unenrolled, method)).kind).toBe(kind);
+  });
+
+  it('sends to the step with the page to come back to, without the action', async () => {
+    expect(await judged('/handlaggning/anvandare?q=a&_action=support.unlock', staff, waiting, 'POST')).toEqual({
+      kind: 'secondStep',
+      to: '/logga-in/steg-tva?tillbaka=%2Fhandlaggning%2Fanvandare%3Fq%3Da',
+    });
+    expect(await judged('/handlaggning', staff, unenrolled)).toEqual({ kind: 'enrol', to: '/mina-tjanster/sakerhet/ny-faktor?tillbaka=%2Fhandlaggning' });
+  });
+
+  it('lets a satisfied session, and a user the policy leaves free, through as before', async () => {
+    expect((await judged('/handlaggning', staff, { enrolled: true, satisfied: true, required: true })).kind).toBe('pass');
+    expect((await judged('/mina-tjanster', member, { enrolled: false, satisfied: false, required: false })).kind).toBe('pass');
+  });
+
+  it('asks for the second step before the terms, and for the terms before the enrolment', async () => {
+    expect((await judged('/mina-tjanster', pending, waiting)).kind).toBe('secondStep');
+    expect((await judged('/mina-tjanster', pending, unenrolled)).kind).toBe('terms');
+    expect((await judged('/mina-tjanster/villkor?_action=account.acceptTerms', pending, unenrolled, 'POST')).kind).toBe('pass');
+  });
+});

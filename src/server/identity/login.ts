@@ -7,7 +7,7 @@ import type { Db } from '#server/platform/database.ts';
 import { lockedMail } from '#server/mail/templates.ts';
 import { checkCode, matchesExpiredCode } from '#server/identity/one-time-code.ts';
 import { hashPassword, needsRehash, verifyDummy, verifyPassword } from '#server/identity/password.ts';
-import { findUserByUsername, normalizeUsername, passwordExpiresAt, type User } from '#server/identity/users.ts';
+import { findUserByUsername, hasFactorSql, normalizeUsername, passwordExpiresAt, type User } from '#server/identity/users.ts';
 
 export interface LoginContext {
   clock: Clock;
@@ -33,7 +33,8 @@ const usernameKey = (username: string) => createHash('sha256').update(normalizeU
  *
  * The attempt is counted before the password is checked, in one atomic upsert: of any
  * number of simultaneous attempts, only the first `lockoutMaxFailures + 1` reach the
- * real hash. Attempts during a lock do not extend it; a lock ends by itself.
+ * real hash. Attempts during a lock do not extend it; a lock ends by itself. The counter
+ * is the username's one counter (countAttempt): wrong codes at the second step add to it.
  */
 export async function attemptLogin(
   db: Db,
@@ -45,35 +46,19 @@ export async function attemptLogin(
   const { clock, config } = context;
   const rules = config.rules;
   const now = clock.now();
-  const lockMs = rules.lockoutMinutes * 60_000;
   const key = usernameKey(username);
 
-  const counted = await db
-    .insertInto('login_throttle')
-    .values({ username_key: key, attempts: 1, last_attempt_at: now, locked_until: null })
-    .onConflict((oc) =>
-      oc.column('username_key').doUpdateSet({
-        attempts: sql`case
-          when login_throttle.locked_until > ${now} then login_throttle.attempts
-          when login_throttle.locked_until is not null or login_throttle.last_attempt_at < ${new Date(now.getTime() - lockMs)} then 1
-          else login_throttle.attempts + 1 end`,
-        locked_until: sql`case when login_throttle.locked_until > ${now} then login_throttle.locked_until else null end`,
-        last_attempt_at: now,
-      }),
-    )
-    .returning(['attempts', 'locked_until'])
-    .executeTakeFirstOrThrow();
-
-  if (counted.locked_until && counted.locked_until > now) {
+  const counted = await countAttempt(db, username, context);
+  if (counted.kind === 'locked') {
     await verifyDummy(password);
-    return { kind: 'locked', until: counted.locked_until };
+    return counted;
   }
-  const maxAttempts = rules.lockoutMaxFailures + 1;
-  if (counted.attempts > maxAttempts) {
+  if (counted.kind === 'beyond') {
     // Beyond the allowed attempts while the last allowed ones are still being checked.
     await verifyDummy(password);
-    return { kind: 'locked', until: await lockAndTell(db, key, username, new Date(now.getTime() + lockMs), context) };
+    return { kind: 'locked', until: await lockAndTell(db, key, username, lockEnd(context), context) };
   }
+  const maxAttempts = rules.lockoutMaxFailures + 1;
 
   const user = await findUserByUsername(db, username);
   const active = user && user.status === 'active';
@@ -82,7 +67,7 @@ export async function attemptLogin(
   const viaOneTimePassword = !matches && !!active && !!options.acceptOneTimePassword && (await checkCode(db, user.id, 'first_login', password, clock)) === 'ok';
 
   if ((matches || viaOneTimePassword) && user) {
-    await db.updateTable('login_throttle').set({ attempts: 0 }).where('username_key', '=', key).execute();
+    await passwordAccepted(db, key, user.id);
     if (matches && needsRehash(user.password_hash!)) {
       await db
         .updateTable('app_user')
@@ -110,7 +95,7 @@ export async function attemptLogin(
     });
     return { kind: 'oneTimePasswordExpired' };
   }
-  if (counted.attempts >= maxAttempts) return { kind: 'locked', until: await lockAndTell(db, key, username, new Date(now.getTime() + lockMs), context) };
+  if (counted.attempts >= maxAttempts) return { kind: 'locked', until: await lockAndTell(db, key, username, lockEnd(context), context) };
   // An unknown username's failure is recorded too (with no subject): the same write on both
   // paths, so the time the answer takes does not tell whether the username exists.
   await recordAudit(db, {
@@ -120,6 +105,75 @@ export async function attemptLogin(
     organisationId: user?.organisation_id ?? null,
     client: context.client,
   });
+  return { kind: 'failed' };
+}
+
+/** What counting one attempt found: go on (with the attempt's number), locked, or beyond the allowed attempts. */
+export type CountedAttempt = { kind: 'counted'; attempts: number } | { kind: 'locked'; until: Date } | { kind: 'beyond' };
+
+const lockEnd = (context: LoginContext) => new Date(context.clock.now().getTime() + context.config.rules.lockoutMinutes * 60_000);
+
+/**
+ * Counts one attempt at proving who someone is (a password, a code from an app, a recovery
+ * code) against the username's one counter, before it is checked, in one atomic upsert.
+ * Attempts during a lock do not extend it; a lock ends by itself, and a window with no
+ * attempt for as long as a lock lasts starts the count again.
+ */
+export async function countAttempt(db: Db, username: string, context: LoginContext): Promise<CountedAttempt> {
+  const now = context.clock.now();
+  const lockMs = context.config.rules.lockoutMinutes * 60_000;
+  const counted = await db
+    .insertInto('login_throttle')
+    .values({ username_key: usernameKey(username), attempts: 1, last_attempt_at: now, locked_until: null })
+    .onConflict((oc) =>
+      oc.column('username_key').doUpdateSet({
+        attempts: sql`case
+          when login_throttle.locked_until > ${now} then login_throttle.attempts
+          when login_throttle.locked_until is not null or login_throttle.last_attempt_at < ${new Date(now.getTime() - lockMs)} then 1
+          else login_throttle.attempts + 1 end`,
+        locked_until: sql`case when login_throttle.locked_until > ${now} then login_throttle.locked_until else null end`,
+        last_attempt_at: now,
+      }),
+    )
+    .returning(['attempts', 'locked_until'])
+    .executeTakeFirstOrThrow();
+  if (counted.locked_until && counted.locked_until > now) return { kind: 'locked', until: counted.locked_until };
+  if (counted.attempts > context.config.rules.lockoutMaxFailures + 1) return { kind: 'beyond' };
+  return { kind: 'counted', attempts: counted.attempts };
+}
+
+/**
+ * A right password. For a user without a second factor it ends the count. For one with a
+ * factor it only gives back its own attempt: the wrong passwords and codes before it still
+ * count until the second step succeeds, so knowing the password never buys more guesses
+ * at the code.
+ */
+async function passwordAccepted(db: Db, key: string, userId: number): Promise<void> {
+  await db
+    .updateTable('login_throttle')
+    .set({ attempts: sql`case when ${hasFactorSql(userId)} then greatest(login_throttle.attempts - 1, 0) else 0 end` })
+    .where('username_key', '=', key)
+    .execute();
+}
+
+/** A second factor shown: the count starts again. */
+export async function attemptSucceeded(db: Db, username: string): Promise<void> {
+  await db.updateTable('login_throttle').set({ attempts: 0 }).where('username_key', '=', usernameKey(username)).execute();
+}
+
+/**
+ * A wrong code at the second step, after countAttempt counted it: the attempt that reaches
+ * the limit locks the account (and tells the owner), exactly as a wrong password would.
+ */
+export async function attemptFailed(
+  db: Db,
+  username: string,
+  attempts: number,
+  context: LoginContext,
+): Promise<{ kind: 'failed' } | { kind: 'locked'; until: Date }> {
+  if (attempts >= context.config.rules.lockoutMaxFailures + 1) {
+    return { kind: 'locked', until: await lockAndTell(db, usernameKey(username), username, lockEnd(context), context) };
+  }
   return { kind: 'failed' };
 }
 

@@ -19,6 +19,24 @@ export function findUserById(db: Db | Tx, id: number): Promise<User | undefined>
   return db.selectFrom('app_user').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+/** Whether the user has a confirmed second factor (an app or a passkey), as SQL. */
+export const hasFactorSql = (userId: number | RawBuilder<unknown>) =>
+  sql<boolean>`(exists (select 1 from totp_factor where totp_factor.user_id = ${userId} and totp_factor.confirmed_at is not null)
+    or exists (select 1 from passkey where passkey.user_id = ${userId}))`;
+
+/**
+ * The signed-in user for the guard, with whether they have a second factor: one query on
+ * every request (two index lookups inside it), not three.
+ */
+export function findSignedInUser(db: Db | Tx, id: number): Promise<(User & { has_second_factor: boolean }) | undefined> {
+  return db
+    .selectFrom('app_user')
+    .selectAll()
+    .select(hasFactorSql(sql.ref('app_user.id')).as('has_second_factor'))
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
+
 /** The organisation's name, for the password rule that refuses it. */
 export async function organisationName(db: Db | Tx, user: Pick<User, 'organisation_id'>): Promise<string | null> {
   if (!user.organisation_id) return null;
