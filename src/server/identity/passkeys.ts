@@ -289,6 +289,7 @@ export async function removePasskey(
         .select('user_id')
         .where('user_id', '=', user.id)
         .where('confirmed_at', 'is not', null)
+        .forUpdate()
         .executeTakeFirst();
       if (!totp) return 'lastRequired';
     }
