@@ -9,6 +9,7 @@ import {
   verifyAuthenticationResponse,
   verifyRegistrationResponse,
 } from '@simplewebauthn/server';
+import { COSEALG } from '@simplewebauthn/server/helpers';
 import type { Selectable } from 'kysely';
 import { hasSecondFactor, type ValidSession } from '#server/identity/session.ts';
 import { findUserById, type User } from '#server/identity/users.ts';
@@ -41,6 +42,9 @@ export const relyingParty = (config: Config, name: string): RelyingParty => ({ i
 export const CHALLENGE_LIFETIME_MS = 5 * 60_000;
 const TIMEOUT_MS = 2 * 60_000;
 export const NAME_MAX_LENGTH = 60;
+// The library adds ML-DSA-44 where Node has it, which Node still calls experimental (and warns
+// about in the log); the three every authenticator offers are asked for and accepted.
+const ALGORITHMS = [COSEALG.EdDSA, COSEALG.ES256, COSEALG.RS256];
 
 /** A user's passkeys, newest first. */
 export function listPasskeys(db: Db | Tx, userId: number): Promise<Passkey[]> {
@@ -137,6 +141,7 @@ export async function registrationOptions(db: Db, user: User, rp: RelyingParty, 
     attestationType: 'none',
     excludeCredentials: existing.map((passkey) => ({ id: passkey.credential_id, transports: passkey.transports })),
     authenticatorSelection: { residentKey: 'required', requireResidentKey: true, userVerification: 'required' },
+    supportedAlgorithmIDs: ALGORITHMS,
   });
   await storeChallenge(db, 'register', options.challenge, user.id, clock);
   return options;
@@ -162,6 +167,7 @@ export async function finishRegistration(
     expectedOrigin: rp.origin,
     expectedRPID: rp.id,
     requireUserVerification: true,
+    supportedAlgorithmIDs: ALGORITHMS,
   }).catch(() => undefined);
   if (!verification?.verified) return { kind: 'failed' };
   const { credential, credentialDeviceType, credentialBackedUp } = verification.registrationInfo;
