@@ -3,7 +3,8 @@
  * becomes one ceremony. The server's options come from /api/passkey/…, the browser and
  * the authenticator do their part, the answer goes back, and the page moves on to where
  * the server says. Each widget is `hidden` until this script knows the browser can do it;
- * the page's <noscript> note covers a browser without JavaScript.
+ * the page's <noscript> note covers a browser without JavaScript. What goes wrong is put
+ * in the widget's alert area as a new role="alert" element, so that it is announced.
  */
 import { browserSupportsWebAuthn, startAuthentication, startRegistration, WebAuthnError } from '@simplewebauthn/browser';
 
@@ -55,7 +56,6 @@ function setup(widget: HTMLElement): void {
   const texts = widget.dataset;
   const alert = widget.querySelector<HTMLElement>('[data-passkey-alert]');
   const button = widget.querySelector<HTMLButtonElement>('[data-passkey-start]');
-  const status = widget.querySelector<HTMLElement>('[data-passkey-status]');
   const nameField = widget.querySelector<HTMLInputElement>('input[name="passkey-name"]');
   const nameError = widget.querySelector<HTMLElement>('[data-passkey-name-error]');
   if (!endpoints || !alert || !button) return;
@@ -68,8 +68,13 @@ function setup(widget: HTMLElement): void {
   }
   widget.hidden = false;
 
+  // A new element with role="alert" is announced as it appears; an empty alert region kept
+  // on the page would be one more alert for every reader and test to step over.
   const showError = (message: string, field?: string) => {
-    alert.textContent = message;
+    const text = document.createElement('p');
+    text.setAttribute('role', 'alert');
+    text.textContent = message;
+    alert.replaceChildren(text);
     if (field && nameField && nameError) {
       nameError.querySelector('[data-text]')!.textContent = message;
       nameError.hidden = false;
@@ -79,17 +84,17 @@ function setup(widget: HTMLElement): void {
     }
   };
   const clearError = () => {
-    alert.textContent = '';
+    alert.replaceChildren();
     if (nameField && nameError) {
       nameError.hidden = true;
       nameField.removeAttribute('aria-invalid');
       nameField.closest('.form-group')?.classList.remove('form-group-error');
     }
   };
+  // While the browser's own passkey dialog is open, a second press would only abort it.
   const busy = (on: boolean) => {
     button.disabled = on;
     button.setAttribute('aria-busy', String(on));
-    if (status) status.textContent = on ? (texts.busy ?? '') : '';
   };
 
   const run = async () => {

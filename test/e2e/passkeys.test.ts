@@ -99,9 +99,9 @@ describe('passkeys in the browser', () => {
 
   it('logs in with the passkey alone, without a username, and the session says how (amr hwk and user)', async () => {
     await logOut();
-    await expect.poll(() => page.getByRole('button', { name: 'Logga in med passkey' }).isVisible()).toBe(true);
+    await expect.poll(() => page.getByRole('button', { name: 'Fortsätt med passkey' }).isVisible()).toBe(true);
     await expectAccessible(page);
-    await page.getByRole('button', { name: 'Logga in med passkey' }).click();
+    await page.getByRole('button', { name: 'Fortsätt med passkey' }).click();
     await page.waitForURL('**/mina-tjanster');
     const [current] = await sessions();
     expect(current.amr).toEqual(['hwk', 'user']);
@@ -159,7 +159,7 @@ describe('passkeys in the browser', () => {
 
   it('refuses a passkey the portal no longer knows, with the same words as for any passkey that does not work', async () => {
     await logOut();
-    await page.getByRole('button', { name: 'Logga in med passkey' }).click();
+    await page.getByRole('button', { name: 'Fortsätt med passkey' }).click();
     await expect.poll(() => page.getByRole('alert').filter({ hasText: 'Det gick inte att logga in med den passkey du valde.' }).count()).toBe(1);
     expect(page.url()).toContain('/logga-in');
     // The 401 the script showed is the expected answer here, not a fault of the page.
