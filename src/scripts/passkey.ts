@@ -108,7 +108,7 @@ function setup(widget: HTMLElement): void {
         mode === 'register'
           ? await startRegistration({ optionsJSON: options as unknown as Parameters<typeof startRegistration>[0]['optionsJSON'] })
           : await startAuthentication({ optionsJSON: options as unknown as Parameters<typeof startAuthentication>[0]['optionsJSON'] });
-      const body = mode === 'register' ? { name, response } : { response, next: widget.dataset.next };
+      const body = mode === 'register' ? { name, response, next: widget.dataset.next } : { response, next: widget.dataset.next };
       const result = await post(endpoints.verify, body, texts);
       if (typeof result.redirect === 'string') window.location.assign(result.redirect);
     } catch (error) {

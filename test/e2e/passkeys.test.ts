@@ -90,6 +90,8 @@ describe('passkeys in the browser', () => {
     expect(await row.getByRole('cell').allTextContents()).toEqual(['Jobbdatorn', expect.any(String), 'Inte använd ännu', 'Ta bort']);
     await expectAccessible(page);
 
+    // Enrolling the first factor with user verification counts as showing it in this session.
+    expect((await sessions())[0].amr.sort()).toEqual(['hwk', 'pwd']);
     const { credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
     expect(credentials).toHaveLength(1);
     expect(credentials[0]).toMatchObject({ isResidentCredential: true, rpId: 'localhost' });

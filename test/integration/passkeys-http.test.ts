@@ -56,34 +56,42 @@ describe('the passkey endpoints', () => {
     }
   });
 
-  it('lets a user without a factor enrol with a password alone, and then adds no passkey to that session until it shows one', async () => {
+  it('lets a user without a factor enrol with a password alone, and then adds no passkey to a password-only session until it shows one', async () => {
     const user = await member();
     const authenticator = new SoftAuthenticator('localhost', base);
-    const passwordOnly = await cookieFor(user.id, ['pwd']);
+    const enrolling = await cookieFor(user.id, ['pwd']);
+    const elsewhere = await cookieFor(user.id, ['pwd']);
     // Options for a second passkey taken while the door was open are no key once a factor exists.
-    const early = (await post('register-options', {}, passwordOnly)).body as unknown as PublicKeyCredentialCreationOptionsJSON;
+    const early = (await post('register-options', {}, elsewhere)).body as unknown as PublicKeyCredentialCreationOptionsJSON;
 
-    expect(await registerWith(authenticator, passwordOnly)).toEqual({
+    expect(await registerWith(authenticator, enrolling)).toEqual({
       status: 200,
       body: { redirect: '/mina-tjanster/sakerhet/passkeys?ny=1' },
       headers: expect.anything(),
     });
+    // The session that enrolled it has shown it; the other has shown a password only.
+    const amr = async (cookie: string) =>
+      (await t.db.selectFrom('user_session').select('amr').where('id', '=', cookie.slice(4).split('.')[0]).executeTakeFirstOrThrow()).amr.sort();
+    expect(await amr(enrolling)).toEqual(['hwk', 'pwd']);
+    expect(await amr(elsewhere)).toEqual(['pwd']);
+
     const refusal = { status: 403, body: { message: 'Bekräfta först att det är du med ett andra steg, till exempel med en passkey du redan har.' } };
-    expect(await post('register-options', {}, passwordOnly)).toMatchObject(refusal);
+    expect(await post('register-options', {}, elsewhere)).toMatchObject(refusal);
     const second = new SoftAuthenticator('localhost', base);
-    expect(await post('register', { name: 'Smygnyckel', response: second.register(early) }, passwordOnly)).toMatchObject(refusal);
+    expect(await post('register', { name: 'Smygnyckel', response: second.register(early) }, elsewhere)).toMatchObject(refusal);
     expect(await t.db.selectFrom('passkey').select('name').where('user_id', '=', user.id).execute()).toEqual([{ name: 'Min dator' }]);
 
     // After a step-up with the first passkey the same session may add another.
-    const stepUp = (await post('step-up-options', {}, passwordOnly)).body as unknown as PublicKeyCredentialRequestOptionsJSON;
+    const stepUp = (await post('step-up-options', {}, elsewhere)).body as unknown as PublicKeyCredentialRequestOptionsJSON;
     expect(stepUp.allowCredentials?.map((credential) => credential.id)).toEqual([authenticator.id]);
     const confirmed = await post(
       'step-up',
       { response: authenticator.assert(stepUp.challenge), next: '/mina-tjanster/sakerhet/passkeys?bekraftad=1' },
-      passwordOnly,
+      elsewhere,
     );
     expect(confirmed).toMatchObject({ status: 200, body: { redirect: '/mina-tjanster/sakerhet/passkeys?bekraftad=1' } });
-    expect((await registerWith(second, passwordOnly, 'Telefonen')).status).toBe(200);
+    expect(await amr(elsewhere)).toEqual(['hwk', 'pwd']);
+    expect((await registerWith(second, elsewhere, 'Telefonen')).status).toBe(200);
     expect((await t.db.selectFrom('passkey').select('name').where('user_id', '=', user.id).orderBy('name').execute()).map((row) => row.name)).toEqual([
       'Min dator',
       'Telefonen',

@@ -31,6 +31,8 @@ export async function throttled(context: APIContext, bucket: string): Promise<Re
   return limit.allowed ? undefined : refused(429, 'passkey.error.tooMany', { retryAfter: limit.retryAfterSeconds });
 }
 
+const next = z.string().max(500).optional();
+
 // The shape the browser library sends; the verifier checks everything in it.
 const base64url = z
   .string()
@@ -53,9 +55,8 @@ const authentication = z.object({
   clientExtensionResults: clientResults,
   authenticatorAttachment: z.string().max(40).optional(),
 });
-const next = z.string().max(500).optional();
 
-export const registerBody = z.object({ name: z.string().max(1000), response: registration });
+export const registerBody = z.object({ name: z.string().max(1000), response: registration, next });
 export const authenticationBody = z.object({ response: authentication, next });
 
 /** The request's JSON read against a schema; a body that is no such JSON is answered with 400. */

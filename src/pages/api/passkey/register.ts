@@ -1,5 +1,7 @@
 import type { APIRoute } from 'astro';
 import { finishRegistration, mayRegister, NAME_MAX_LENGTH } from '#server/identity/passkeys.ts';
+import { hasSecondFactor, recordSecondFactor } from '#server/identity/session.ts';
+import { safeNext } from '#web/auth-cookies.ts';
 import { clientOf, ok, readJson, refused, registerBody, type RegistrationResponseJSON, rp } from './_shared.ts';
 
 export const prerender = false;
@@ -32,6 +34,9 @@ export const POST: APIRoute = async (context) => {
     case 'duplicate':
       return refused(409, 'passkey.error.duplicate');
     case 'ok':
-      return ok({ redirect: '/mina-tjanster/sakerhet/passkeys?ny=1' });
+      // The first factor, enrolled with user verification, counts for this session: the
+      // password alone could add it, so asking for it again at once would prove nothing.
+      if (!hasSecondFactor(session)) await recordSecondFactor(app.db, session.id, ['hwk'], app.clock);
+      return ok({ redirect: safeNext(body.data.next) ?? '/mina-tjanster/sakerhet/passkeys?ny=1' });
   }
 };
