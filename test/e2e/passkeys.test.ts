@@ -121,7 +121,7 @@ describe('passkeys in the browser', () => {
     await expect.poll(async () => (await row.getByRole('cell').allTextContents())[2]).not.toBe('Inte använd ännu');
   });
 
-  it('after a password alone asks for the passkey before another can be added, and the step-up adds hwk to the session', async () => {
+  it('after a password alone asks for the passkey before one is added or removed, and the step-up adds hwk to the session', async () => {
     await logOut();
     await logInWithPassword();
     await page.goto(`${base}/mina-tjanster/sakerhet/passkeys`);
@@ -130,6 +130,21 @@ describe('passkeys in the browser', () => {
     await expect.poll(() => page.getByRole('button', { name: 'Använd din passkey' }).isVisible()).toBe(true);
     await expectAccessible(page);
     expect((await sessions())[0].amr).toEqual(['pwd']);
+
+    // Without the second step the removal is refused, on its own page, with the step offered there.
+    await page.getByRole('button', { name: 'Ta bort passkey Jobbdatorn' }).click();
+    await page.waitForURL('**/passkeys/ta-bort?id=*');
+    await expect.poll(() => page.getByRole('button', { name: 'Använd din passkey' }).isVisible()).toBe(true);
+    const response = await Promise.all([
+      page.waitForResponse((r) => r.request().method() === 'POST'),
+      page.getByRole('button', { name: 'Ja, ta bort passkey' }).click(),
+    ]);
+    expect(response[0].status()).toBe(403);
+    await page.waitForLoadState('load');
+    expect(await page.locator('[data-error-summary]').textContent()).toContain('Bekräfta först att det är du med ett andra steg');
+    await expectAccessible(page);
+    expect(await t.db.selectFrom('passkey').select('name').where('user_id', '=', userId).execute()).toEqual([{ name: 'Jobbdatorn' }]);
+    await page.goto(`${base}/mina-tjanster/sakerhet/passkeys`);
 
     await page.getByRole('button', { name: 'Använd din passkey' }).click();
     await page.waitForURL('**/mina-tjanster/sakerhet/passkeys?bekraftad=1');
