@@ -196,4 +196,25 @@ describe('passkeys in the browser', () => {
     expect(errors.splice(0).filter((error) => !error.includes('/api/passkey/login'))).toEqual([]);
     await expectAccessible(page);
   });
+
+  it('says so where a browser cannot use passkeys, or runs no JavaScript, and offers no button that cannot work', async () => {
+    const without = await browser.newContext();
+    await without.addInitScript(() => Reflect.deleteProperty(window, 'PublicKeyCredential'));
+    const old = await without.newPage();
+    collectPageErrors(old, errors);
+    await old.goto(`${base}/logga-in`);
+    await expect.poll(() => old.getByText('Den här webbläsaren kan inte använda passkeys.').isVisible()).toBe(true);
+    expect(await old.getByRole('button', { name: 'Fortsätt med passkey' }).count()).toBe(0);
+    await expectAccessible(old);
+    await without.close();
+
+    const noScript = await browser.newContext({ javaScriptEnabled: false });
+    const plain = await noScript.newPage();
+    await plain.goto(`${base}/logga-in`);
+    // Chromium with scripts switched off by DevTools still hides <noscript> (its scripting flag stays on), so the note is read from the page as a browser without JavaScript renders it.
+    expect(await plain.locator('noscript').allTextContents()).toEqual([expect.stringContaining('Passkeys kräver JavaScript.')]);
+    expect(await plain.getByRole('button', { name: 'Fortsätt med passkey' }).count()).toBe(0);
+    expect(await plain.getByRole('button', { name: 'Logga in', exact: true }).isVisible()).toBe(true);
+    await noScript.close();
+  });
 });
