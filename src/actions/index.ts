@@ -5,6 +5,7 @@ import { office } from './office.ts';
 import { organisationOffice } from './organisation-office.ts';
 import { auth } from './auth.ts';
 import { organisation } from './organisation.ts';
+import { passkey } from './passkey.ts';
 import { support } from './support.ts';
 import { mfa, mfaSupport } from './mfa.ts';
 import { contacts, customise } from './services.ts';
@@ -21,5 +22,6 @@ export const server = {
   mfa,
   organisation,
   applications,
+  passkey,
   office: { ...office, ...contacts, ...organisationOffice, ...administered },
 };

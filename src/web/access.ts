@@ -20,7 +20,14 @@ const PAGES: ReadonlyArray<readonly [string, Access]> = [
 ];
 
 // By the action's namespace (`office.approve` → `office`).
-const ACTIONS: Readonly<Record<string, Access>> = { office: 'staff', support: 'staff', organisation: 'administrator', account: 'signedIn', mfa: 'signedIn' };
+const ACTIONS: Readonly<Record<string, Access>> = {
+  office: 'staff',
+  support: 'staff',
+  organisation: 'administrator',
+  account: 'signedIn',
+  mfa: 'signedIn',
+  passkey: 'signedIn',
+};
 
 // Until the current terms are accepted, a signed-in user reaches only these pages and
 // endpoints, and only this action: everything else acts in their name under terms they
