@@ -1,3 +1,5 @@
+import { deleteRecoveryCodes } from '#server/identity/recovery-codes.ts';
+import { mfaRequired } from '#server/identity/second-factor.ts';
 import { randomBytes } from 'node:crypto';
 import {
   type AuthenticationResponseJSON,
@@ -13,7 +15,6 @@ import { COSEALG } from '@simplewebauthn/server/helpers';
 import type { Selectable } from 'kysely';
 import { hasSecondFactor, type ValidSession } from '#server/identity/session.ts';
 import { findUserById, type User } from '#server/identity/users.ts';
-import { isAdministrator } from '#server/organisation/admin.ts';
 import { recordAudit } from '#server/platform/audit.ts';
 import type { Clock } from '#server/platform/clock.ts';
 import type { Config } from '#server/platform/config.ts';
@@ -62,12 +63,9 @@ export async function hasFactor(db: Db | Tx, userId: number): Promise<boolean> {
   return Boolean(row.passkey) || Boolean(row.totp);
 }
 
-/** Whether MFA_REQUIRED_FOR puts the user in a group that must keep a second factor. */
-export async function factorRequired(db: Db | Tx, user: User, config: Config): Promise<boolean> {
-  const groups = config.rules.mfaRequiredFor;
-  if (groups.includes('all')) return true;
-  if (groups.includes('staff') && user.kind === 'staff') return true;
-  return groups.includes('admins') && (await isAdministrator(db, user));
+/** Whether MFA_REQUIRED_FOR puts the user in a group that must keep a second factor (the guard's rule). */
+export async function factorRequired(_db: Db | Tx, user: User, config: Config): Promise<boolean> {
+  return mfaRequired(user, config.rules.mfaRequiredFor);
 }
 
 /**
@@ -289,17 +287,21 @@ export async function removePasskey(
     const target = passkeys.find((passkey) => passkey.credential_id === credentialId);
     if (!target) return 'notFound';
     if (!hasSecondFactor(session)) return 'needsSecondFactor';
-    if (passkeys.length === 1 && (await factorRequired(trx, user, config))) {
-      const totp = await trx
-        .selectFrom('totp_factor')
-        .select('user_id')
-        .where('user_id', '=', user.id)
-        .where('confirmed_at', 'is not', null)
-        .forUpdate()
-        .executeTakeFirst();
-      if (!totp) return 'lastRequired';
-    }
+    const totp =
+      passkeys.length === 1
+        ? await trx
+            .selectFrom('totp_factor')
+            .select('user_id')
+            .where('user_id', '=', user.id)
+            .where('confirmed_at', 'is not', null)
+            .forUpdate()
+            .executeTakeFirst()
+        : undefined;
+    const last = passkeys.length === 1 && !totp;
+    if (last && (await factorRequired(trx, user, config))) return 'lastRequired';
     await trx.deleteFrom('passkey').where('credential_id', '=', credentialId).execute();
+    // With the last factor gone the password is enough again, and recovery codes have nothing left to stand in for.
+    if (last) await deleteRecoveryCodes(trx, user.id);
     await recordAudit(trx, {
       event: 'passkey.removed',
       at: clock.now(),

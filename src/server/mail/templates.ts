@@ -23,7 +23,7 @@ export function lockedMail(user: Person, until: Date, config: Config): RenderedM
     config,
     'Ditt konto i Anordnarportalen är tillfälligt låst',
     [
-      `Någon har skrivit fel lösenord för ditt användarnamn ${user.username} för många gånger. Kontot är därför låst till ${formatDateTime(until)}. Sedan kan du logga in som vanligt.`,
+      `Någon har skrivit fel lösenord eller fel kod för ditt användarnamn ${user.username} för många gånger. Kontot är därför låst till ${formatDateTime(until)}. Sedan kan du logga in som vanligt.`,
       'Om det var du som skrev fel och du inte minns lösenordet kan du beställa ett nytt lösenord i lösenordskiosken, även medan kontot är låst.',
       `Om det inte var du, kontakta ${config.authority.name} på ${config.authority.phone}.`,
     ],
