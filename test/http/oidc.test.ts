@@ -19,6 +19,7 @@ import {
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { freePort } from '../helpers/ports.ts';
+import { codeNow, enrolTotp } from '../helpers/second-factor.ts';
 import { DEMO_PASSWORD } from '#server/runtime/seed.ts';
 
 const basic = `Basic ${Buffer.from(`${EXAMPLE_CLIENT}:${EXAMPLE_SECRET}`).toString('base64')}`;
@@ -117,6 +118,23 @@ describe('the portal as OpenID provider for the e-services', () => {
 
     const row = await t.db.selectFrom('audit_event').select('detail').where('event', '=', 'oidc.sign_in').orderBy('id', 'desc').executeTakeFirstOrThrow();
     expect(row.detail).toMatchObject({ service: 'Exempeltjänsten', unit: 'Demoskolan AB' });
+  });
+
+  it('asks a user with an authenticator app for the code before any code is issued, and tells the e-service how they logged in', async () => {
+    const user = await t.db.selectFrom('app_user').select('id').where('username', '=', 'ds1001').executeTakeFirstOrThrow();
+    const { secret } = await enrolTotp(t.db, user.id);
+    const jar = await portalLogin(a.url, 'ds1001', DEMO_PASSWORD);
+    const request = await authorizationRequest(config, callback);
+    const stopped = await authorize(a.url, jar, request.url.href);
+    expect(stopped.location).toBeUndefined();
+    expect(new URL(stopped.response.url).pathname).toBe('/logga-in/steg-tva');
+    const step = await postForm(`${a.url}/logga-in/steg-tva?_action=mfa.verifyApp`, { code: codeNow(secret), tillbaka: '/mina-tjanster' }, jar.header());
+    expect(step.status).toBe(303);
+    jar.add(step);
+    const walked = await authorize(a.url, jar, request.url.href);
+    const tokens = await client.authorizationCodeGrant(config, walked.location!, { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce });
+    expect([...(tokens.claims()!.amr as string[])].sort()).toEqual(['otp', 'pwd']);
+    expect(tokens.claims()!.acr).toBe('urn:anordnarportalen:ac:mfa');
   });
 
   it('authorizes on one instance and exchanges the code on the other', async () => {
