@@ -2,9 +2,8 @@ import { defineMiddleware } from 'astro:middleware';
 import { clearSessionCookie } from '#web/auth-cookies.ts';
 import { calledAction, judge, loginRedirect } from '#web/access.ts';
 import { sessionLimits } from '#web/request-context.ts';
-import { sessionCookieName, validateSession } from '#server/identity/session.ts';
+import { sessionCookieName, validateSessionWithUser } from '#server/identity/session.ts';
 import { CURRENT_TERMS_VERSION } from '#server/identity/terms.ts';
-import { findUserById } from '#server/identity/users.ts';
 import { t } from '#web/i18n.ts';
 
 /**
@@ -20,10 +19,11 @@ export const onRequest = defineMiddleware(async (context, next) => {
   if (token) {
     // The session-status poll must not count as activity.
     const touch = !(context.url.pathname === '/api/session' && context.request.method === 'GET');
-    const check = await validateSession(db, token, sessionLimits(config), clock, touch);
+    // The session and its user in one statement.
+    const check = await validateSessionWithUser(db, token, sessionLimits(config), clock, touch);
     if (check.session) {
-      const user = await findUserById(db, check.session.userId);
-      if (user && user.status === 'active') {
+      const user = check.user;
+      if (user.status === 'active') {
         context.locals.user = user;
         context.locals.session = check.session;
       }

@@ -3,6 +3,7 @@ import type { Clock } from '#server/platform/clock.ts';
 import { recordAudit } from '#server/platform/audit.ts';
 import type { Db, Tx } from '#server/platform/database.ts';
 import { newSecretToken, parseSecretToken, secretMatches } from '#server/platform/secret-token.ts';
+import type { User } from '#server/identity/users.ts';
 
 /**
  * Sessions as lucia-auth.com teaches them now: the cookie carries `id.secret`, Postgres
@@ -126,6 +127,62 @@ export async function validateSession(db: Db, token: string | undefined, limits:
     return { session: withExpiry({ ...row, last_used_at: now }, limits) };
   }
   return { session };
+}
+
+export type SessionUserCheck = { session: ValidSession; user: User } | { session: null; user?: undefined; ended?: 'idle' | 'absolute' };
+
+/**
+ * The middleware's lookup: the session and its user in one statement (a join on the
+ * session's primary key), with the same checks and touch as validateSession. A session
+ * whose user is gone answers as no session.
+ */
+export async function validateSessionWithUser(
+  db: Db,
+  token: string | undefined,
+  limits: SessionLimits,
+  clock: Clock,
+  touch: boolean,
+): Promise<SessionUserCheck> {
+  const parsed = parseSecretToken(token);
+  if (!parsed) return { session: null };
+  const { id } = parsed;
+  const found = await db
+    .selectFrom('user_session as s')
+    .innerJoin('app_user as u', 'u.id', 's.user_id')
+    .selectAll('u')
+    .select([
+      's.id as session_id',
+      's.secret_hash as session_secret_hash',
+      's.created_at as session_created_at',
+      's.last_used_at as session_last_used_at',
+      's.amr as session_amr',
+      's.second_factor_at as session_second_factor_at',
+    ])
+    .where('s.id', '=', id)
+    .executeTakeFirst();
+  if (!found) return { session: null };
+  const { session_id, session_secret_hash, session_created_at, session_last_used_at, session_amr, session_second_factor_at, ...user } = found;
+  if (!secretMatches(parsed.secret, session_secret_hash)) return { session: null };
+  const row: SessionRow = {
+    id: session_id,
+    user_id: user.id,
+    created_at: session_created_at,
+    last_used_at: session_last_used_at,
+    amr: session_amr,
+    second_factor_at: session_second_factor_at,
+  };
+  const now = clock.now();
+  const session = withExpiry(row, limits);
+  const ended = now >= session.absoluteExpiresAt ? 'absolute' : now >= session.idleExpiresAt ? 'idle' : undefined;
+  if (ended) {
+    await deleteSession(db, id);
+    return { session: null, ended };
+  }
+  if (touch && now.getTime() - row.last_used_at.getTime() >= TOUCH_INTERVAL_MS) {
+    await db.updateTable('user_session').set({ last_used_at: now }).where('id', '=', id).execute();
+    return { session: withExpiry({ ...row, last_used_at: now }, limits), user };
+  }
+  return { session, user };
 }
 
 /** Extends the idle limit now (the "stay logged in" button). */
