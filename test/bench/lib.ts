@@ -93,6 +93,8 @@ export async function startProcess(script: string, env: Record<string, string>, 
       APP_MODE: 'demo',
       PUBLIC_URL: `http://127.0.0.1:${port}`,
       LOG_LEVEL: 'info',
+      // For profiling a run (e.g. --cpu-prof); empty otherwise.
+      ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}),
       ...env,
     },
     stdio: ['ignore', log, log],

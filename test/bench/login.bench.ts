@@ -17,9 +17,15 @@ import { insertUser, type User } from '#server/identity/users.ts';
 import { judge } from '#web/access.ts';
 import { freePort } from '../helpers/ports.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
-import { check, compare, http, memory, percentile, results, startPortal, startProcess, type Target } from './lib.ts';
+import { check, compare, http, memory, percentile, type Reply, results, startPortal, startProcess, type Target } from './lib.ts';
 
 const CLIENTS = 16;
+
+const cookiesOf = (reply: Reply) =>
+  [reply.headers['set-cookie'] ?? []]
+    .flat()
+    .map((c) => c.split(';')[0])
+    .join('; ');
 const PASSWORD = 'ett lösenord för mätningen';
 
 export default async function bench(): Promise<void> {
@@ -82,7 +88,7 @@ export default async function bench(): Promise<void> {
         body: new URLSearchParams({ username: users[client].username, password: PASSWORD }).toString(),
       });
       if (reply.status !== 303) throw new Error(`login answered ${reply.status}`);
-      return (reply.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]).join('; ');
+      return cookiesOf(reply);
     };
     const peerSignIn = async (client: number) => {
       const reply = await http(`${peer.url}/api/auth/sign-in/email`, {
@@ -91,7 +97,7 @@ export default async function bench(): Promise<void> {
         body: JSON.stringify({ email: `ba${client}@matskolan.example`, password: PASSWORD }),
       });
       if (reply.status !== 200) throw new Error(`better-auth sign-in answered ${reply.status}: ${reply.body}`);
-      return (reply.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]).join('; ');
+      return cookiesOf(reply);
     };
 
     const pgPids = { pgDir };

@@ -170,6 +170,7 @@ export default async function bench(): Promise<void> {
     for (const stop of stops.reverse()) await stop();
     await db.destroy();
     await cluster.stop();
-    dir.remove();
+    if (process.env.BENCH_KEEP_LOGS) console.log(`logs kept in ${dir.path}`);
+    else dir.remove();
   }
 }
