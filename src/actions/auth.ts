@@ -2,7 +2,6 @@ import type { AppContext } from '#server/platform/context.ts';
 import { ActionError, defineAction } from 'astro:actions';
 import { z } from 'astro/zod';
 import { clearTicketCookie, readTicketCookie, safeNext, setSessionCookie, setTicketCookie } from '#web/auth-cookies.ts';
-import { recordAudit } from '#server/platform/audit.ts';
 import { checkCaptcha } from '#server/identity/captcha.ts';
 import { readTicket } from '#server/kiosk/ticket.ts';
 import { enterCode, enterCodeForUsername, requestReset, setNewPassword, startChange } from '#server/kiosk/kiosk.ts';
@@ -10,7 +9,6 @@ import { createTicket } from '#server/kiosk/ticket.ts';
 import { attemptLogin } from '#server/identity/login.ts';
 import { MAX_PASSWORD_LENGTH } from '#server/identity/password.ts';
 import { loginContext, sessionLimits, throttleClient } from '#web/request-context.ts';
-import { createSession } from '#server/identity/session.ts';
 import { refuse } from '#web/refusal.ts';
 
 /** Form fields: trimmed where a person would not mean the spaces; passwords exactly as typed. */
@@ -44,9 +42,15 @@ export const auth = {
     input: z.object({ username, password: secret('error.password.required'), next: z.string().max(500).optional(), webbplats: honeypot }),
     handler: async (input, context) => {
       const ctx = loginContext(context.locals, context.clientAddress);
-      const throttle = await throttleClient(context.locals.app, ctx.address, 'login-client');
-      if (!throttle.allowed) throw tooMany(context.locals, throttle.retryAfterSeconds);
-      const outcome = await attemptLogin(context.locals.app.db, input.username, input.webbplats ? `${input.password}\u0000` : input.password, ctx);
+      const limits = sessionLimits(context.locals.app.config);
+      // The client's limit, the username's counter and the user in one statement; on success
+      // the counter's reset, the session and the audit row in another.
+      const outcome = await attemptLogin(context.locals.app.db, input.username, input.webbplats ? `${input.password}\u0000` : input.password, ctx, {
+        // The limit throttleClient counts, counted here inside the login's first statement.
+        clientLimit: { bucket: 'login-client', key: ctx.address, max: context.locals.app.config.loginClientLimit, windowMs: 15 * 60_000 },
+        session: { limits, meta: { userAgent: context.request.headers.get('user-agent') ?? '', client: ctx.client } },
+      });
+      if (outcome.kind === 'tooMany') throw tooMany(context.locals, outcome.retryAfterSeconds);
       if (outcome.kind !== 'ok') {
         // No username in the log: the audit row says who, the log line that it happened.
         context.locals.app.log.info({ outcome: outcome.kind }, 'login refused');
@@ -57,19 +61,8 @@ export const auth = {
         setTicketCookie(context, await createTicket(context.locals.app.db, 'new_password', outcome.user.id, 'expired', ctx.clock));
         return { redirect: '/losenordskiosk/nytt-losenord' };
       }
-      const limits = sessionLimits(context.locals.app.config);
-      const { token } = await createSession(context.locals.app.db, outcome.user.id, ctx.clock, limits, {
-        userAgent: context.request.headers.get('user-agent') ?? '',
-        client: ctx.client,
-      });
-      await recordAudit(context.locals.app.db, {
-        event: 'login.succeeded',
-        at: ctx.clock.now(),
-        subjectUserId: outcome.user.id,
-        organisationId: outcome.user.organisation_id,
-        client: ctx.client,
-      });
-      setSessionCookie(context, token, limits.absoluteMs);
+      if (!outcome.session) throw new Error('attemptLogin answered ok without the session it was asked for');
+      setSessionCookie(context, outcome.session.token, limits.absoluteMs);
       return { redirect: safeNext(input.next) ?? (outcome.user.kind === 'staff' ? '/handlaggning' : '/mina-tjanster') };
     },
   }),

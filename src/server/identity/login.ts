@@ -8,6 +8,8 @@ import { lockedMail } from '#server/mail/templates.ts';
 import { checkCode, matchesExpiredCode } from '#server/identity/one-time-code.ts';
 import { hashPassword, needsRehash, verifyDummy, verifyPassword } from '#server/identity/password.ts';
 import { findUserByUsername, normalizeUsername, passwordExpiresAt, type User } from '#server/identity/users.ts';
+import { newSession, type SessionLimits, type SessionMeta } from '#server/identity/session.ts';
+import { hashLimitKey, type Limit } from '#server/platform/rate-limit.ts';
 
 export interface LoginContext {
   clock: Clock;
@@ -16,12 +18,30 @@ export interface LoginContext {
   client: string;
 }
 
+/** The client's own limit (options.clientLimit) is spent: nothing was checked or counted for the username. */
+export type TooMany = { kind: 'tooMany'; retryAfterSeconds: number };
+
 export type LoginOutcome =
-  | { kind: 'ok'; user: User; passwordExpired: boolean; viaOneTimePassword: boolean }
+  /** `session` when the caller asked for one and the password has not expired: stored with the audit row. */
+  | { kind: 'ok'; user: User; passwordExpired: boolean; viaOneTimePassword: boolean; session?: { token: string } }
   | { kind: 'failed' }
   /** The user's own one-time password, typed after it ran out: not a failure, and it says so. */
   | { kind: 'oneTimePasswordExpired' }
   | { kind: 'locked'; until: Date };
+
+export interface LoginOptions {
+  acceptOneTimePassword?: boolean;
+  /** The client's own limit, counted in the same statement as the username's attempts. */
+  clientLimit?: Limit;
+  /** Start a session on success (unless the password has expired), stored with the login's audit row. */
+  session?: { limits: SessionLimits; meta: SessionMeta };
+}
+
+type CountedRow = { [K in keyof User]: User[K] | null } & {
+  client_count: number;
+  counted_attempts: number | null;
+  counted_locked_until: Date | null;
+};
 
 /** The throttle's key: a hash of the normalised username, existing or not. */
 const usernameKey = (username: string) => createHash('sha256').update(normalizeUsername(username)).digest('base64url');
@@ -40,29 +60,62 @@ export async function attemptLogin(
   username: string,
   password: string,
   context: LoginContext,
-  options: { acceptOneTimePassword?: boolean } = {},
-): Promise<LoginOutcome> {
+  options: LoginOptions & { clientLimit: Limit },
+): Promise<LoginOutcome | TooMany>;
+export async function attemptLogin(
+  db: Db,
+  username: string,
+  password: string,
+  context: LoginContext,
+  options?: Omit<LoginOptions, 'clientLimit'>,
+): Promise<LoginOutcome>;
+export async function attemptLogin(
+  db: Db,
+  username: string,
+  password: string,
+  context: LoginContext,
+  options: LoginOptions = {},
+): Promise<LoginOutcome | TooMany> {
   const { clock, config } = context;
   const rules = config.rules;
   const now = clock.now();
   const lockMs = rules.lockoutMinutes * 60_000;
   const key = usernameKey(username);
 
-  const counted = await db
-    .insertInto('login_throttle')
-    .values({ username_key: key, attempts: 1, last_attempt_at: now, locked_until: null })
-    .onConflict((oc) =>
-      oc.column('username_key').doUpdateSet({
-        attempts: sql`case
+  // One round trip: the client's limit, the username's attempt counter and the user. The
+  // counter is only touched when the client is within its limit (the CTE's WHERE), so a
+  // refused client counts against nobody's username, as when these were three statements.
+  const limit = options.clientLimit;
+  const windowStart = limit && new Date(now.getTime() - (now.getTime() % limit.windowMs));
+  const client = limit
+    ? sql`client as (
+        insert into rate_limit (bucket, key, window_start, count) values (${limit.bucket}, ${hashLimitKey(limit.key)}, ${windowStart}, 1)
+        on conflict (bucket, key, window_start) do update set count = rate_limit.count + 1
+        returning count),`
+    : sql``;
+  const { rows } = await sql<CountedRow>`
+    with ${client} counted as (
+      insert into login_throttle (username_key, attempts, last_attempt_at, locked_until)
+      select ${key}, 1, ${now}, null
+      ${limit ? sql`where (select count from client) <= ${limit.max}` : sql``}
+      on conflict (username_key) do update set
+        attempts = case
           when login_throttle.locked_until > ${now} then login_throttle.attempts
           when login_throttle.locked_until is not null or login_throttle.last_attempt_at < ${new Date(now.getTime() - lockMs)} then 1
-          else login_throttle.attempts + 1 end`,
-        locked_until: sql`case when login_throttle.locked_until > ${now} then login_throttle.locked_until else null end`,
-        last_attempt_at: now,
-      }),
-    )
-    .returning(['attempts', 'locked_until'])
-    .executeTakeFirstOrThrow();
+          else login_throttle.attempts + 1 end,
+        locked_until = case when login_throttle.locked_until > ${now} then login_throttle.locked_until else null end,
+        last_attempt_at = ${now}
+      returning attempts, locked_until)
+    select ${limit ? sql`(select count from client)` : sql`0`}::int as client_count,
+      (select attempts from counted) as counted_attempts, (select locked_until from counted) as counted_locked_until,
+      u.*
+    from (select 1) as one left join app_user u on u.username = ${normalizeUsername(username)}`.execute(db);
+  const { client_count, counted_attempts, counted_locked_until, ...found } = rows[0];
+  if (limit && client_count > limit.max) {
+    return { kind: 'tooMany', retryAfterSeconds: Math.max(1, Math.ceil((windowStart!.getTime() + limit.windowMs - now.getTime()) / 1000)) };
+  }
+  const counted = { attempts: counted_attempts!, locked_until: counted_locked_until };
+  const user: User | undefined = found.id === null ? undefined : (found as User);
 
   if (counted.locked_until && counted.locked_until > now) {
     await verifyDummy(password);
@@ -75,14 +128,33 @@ export async function attemptLogin(
     return { kind: 'locked', until: await lockAndTell(db, key, username, new Date(now.getTime() + lockMs), context) };
   }
 
-  const user = await findUserByUsername(db, username);
   const active = user && user.status === 'active';
   const matches = active && user.password_hash ? await verifyPassword(user.password_hash, password) : await verifyDummy(password);
   // In the kiosk, a new user's one-time password stands in for the password (a cheap hash check on top).
   const viaOneTimePassword = !matches && !!active && !!options.acceptOneTimePassword && (await checkCode(db, user.id, 'first_login', password, clock)) === 'ok';
 
   if ((matches || viaOneTimePassword) && user) {
-    await db.updateTable('login_throttle').set({ attempts: 0 }).where('username_key', '=', key).execute();
+    const expiresAt = user.password_changed_at && passwordExpiresAt(user.password_changed_at, rules.passwordMaxAgeMonths);
+    const passwordExpired = !!expiresAt && expiresAt <= now;
+    // The counter's reset, and when asked for, the session and its audit row: one statement.
+    const session = options.session && !passwordExpired ? newSession(user.id, clock, options.session.limits, options.session.meta) : undefined;
+    let reset = db.with('reset', (q) => q.updateTable('login_throttle').set({ attempts: 0 }).where('username_key', '=', key));
+    if (session) {
+      reset = reset
+        .with('created', (q) => q.insertInto('user_session').values(session.row))
+        .with('audited', (q) =>
+          q.insertInto('audit_event').values({
+            event: 'login.succeeded',
+            at: now,
+            subject_user_id: user.id,
+            organisation_id: user.organisation_id,
+            client: context.client,
+            detail: JSON.stringify({}),
+          }),
+        );
+    }
+    await reset.selectNoFrom(sql<number>`1`.as('done')).execute();
+    // Only a hash made with other parameters costs a second argon2 run, and only once.
     if (matches && needsRehash(user.password_hash!)) {
       await db
         .updateTable('app_user')
@@ -90,8 +162,7 @@ export async function attemptLogin(
         .where('id', '=', user.id)
         .execute();
     }
-    const expiresAt = user.password_changed_at && passwordExpiresAt(user.password_changed_at, rules.passwordMaxAgeMonths);
-    return { kind: 'ok', user, passwordExpired: !!expiresAt && expiresAt <= now, viaOneTimePassword };
+    return { kind: 'ok', user, passwordExpired, viaOneTimePassword, ...(session ? { session: { token: session.token } } : {}) };
   }
 
   // In the kiosk, a user who has not chosen a password yet and types their own one-time

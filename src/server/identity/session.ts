@@ -38,36 +38,42 @@ export const hasSecondFactor = (session: Pick<ValidSession, 'amr'>): boolean => 
 // Touching last_used_at at most this often keeps page views from writing on every request.
 const TOUCH_INTERVAL_MS = 5_000;
 
+export type SessionMeta = { userAgent?: string; client?: string; amr?: string[] };
+
+/**
+ * A new session's row, its cookie value and what it is once stored: for callers that
+ * insert it together with other rows in one statement (the login's session and audit row).
+ */
+export function newSession(userId: number, clock: Clock, limits: SessionLimits, meta: SessionMeta = {}) {
+  const { id, token, secretHash } = newSecretToken();
+  const now = clock.now();
+  const amr = meta.amr ?? ['pwd'];
+  const secondFactorAt = hasSecondFactor({ amr }) ? now : null;
+  const row = {
+    id,
+    user_id: userId,
+    secret_hash: secretHash,
+    created_at: now,
+    last_used_at: now,
+    user_agent: (meta.userAgent ?? '').slice(0, 300),
+    client: meta.client ?? '',
+    amr,
+    second_factor_at: secondFactorAt,
+  };
+  return { token, row, session: withExpiry(row, limits) };
+}
+
 /** Creates a session and returns the cookie value, which exists nowhere else. */
 export async function createSession(
   db: Db | Tx,
   userId: number,
   clock: Clock,
   limits: SessionLimits,
-  meta: { userAgent?: string; client?: string; amr?: string[] } = {},
+  meta: SessionMeta = {},
 ): Promise<{ token: string; session: ValidSession }> {
-  const { id, token, secretHash } = newSecretToken();
-  const now = clock.now();
-  const amr = meta.amr ?? ['pwd'];
-  const secondFactorAt = hasSecondFactor({ amr }) ? now : null;
-  await db
-    .insertInto('user_session')
-    .values({
-      id,
-      user_id: userId,
-      secret_hash: secretHash,
-      created_at: now,
-      last_used_at: now,
-      user_agent: (meta.userAgent ?? '').slice(0, 300),
-      client: meta.client ?? '',
-      amr,
-      second_factor_at: secondFactorAt,
-    })
-    .execute();
-  return {
-    token,
-    session: withExpiry({ id, user_id: userId, created_at: now, last_used_at: now, amr, second_factor_at: secondFactorAt }, limits),
-  };
+  const { token, row, session } = newSession(userId, clock, limits, meta);
+  await db.insertInto('user_session').values(row).execute();
+  return { token, session };
 }
 
 /** A step-up: a second factor shown in a live session adds its method to the session's `amr`. */
