@@ -12,8 +12,8 @@ import { freePort } from '../helpers/ports.ts';
 // Clock ticks per second of /proc/<pid>/stat's CPU times (USER_HZ, 100 on Linux).
 const TICK_MS = 10;
 
-export const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-export const ROUND_SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
+export const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+export const ROUND_SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const WARM_SECONDS = Number(process.env.BENCH_WARM_SECONDS ?? 2);
 
 export const percentile = (values: number[], p: number) =>
@@ -147,7 +147,12 @@ export function http(url: string, options: { method?: string; headers?: Record<s
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
       res.on('error', reject);
     });
-    req.on('error', reject);
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      // A kept-alive socket the server closed while idle (its keep-alive timeout between
+      // phases): the request never reached it, so it is sent again on a new one, as Node's docs advise.
+      if (req.reusedSocket && error.code === 'ECONNRESET') http(url, options).then(resolve, reject);
+      else reject(error);
+    });
     req.end(options.body);
   });
 }
@@ -287,6 +292,15 @@ export async function compare(group: string, targets: Target[], options: { secon
     return figure;
   });
   return figures;
+}
+
+/**
+ * How `a` compares with `b`: the median over rounds of a's rate over b's in the same round.
+ * On a shared machine the load changes between rounds; the two targets of one round ran
+ * back to back, so their ratio is steadier than the ratio of the two medians.
+ */
+export function ratio(a: Figure, b: Figure): number {
+  return median(a.rounds.map((rate, i) => rate / b.rounds[i]));
 }
 
 /** An acceptance line: printed at once and kept for the results' table. */

@@ -6,7 +6,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ensureBuilt } from '#server/runtime/build-check.ts';
@@ -19,6 +19,8 @@ ensureBuilt(process.cwd(), parseConfig({}), (line) => console.log(line), process
 const dir = path.dirname(fileURLToPath(import.meta.url));
 const only = process.argv[2];
 const started = new Date();
+// Others share the machine: the load before and after says how quiet it was.
+const loadBefore = loadavg();
 const ran: string[] = [];
 for (const file of readdirSync(dir)
   .filter((name) => name.endsWith('.bench.ts'))
@@ -58,6 +60,7 @@ const machine = {
   cores: cpus().length,
   cpu: cpus()[0]?.model ?? 'unknown',
   memoryGb: Math.round(totalmem() / 1024 ** 3),
+  loadAverage: { before: loadBefore, after: loadavg() },
   node: process.version,
   postgres: postgresBinary ? tool(postgresBinary, ['--version']) : 'unknown',
   nginx: tool('nginx', ['-v']),
@@ -84,7 +87,7 @@ const report = {
 const fmt = (value: number) => (value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2));
 const cpu = (record: Record<string, number>) =>
   Object.entries(record)
-    .map(([key, value]) => `${key} ${value.toFixed(2)}`)
+    .map(([key, value]) => `${key} ${value.toFixed(value < 0.1 ? 3 : 2)}`)
     .join(', ');
 const md = [
   `# Bench results (${report.started.slice(0, 16).replace('T', ' ')} UTC, \`npm run bench${only ? ` ${only}` : ''}\`)`,
@@ -93,7 +96,8 @@ const md = [
   `Packages: ${Object.entries(machine.packages)
     .map(([pkg, v]) => `${pkg} ${v}`)
     .join(', ')}; portal at ${machine.portal}.`,
-  `Each target warmed up, then ${ROUNDS} rounds of ${ROUND_SECONDS} s alternating with its peers; the median of the rounds is shown, every round in brackets.`,
+  `Load average (1, 5, 15 min) before the run ${machine.loadAverage.before.map((l) => l.toFixed(1)).join(', ')}, after ${machine.loadAverage.after.map((l) => l.toFixed(1)).join(', ')}: other work on the same cores makes single figures noisy; the ratios to peers measured in the same rounds are what count.`,
+  `Each target warmed up, then ${ROUNDS} rounds of ${ROUND_SECONDS} s alternating with its peers (the order reversed every other round). Rates are the median of the rounds, every round shown; a ratio to a peer is the median of the per-round ratios.`,
   '',
   '## Acceptance',
   '',
