@@ -3,9 +3,8 @@ import { clearSessionCookie } from '#web/auth-cookies.ts';
 import { calledAction, judge, loginRedirect, type SecondFactorStatus } from '#web/access.ts';
 import { sessionLimits } from '#web/request-context.ts';
 import { mfaRequired } from '#server/identity/second-factor.ts';
-import { hasSecondFactor, sessionCookieName, validateSession } from '#server/identity/session.ts';
+import { hasSecondFactor, sessionCookieName, validateSessionWithUser } from '#server/identity/session.ts';
 import { CURRENT_TERMS_VERSION } from '#server/identity/terms.ts';
-import { findSignedInUser } from '#server/identity/users.ts';
 import { t } from '#web/i18n.ts';
 
 /**
@@ -22,12 +21,12 @@ export const onRequest = defineMiddleware(async (context, next) => {
   if (token) {
     // The session-status poll must not count as activity.
     const touch = !(context.url.pathname === '/api/session' && context.request.method === 'GET');
-    const check = await validateSession(db, token, sessionLimits(config), clock, touch);
+    // The session and its user in one statement.
+    const check = await validateSessionWithUser(db, token, sessionLimits(config), clock, touch);
     if (check.session) {
-      // With whether the user has a second factor, in the same query.
-      const found = await findSignedInUser(db, check.session.userId);
-      if (found && found.status === 'active') {
-        const { has_second_factor: enrolled, ...user } = found;
+      // The user, with whether they have a second factor, came in the session's own statement.
+      const { has_second_factor: enrolled, ...user } = check.user;
+      if (user.status === 'active') {
         context.locals.user = user;
         context.locals.session = check.session;
         factor = { enrolled, satisfied: hasSecondFactor(check.session), required: mfaRequired(user, config.rules.mfaRequiredFor) };

@@ -1,19 +1,18 @@
 /**
  * One handbook page: the bytes a first visit transfers, requests per second from our
- * server beside a bare node:http server and nginx serving the same file (wrk, 16
- * connections), and Lighthouse's mobile scores for two pages.
+ * server (logging on, as in production) beside a bare node:http server and nginx serving
+ * the same file (wrk, 16 connections, alternating rounds), and Lighthouse's mobile scores for two pages.
  */
 import { execFile, spawn, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createDb } from '#server/platform/database.ts';
 import { startEmbeddedPostgres } from '#server/runtime/embedded-postgres.ts';
 import { migrateToLatest } from '#server/runtime/migrate.ts';
 import { freePort } from '../helpers/ports.ts';
-import { startServer } from '../helpers/server.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
+import { check, compare, ratio, memory, startPortal, startProcess, type Target } from './lib.ts';
 
 const PAGE = '/handbok/logga-in';
 const FILE = 'dist/client/handbok/logga-in/index.html';
@@ -25,10 +24,10 @@ function ensureTool(command: string, pkg: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
 }
 
-/** wrk runs as a child process without blocking this one, which serves the bare node:http server. */
-async function wrk(url: string): Promise<number> {
-  const { stdout } = await promisify(execFile)('wrk', ['-t2', '-c16', '-d5s', url], { encoding: 'utf8' });
-  return Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1] ?? 0);
+/** wrk (a child process: its CPU is the client's, counted when it is reaped) for `seconds` at 16 connections. */
+async function wrk(url: string, seconds: number): Promise<{ perSecond: number; count: number }> {
+  const { stdout } = await promisify(execFile)('wrk', ['-t2', '-c16', `-d${seconds}s`, url], { encoding: 'utf8' });
+  return { perSecond: Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1] ?? 0), count: Number(/(\d+) requests in/.exec(stdout)?.[1] ?? 0) };
 }
 
 async function coldBytes(base: string): Promise<number> {
@@ -45,44 +44,42 @@ export default async function bench(): Promise<void> {
   const db = createDb(cluster.url, 2);
   await migrateToLatest(db);
   await db.destroy();
-  const server = await startServer({ DATABASE_URL: cluster.url, LOG_LEVEL: 'silent' });
-  const body = readFileSync(FILE);
-  const bare = createServer((_req, res) => {
-    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': body.length });
-    res.end(body);
-  });
-  const barePort = await freePort();
-  await new Promise<void>((resolve) => bare.listen(barePort, '127.0.0.1', resolve));
-  let nginx: ReturnType<typeof spawn> | undefined;
+  const stops: Array<() => Promise<unknown>> = [];
   try {
+    // Logging at info through pino's normal path, to a file: as in production.
+    const server = await startPortal({ DATABASE_URL: cluster.url }, path.join(dir.path, 'portal.log'));
+    stops.push(() => server.stop());
+    const bare = await startProcess('test/bench/peers/static-server.ts', { BENCH_FILE: path.resolve(FILE) }, path.join(dir.path, 'bare.log'));
+    stops.push(() => bare.stop());
     console.log(`bytes on a first visit to ${PAGE} (HTML, CSS, scripts; uncompressed): ${((await coldBytes(server.url)) / 1024).toFixed(1)} KB (goal ≤ 60 KB)`);
     if (!ensureTool('wrk', 'wrk')) {
       console.log('wrk is not available: requests per second not measured');
     } else {
-      const ours = await wrk(`${server.url}${PAGE}`);
-      const node = await wrk(`http://127.0.0.1:${barePort}/`);
-      let line = `requests/s at 16 connections: our server ${ours.toFixed(0)}, bare node:http ${node.toFixed(0)} (ours ${((ours / node) * 100).toFixed(0)} %, goal ≥ 80 %)`;
+      const targets: Target[] = [
+        { name: 'ours: prerendered page, logging on', clients: 16, external: (s) => wrk(`${server.url}${PAGE}`, s), pids: { server: server.pid } },
+        { name: 'bare node:http, the same file', clients: 16, external: (s) => wrk(`${bare.url}/`, s), pids: { server: bare.pid } },
+      ];
       if (ensureTool('nginx', 'nginx')) {
         const port = await freePort();
         const conf = path.join(dir.path, 'nginx.conf');
         writeFileSync(
           conf,
-          `daemon off; worker_processes 1; pid ${dir.path}/nginx.pid; error_log ${dir.path}/error.log;
+          `daemon off; master_process off; worker_processes 1; pid ${dir.path}/nginx.pid; error_log ${dir.path}/error.log;
 events { worker_connections 256; }
 http { access_log off; include /etc/nginx/mime.types; server { listen 127.0.0.1:${port}; root ${path.resolve('dist/client')}; location / { try_files $uri $uri/index.html =404; } } }`,
         );
-        nginx = spawn('nginx', ['-c', conf], { stdio: 'ignore' });
+        const nginx = spawn('nginx', ['-c', conf], { stdio: 'ignore' });
+        stops.push(async () => nginx.kill('SIGTERM'));
         await new Promise((resolve) => setTimeout(resolve, 500));
-        const n = await wrk(`http://127.0.0.1:${port}${PAGE}`);
-        line += `, nginx ${n.toFixed(0)} (ours ${((ours / n) * 100).toFixed(0)} %)`;
+        targets.push({ name: 'nginx, the same file', clients: 16, external: (s) => wrk(`http://127.0.0.1:${port}${PAGE}`, s), pids: { server: nginx.pid! } });
       }
-      console.log(line);
+      const [ours, node] = await compare('prerendered handbook page (wrk, 16 connections)', targets);
+      check('4. handbook page / bare node:http', `${(ratio(ours, node) * 100).toFixed(0)} %`, '≥ 80 %', ratio(ours, node) >= 0.8);
+      memory('portal after the static bench', server.pid);
     }
     await lighthouse(server.url);
   } finally {
-    nginx?.kill('SIGTERM');
-    bare.close();
-    await server.stop();
+    for (const stop of stops.reverse()) await stop();
     await cluster.stop();
     dir.remove();
   }

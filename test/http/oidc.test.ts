@@ -132,7 +132,11 @@ describe('the portal as OpenID provider for the e-services', () => {
     expect(step.status).toBe(303);
     jar.add(step);
     const walked = await authorize(a.url, jar, request.url.href);
-    const tokens = await client.authorizationCodeGrant(config, walked.location!, { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce });
+    const tokens = await client.authorizationCodeGrant(config, walked.location!, {
+      pkceCodeVerifier: request.verifier,
+      expectedState: request.state,
+      expectedNonce: request.nonce,
+    });
     expect([...(tokens.claims()!.amr as string[])].sort()).toEqual(['otp', 'pwd']);
     expect(tokens.claims()!.acr).toBe('urn:anordnarportalen:ac:mfa');
   });

@@ -3,6 +3,7 @@ import type { Clock } from '#server/platform/clock.ts';
 import { recordAudit } from '#server/platform/audit.ts';
 import type { Db, Tx } from '#server/platform/database.ts';
 import { newSecretToken, parseSecretToken, secretMatches } from '#server/platform/secret-token.ts';
+import { hasFactorSql, type User } from '#server/identity/users.ts';
 
 /**
  * Sessions as lucia-auth.com teaches them now: the cookie carries `id.secret`, Postgres
@@ -37,36 +38,42 @@ export const hasSecondFactor = (session: Pick<ValidSession, 'amr'>): boolean => 
 // Touching last_used_at at most this often keeps page views from writing on every request.
 const TOUCH_INTERVAL_MS = 5_000;
 
+export type SessionMeta = { userAgent?: string; client?: string; amr?: string[] };
+
+/**
+ * A new session's row, its cookie value and what it is once stored: for callers that
+ * insert it together with other rows in one statement (the login's session and audit row).
+ */
+export function newSession(userId: number, clock: Clock, limits: SessionLimits, meta: SessionMeta = {}) {
+  const { id, token, secretHash } = newSecretToken();
+  const now = clock.now();
+  const amr = meta.amr ?? ['pwd'];
+  const secondFactorAt = hasSecondFactor({ amr }) ? now : null;
+  const row = {
+    id,
+    user_id: userId,
+    secret_hash: secretHash,
+    created_at: now,
+    last_used_at: now,
+    user_agent: (meta.userAgent ?? '').slice(0, 300),
+    client: meta.client ?? '',
+    amr,
+    second_factor_at: secondFactorAt,
+  };
+  return { token, row, session: withExpiry(row, limits) };
+}
+
 /** Creates a session and returns the cookie value, which exists nowhere else. */
 export async function createSession(
   db: Db | Tx,
   userId: number,
   clock: Clock,
   limits: SessionLimits,
-  meta: { userAgent?: string; client?: string; amr?: string[] } = {},
+  meta: SessionMeta = {},
 ): Promise<{ token: string; session: ValidSession }> {
-  const { id, token, secretHash } = newSecretToken();
-  const now = clock.now();
-  const amr = meta.amr ?? ['pwd'];
-  const secondFactorAt = hasSecondFactor({ amr }) ? now : null;
-  await db
-    .insertInto('user_session')
-    .values({
-      id,
-      user_id: userId,
-      secret_hash: secretHash,
-      created_at: now,
-      last_used_at: now,
-      user_agent: (meta.userAgent ?? '').slice(0, 300),
-      client: meta.client ?? '',
-      amr,
-      second_factor_at: secondFactorAt,
-    })
-    .execute();
-  return {
-    token,
-    session: withExpiry({ id, user_id: userId, created_at: now, last_used_at: now, amr, second_factor_at: secondFactorAt }, limits),
-  };
+  const { token, row, session } = newSession(userId, clock, limits, meta);
+  await db.insertInto('user_session').values(row).execute();
+  return { token, session };
 }
 
 /** A step-up: a second factor shown in a live session adds its method to the session's `amr`. */
@@ -136,6 +143,65 @@ export async function endSessionByToken(db: Db, token: string | undefined): Prom
   if (!row || !secretMatches(parsed.secret, row.secret_hash)) return undefined;
   await deleteSession(db, row.id);
   return row.user_id;
+}
+
+export type SessionUserCheck =
+  | { session: ValidSession; user: User & { has_second_factor: boolean } }
+  | { session: null; user?: undefined; ended?: 'idle' | 'absolute' };
+
+/**
+ * The middleware's lookup: the session and its user in one statement (a join on the
+ * session's primary key), with the same checks and touch as validateSession. A session
+ * whose user is gone answers as no session.
+ */
+export async function validateSessionWithUser(
+  db: Db,
+  token: string | undefined,
+  limits: SessionLimits,
+  clock: Clock,
+  touch: boolean,
+): Promise<SessionUserCheck> {
+  const parsed = parseSecretToken(token);
+  if (!parsed) return { session: null };
+  const { id } = parsed;
+  const found = await db
+    .selectFrom('user_session as s')
+    .innerJoin('app_user as u', 'u.id', 's.user_id')
+    .selectAll('u')
+    .select(hasFactorSql(sql.ref('u.id')).as('has_second_factor'))
+    .select([
+      's.id as session_id',
+      's.secret_hash as session_secret_hash',
+      's.created_at as session_created_at',
+      's.last_used_at as session_last_used_at',
+      's.amr as session_amr',
+      's.second_factor_at as session_second_factor_at',
+    ])
+    .where('s.id', '=', id)
+    .executeTakeFirst();
+  if (!found) return { session: null };
+  const { session_id, session_secret_hash, session_created_at, session_last_used_at, session_amr, session_second_factor_at, ...user } = found;
+  if (!secretMatches(parsed.secret, session_secret_hash)) return { session: null };
+  const row: SessionRow = {
+    id: session_id,
+    user_id: user.id,
+    created_at: session_created_at,
+    last_used_at: session_last_used_at,
+    amr: session_amr,
+    second_factor_at: session_second_factor_at,
+  };
+  const now = clock.now();
+  const session = withExpiry(row, limits);
+  const ended = now >= session.absoluteExpiresAt ? 'absolute' : now >= session.idleExpiresAt ? 'idle' : undefined;
+  if (ended) {
+    await deleteSession(db, id);
+    return { session: null, ended };
+  }
+  if (touch && now.getTime() - row.last_used_at.getTime() >= TOUCH_INTERVAL_MS) {
+    await db.updateTable('user_session').set({ last_used_at: now }).where('id', '=', id).execute();
+    return { session: withExpiry({ ...row, last_used_at: now }, limits), user };
+  }
+  return { session, user };
 }
 
 /** Extends the idle limit now (the "stay logged in" button). */

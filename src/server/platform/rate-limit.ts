@@ -21,7 +21,8 @@ export interface LimitResult {
   retryAfterSeconds: number;
 }
 
-const hashKey = (key: string) => createHash('sha256').update(key).digest('base64url');
+/** How a limit's key is stored (also by the login, which counts its client in its own statement). */
+export const hashLimitKey = (key: string) => createHash('sha256').update(key).digest('base64url');
 
 /**
  * Counts one request against a fixed window and says whether it is within the limit.
@@ -32,7 +33,7 @@ export async function hitLimit(db: Db | Tx, limit: Limit, clock: Clock = systemC
   const windowStart = new Date(now - (now % limit.windowMs));
   const row = await db
     .insertInto('rate_limit')
-    .values({ bucket: limit.bucket, key: hashKey(limit.key), window_start: windowStart, count: 1 })
+    .values({ bucket: limit.bucket, key: hashLimitKey(limit.key), window_start: windowStart, count: 1 })
     .onConflict((oc) => oc.columns(['bucket', 'key', 'window_start']).doUpdateSet({ count: sql`rate_limit.count + 1` }))
     .returning('count')
     .executeTakeFirstOrThrow();

@@ -151,9 +151,15 @@ const PENDING_MAX_AGE_SECONDS = 60;
  * in winter and 22:00 UTC in summer (and the day of a DST change has 23 or 25 hours).
  */
 function nextPublicationAt(now: Date): Date {
-  const today = Temporal.Instant.fromEpochMilliseconds(now.getTime()).toZonedDateTimeISO(REGISTER_TIME_ZONE).toPlainDate();
-  return new Date(today.add({ days: 1 }).toZonedDateTime({ timeZone: REGISTER_TIME_ZONE }).epochMilliseconds);
+  // Every API answer asks; Temporal's arithmetic is worked once per Stockholm day.
+  const day = registerDate(now);
+  if (nextPublication?.day !== day) {
+    const today = Temporal.Instant.fromEpochMilliseconds(now.getTime()).toZonedDateTimeISO(REGISTER_TIME_ZONE).toPlainDate();
+    nextPublication = { day, at: today.add({ days: 1 }).toZonedDateTime({ timeZone: REGISTER_TIME_ZONE }).epochMilliseconds };
+  }
+  return new Date(nextPublication.at);
 }
+let nextPublication: { day: string; at: number } | undefined;
 
 /**
  * How long shared caches may keep an answer built from the latest publication: until the
