@@ -12,36 +12,16 @@ import { CURRENT_TERMS_VERSION } from '#server/identity/terms.ts';
 import { insertUser } from '#server/identity/users.ts';
 import { authorizationRequest, authorize, catalogueWithExample, EXAMPLE_CLIENT, EXAMPLE_SECRET, exampleClient, portalLogin } from '../helpers/oidc.ts';
 import { freePort } from '../helpers/ports.ts';
-import { startServer } from '../helpers/server.ts';
+import { compare, startPortal } from './lib.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
 const CLIENTS = 8;
-const SECONDS = 5;
-const ROUNDS = 3;
 const PASSWORD = 'ett lösenord för mätningen av inloggningen';
-
-const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * p))];
-const median = (values: number[]) => percentile(values, 0.5);
-
-async function load(clients: number, seconds: number, work: (client: number) => Promise<void>) {
-  const durations: number[] = [];
-  const end = performance.now() + seconds * 1000;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: clients }, async (_, client) => {
-      while (performance.now() < end) {
-        const t0 = performance.now();
-        await work(client);
-        durations.push(performance.now() - t0);
-      }
-    }),
-  );
-  return { perSecond: durations.length / ((performance.now() - started) / 1000), p95: percentile(durations, 0.95) };
-}
 
 export default async function bench(): Promise<void> {
   const dir = tempDir('bench-oidc');
-  const cluster = await startEmbeddedPostgres({ dir: path.join(dir.path, 'pg'), port: await freePort(), database: 'bench', fast: true });
+  const pgDir = path.join(dir.path, 'pg');
+  const cluster = await startEmbeddedPostgres({ dir: pgDir, port: await freePort(), database: 'bench', fast: true });
   const db = createDb(cluster.url, 4);
   const catalogue = await catalogueWithExample();
   try {
@@ -78,7 +58,10 @@ export default async function bench(): Promise<void> {
       await db.insertInto('user_unit_role').values({ user_id: user.id, unit_id: unit.id, role_key: 'YH_ANSOKAN', granted_at: new Date() }).execute();
       usernames.push(username);
     }
-    const server = await startServer({ DATABASE_URL: cluster.url, CATALOGUE_FILE: catalogue.file, LOGIN_CLIENT_LIMIT: '100000', LOG_LEVEL: 'info' });
+    const server = await startPortal(
+      { DATABASE_URL: cluster.url, CATALOGUE_FILE: catalogue.file, LOGIN_CLIENT_LIMIT: '100000' },
+      path.join(dir.path, 'portal.log'),
+    );
     try {
       const config = await exampleClient(server.url);
       const jars = await Promise.all(usernames.map((username) => portalLogin(server.url, username, PASSWORD)));
@@ -97,11 +80,11 @@ export default async function bench(): Promise<void> {
         if (token.status !== 200) throw new Error(`token answered ${token.status}`);
         await token.arrayBuffer();
       };
-      await load(CLIENTS, 2, roundTrip);
-      const rounds = [];
-      for (let round = 0; round < ROUNDS; round++) rounds.push(await load(CLIENTS, SECONDS, roundTrip));
+      const [figure] = await compare('single sign-on: authorization-code round trip with a live portal session', [
+        { name: 'ours: authorize → the portal’s page → code → token', clients: CLIENTS, work: roundTrip, pids: { server: server.pid }, pgDir },
+      ]);
       console.log(
-        `OIDC code round trip (authorize with a live session → code → token, ${CLIENTS} clients): median ${median(rounds.map((r) => r.perSecond)).toFixed(1)}/s, p95 ${median(rounds.map((r) => r.p95)).toFixed(1)} ms; rounds ${rounds.map((r) => r.perSecond.toFixed(0)).join(' / ')}/s`,
+        `OIDC code round trip: median ${figure.median.toFixed(1)}/s, p95 ${figure.p95.toFixed(1)} ms (rounds ${figure.rounds.map((r) => r.toFixed(0)).join(' / ')})`,
       );
     } finally {
       await server.stop();

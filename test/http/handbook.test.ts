@@ -97,7 +97,7 @@ describe('the handbook over HTTP', () => {
       expect(bytes.length).toBeLessThan(400 * 1024);
       writeFileSync(file, bytes);
       expect(execFileSync('pdfinfo', [file], { encoding: 'utf8' })).toMatch(/Tagged:\s+yes/);
-      const text = execFileSync('pdftotext', [file, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
+      const text = execFileSync('pdftotext', [file, '-'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }).replace(/\s+/g, ' ');
       for (const md of readdirSync('src/content/handbok')) {
         const title = /title: "([^"]+)"/.exec(readFileSync(path.join('src/content/handbok', md), 'utf8'))![1];
         expect(text, title).toContain(title);

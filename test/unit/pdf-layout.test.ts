@@ -87,7 +87,7 @@ function qrCoverage(file: string, name: string): number[] {
 function read(pdf: Buffer, name: string): Page[] {
   const file = path.join(dir, `${name}.pdf`);
   writeFileSync(file, pdf);
-  const html = execFileSync('pdftotext', ['-enc', 'UTF-8', '-bbox-layout', file, '-'], { encoding: 'utf8' });
+  const html = execFileSync('pdftotext', ['-enc', 'UTF-8', '-bbox-layout', file, '-'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   const coverage = qrCoverage(file, name);
   return [...html.matchAll(/<page width="([\d.]+)" height="([\d.]+)">([\s\S]*?)<\/page>/g)].map((page, index) => {
     const height = Number(page[2]);
