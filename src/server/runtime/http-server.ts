@@ -6,6 +6,7 @@ import { type AppContext, forRequest } from '#server/platform/context.ts';
 import { logRequest } from '#server/platform/log.ts';
 import { clientAddressResolver, type TrustProxy } from '#server/platform/client-address.ts';
 import { isCrossSiteRequest } from '#server/runtime/csrf.ts';
+import { sessionStatusHandler } from '#server/runtime/session-status.ts';
 import { OIDC_PREFIX, type OidcService } from '#server/oidc/provider.ts';
 import type { Catalogue } from '#server/organisation/catalogue.ts';
 import { loggedPath } from '#server/runtime/log-path.ts';
@@ -89,6 +90,7 @@ export function createHttpServer(options: HttpServerOptions): Server {
   const files = existsSync(options.clientDir) ? loadStaticFiles(options.clientDir, headers) : new Map();
 
   const resolveClient = clientAddressResolver(options.trustProxy);
+  const sessionStatus = sessionStatusHandler(options.app);
   const publicOrigin = options.publicUrl.origin;
 
   return createServer((req, res) => {
@@ -149,6 +151,13 @@ export function createHttpServer(options: HttpServerOptions): Server {
         res.end('Ett tekniskt fel uppstod. Försök igen om en stund.');
       });
     };
+    if (req.method === 'GET' && path === '/api/session') {
+      return sessionStatus(req, res).catch((error: unknown) => {
+        options.app.log.error({ reqId: requestId, err: error }, 'session status failed');
+        if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
+        res.end('Ett tekniskt fel uppstod. Försök igen om en stund.');
+      });
+    }
     if (req.method === 'GET' || req.method === 'HEAD') return toApp();
 
     // Read the body here, sized or chunked, so that a large one gets the same 413 and NUL bytes a 400.
