@@ -6,6 +6,7 @@ import { ensureBuilt } from '#server/runtime/build-check.ts';
 import { ConfigError, config as loadConfig, type Config } from '#server/platform/config.ts';
 import { startPortal } from '#server/runtime/portal.ts';
 import { oidcPage } from '#web/oidc-pages.ts';
+import { t } from '#web/i18n.ts';
 import { DEMO_PASSWORD, DEMO_PEOPLE } from '#server/runtime/seed.ts';
 import { loadCatalogue } from '#server/organisation/catalogue.ts';
 import { demoClientSecret, OIDC_PREFIX } from '#server/oidc/provider.ts';
@@ -46,7 +47,7 @@ function readConfig(): Config {
 const settings = readConfig();
 try {
   if (process.env.SKIP_BUILD_CHECK !== 'true') ensureBuilt(process.cwd(), settings, (line) => console.log(line), process.env);
-  const portal = await startPortal(settings, oidcPage);
+  const portal = await startPortal(settings, { pages: oidcPage, apiText: t });
   const example = settings.exampleService ? await startDemoExample(settings) : undefined;
   const lines = [
     '',

@@ -7,6 +7,8 @@ import { logRequest } from '#server/platform/log.ts';
 import { clientAddressResolver, type TrustProxy } from '#server/platform/client-address.ts';
 import { isCrossSiteRequest } from '#server/runtime/csrf.ts';
 import { sessionStatusHandler } from '#server/runtime/session-status.ts';
+import { registerApiHandler, registerResource } from '#server/runtime/register-api.ts';
+import type { Translate } from '#server/register/api.ts';
 import { OIDC_PREFIX, type OidcService } from '#server/oidc/provider.ts';
 import type { Catalogue } from '#server/organisation/catalogue.ts';
 import { loggedPath } from '#server/runtime/log-path.ts';
@@ -27,6 +29,8 @@ export interface HttpServerOptions {
   app: AppContext;
   /** The OpenID provider, mounted under /oidc. */
   oidc?: OidcService;
+  /** The open API's Swedish problem texts (from the web layer): with them, the front server answers the API itself. */
+  apiText?: Translate;
 }
 
 /** Forms here are small: a body beyond this is refused before anything reads it. */
@@ -91,6 +95,7 @@ export function createHttpServer(options: HttpServerOptions): Server {
 
   const resolveClient = clientAddressResolver(options.trustProxy);
   const sessionStatus = sessionStatusHandler(options.app);
+  const registerApi = options.apiText ? registerApiHandler(options.app, options.apiText, options.publicUrl.origin) : undefined;
   const publicOrigin = options.publicUrl.origin;
 
   return createServer((req, res) => {
@@ -154,6 +159,15 @@ export function createHttpServer(options: HttpServerOptions): Server {
     if (req.method === 'GET' && path === '/api/session') {
       return sessionStatus(req, res).catch((error: unknown) => {
         options.app.log.error({ reqId: requestId, err: error }, 'session status failed');
+        if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
+        res.end('Ett tekniskt fel uppstod. Försök igen om en stund.');
+      });
+    }
+    const resource = registerApi && req.method === 'GET' ? registerResource(path) : undefined;
+    if (resource) {
+      res.setHeader('Cache-Control', DYNAMIC_CACHE_CONTROL);
+      return registerApi!(req, res, resource, String(req.headers['x-forwarded-for'])).catch((error: unknown) => {
+        options.app.log.error({ reqId: requestId, err: error }, 'open API failed');
         if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
         res.end('Ett tekniskt fel uppstod. Försök igen om en stund.');
       });

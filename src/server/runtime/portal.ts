@@ -17,6 +17,7 @@ import { startSmtpSink, type RunningSink } from '#server/runtime/smtp-sink.ts';
 import { OidcService } from '#server/oidc/provider.ts';
 import { startSignInSweeper } from '#server/oidc/sweeper.ts';
 import type { OidcPageKind } from '#server/oidc/provider.ts';
+import type { Translate } from '#server/register/api.ts';
 
 export interface RunningPortal {
   url: string;
@@ -37,7 +38,13 @@ export type ProviderPages = (
   params: { form?: string; service?: string; error?: string; description?: string },
 ) => string;
 
-export async function startPortal(config: Config, pages: ProviderPages, distDir = path.resolve('dist')): Promise<RunningPortal> {
+/** What the composition root takes from the web layer, which the domain may not import: the words of pages it serves itself. */
+export interface WebParts {
+  pages: ProviderPages;
+  apiText: Translate;
+}
+
+export async function startPortal(config: Config, web: WebParts, distDir = path.resolve('dist')): Promise<RunningPortal> {
   const log = logger(config.logLevel);
   const stops: Array<() => Promise<unknown>> = [];
   const stop = async () => {
@@ -91,7 +98,7 @@ export async function startPortal(config: Config, pages: ProviderPages, distDir 
     stops.push(async () => chores.stop());
 
     // The OpenID provider for the e-services, and the sweep that logs them out when a portal session ends.
-    const oidc = new OidcService({ ...app, page: providerPages(path.join(distDir, 'client'), pages) });
+    const oidc = new OidcService({ ...app, page: providerPages(path.join(distDir, 'client'), web.pages) });
     await oidc.provider();
     app.oidc = oidc;
     const sweeper = startSignInSweeper(app, oidc);
@@ -107,6 +114,7 @@ export async function startPortal(config: Config, pages: ProviderPages, distDir 
       secure: config.secure,
       app,
       oidc,
+      apiText: web.apiText,
     });
     await listen(server, config.port, config.host);
     stops.push(() => closeServer(server));
