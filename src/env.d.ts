@@ -16,5 +16,7 @@ declare namespace App {
     forbidden?: string;
     /** The refusal an action of this request threw, for the page that shows it. */
     refusal?: import('#web/refusal.ts').RefusalDetail;
+    /** A login the front server already ran for this form post (src/web/password-login.ts): the action reports it. */
+    passwordLogin?: import('#web/password-login.ts').PasswordLoginResult;
   }
 }

@@ -1,29 +1,19 @@
 import type { AppContext } from '#server/platform/context.ts';
 import { ActionError, defineAction } from 'astro:actions';
 import { z } from 'astro/zod';
-import { clearTicketCookie, readTicketCookie, safeNext, setSessionCookie, setTicketCookie } from '#web/auth-cookies.ts';
-import { recordAudit } from '#server/platform/audit.ts';
+import { clearTicketCookie, readTicketCookie, setSessionCookie, setTicketCookie } from '#web/auth-cookies.ts';
 import { checkCaptcha } from '#server/identity/captcha.ts';
 import { readTicket } from '#server/kiosk/ticket.ts';
 import { enterCode, enterCodeForUsername, requestReset, setNewPassword, startChange } from '#server/kiosk/kiosk.ts';
-import { createTicket } from '#server/kiosk/ticket.ts';
-import { attemptLogin } from '#server/identity/login.ts';
 import { MAX_PASSWORD_LENGTH } from '#server/identity/password.ts';
+import { honeypotField, loginInput, loginUsername, passwordLogin, secretField } from '#web/password-login.ts';
 import { loginContext, sessionLimits, throttleClient } from '#web/request-context.ts';
-import { createSession } from '#server/identity/session.ts';
 import { refuse } from '#web/refusal.ts';
-import { stepAfterPassword } from './mfa.ts';
 
 /** Form fields: trimmed where a person would not mean the spaces; passwords exactly as typed. */
-// An empty field reaches the schema as null: the "required" message covers that too.
-const username = z.string({ error: 'error.username.required' }).trim().min(1, 'error.username.required').max(64, 'error.username.required');
-const secret = (code: string) =>
-  z
-    .string({ error: code })
-    .min(1, code)
-    .max(MAX_PASSWORD_LENGTH * 4, 'error.password.tooLong');
-// A field people never see; a bot that fills it in is answered like a wrong password.
-const honeypot = z.string().max(200).optional();
+const username = loginUsername;
+const secret = secretField;
+const honeypot = honeypotField;
 const captcha = z.string().max(20_000).optional();
 
 /** A captcha payload that is present must be valid and unused; an absent one (no JavaScript) passes to the rate limits. */
@@ -42,39 +32,27 @@ const locked = (locals: App.Locals, until: Date) => refuse(locals, 'UNAUTHORIZED
 export const auth = {
   login: defineAction({
     accept: 'form',
-    input: z.object({ username, password: secret('error.password.required'), next: z.string().max(500).optional(), webbplats: honeypot }),
+    input: loginInput,
     handler: async (input, context) => {
-      const ctx = loginContext(context.locals, context.clientAddress);
-      const throttle = await throttleClient(context.locals.app, ctx.address, 'login-client');
-      if (!throttle.allowed) throw tooMany(context.locals, throttle.retryAfterSeconds);
-      const outcome = await attemptLogin(context.locals.app.db, input.username, input.webbplats ? `${input.password}\u0000` : input.password, ctx);
-      if (outcome.kind !== 'ok') {
-        // No username in the log: the audit row says who, the log line that it happened.
-        context.locals.app.log.info({ outcome: outcome.kind }, 'login refused');
-        throw outcome.kind === 'locked' ? locked(context.locals, outcome.until) : failed();
+      const { app } = context.locals;
+      // The front server may have run this very login already (password-login.ts): its result, not a second attempt.
+      const result =
+        context.locals.passwordLogin ?? (await passwordLogin(app, input, context.clientAddress ?? 'unknown', context.request.headers.get('user-agent') ?? ''));
+      switch (result.kind) {
+        case 'tooMany':
+          throw tooMany(context.locals, result.retryAfterSeconds);
+        case 'failed':
+        case 'locked':
+          // No username in the log: the audit row says who, the log line that it happened.
+          app.log.info({ outcome: result.kind }, 'login refused');
+          throw result.kind === 'locked' ? locked(context.locals, result.until) : failed();
+        case 'passwordExpired':
+          setTicketCookie(context, result.ticket);
+          return { redirect: result.to };
+        case 'signedIn':
+          setSessionCookie(context, result.token, sessionLimits(app.config).absoluteMs);
+          return { redirect: result.to };
       }
-      if (outcome.passwordExpired) {
-        // An expired password opens nothing but the step where a new one is chosen.
-        setTicketCookie(context, await createTicket(context.locals.app.db, 'new_password', outcome.user.id, 'expired', ctx.clock));
-        return { redirect: '/losenordskiosk/nytt-losenord' };
-      }
-      const limits = sessionLimits(context.locals.app.config);
-      const { token } = await createSession(context.locals.app.db, outcome.user.id, ctx.clock, limits, {
-        userAgent: context.request.headers.get('user-agent') ?? '',
-        client: ctx.client,
-      });
-      await recordAudit(context.locals.app.db, {
-        event: 'login.succeeded',
-        at: ctx.clock.now(),
-        subjectUserId: outcome.user.id,
-        organisationId: outcome.user.organisation_id,
-        client: ctx.client,
-      });
-      setSessionCookie(context, token, limits.absoluteMs);
-      const destination = safeNext(input.next) ?? (outcome.user.kind === 'staff' ? '/handlaggning' : '/mina-tjanster');
-      // The guard would send them there on the next page anyway; straight there saves a hop.
-      const step = await stepAfterPassword(context.locals.app.db, outcome.user, context.locals.app.config.rules.mfaRequiredFor);
-      return { redirect: step ? `${step}?tillbaka=${encodeURIComponent(destination)}` : destination };
     },
   }),
 

@@ -1,22 +1,14 @@
 import { ActionError, defineAction } from 'astro:actions';
 import { z } from 'astro/zod';
-import type { MfaGroup } from '#server/platform/config.ts';
-import type { Db } from '#server/platform/database.ts';
 import { managedAtDesk } from '#server/back-office/support.ts';
-import { confirmNewTotp, mfaRequired, removeAllFactors, removeOwnTotp, renewRecoveryCodes, secondStep, type Proof } from '#server/identity/second-factor.ts';
+import { confirmNewTotp, removeAllFactors, removeOwnTotp, renewRecoveryCodes, secondStep, type Proof } from '#server/identity/second-factor.ts';
 import { hasSecondFactor } from '#server/identity/session.ts';
 import { startTotp } from '#server/identity/totp.ts';
-import { findSignedInUser, findUserById, type User } from '#server/identity/users.ts';
-import { ENROL_PAGE, SECOND_STEP_PAGE, sessionOf, userOf } from '#web/access.ts';
+import { findUserById, type User } from '#server/identity/users.ts';
+import { ENROL_PAGE, sessionOf, userOf } from '#web/access.ts';
 import { safeNext } from '#web/auth-cookies.ts';
 import { refuse } from '#web/refusal.ts';
 import { loginContext, throttleClient } from '#web/request-context.ts';
-
-/** Where a user goes after the right password: the second step, the enrolment the policy requires, or nowhere in between. */
-export async function stepAfterPassword(db: Db, user: User, groups: readonly MfaGroup[]): Promise<string | undefined> {
-  if ((await findSignedInUser(db, user.id))?.has_second_factor) return SECOND_STEP_PAGE;
-  return mfaRequired(user, groups) ? ENROL_PAGE : undefined;
-}
 
 /** The page to go on to: a local path the step was given, or the user's start page. */
 export const onwards = (user: User, tillbaka: string | null | undefined) => safeNext(tillbaka) ?? (user.kind === 'staff' ? '/handlaggning' : '/mina-tjanster');

@@ -7,6 +7,7 @@ import { ConfigError, config as loadConfig, type Config } from '#server/platform
 import { startPortal } from '#server/runtime/portal.ts';
 import { oidcPage } from '#web/oidc-pages.ts';
 import { t } from '#web/i18n.ts';
+import { loginFormHandler } from '#web/password-login.ts';
 import { DEMO_PASSWORD, DEMO_PEOPLE } from '#server/runtime/seed.ts';
 import { loadCatalogue } from '#server/organisation/catalogue.ts';
 import { demoClientSecret, OIDC_PREFIX } from '#server/oidc/provider.ts';
@@ -47,7 +48,7 @@ function readConfig(): Config {
 const settings = readConfig();
 try {
   if (process.env.SKIP_BUILD_CHECK !== 'true') ensureBuilt(process.cwd(), settings, (line) => console.log(line), process.env);
-  const portal = await startPortal(settings, { pages: oidcPage, apiText: t });
+  const portal = await startPortal(settings, { pages: oidcPage, apiText: t, loginForm: loginFormHandler });
   const example = settings.exampleService ? await startDemoExample(settings) : undefined;
   const lines = [
     '',

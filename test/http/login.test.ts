@@ -54,6 +54,40 @@ describe('logging in over HTTP', () => {
     expect(cookie).not.toMatch(/Domain=/i);
   });
 
+  it('answers a multipart post (the action’s own path) as the plain form post (the front server’s path)', async () => {
+    const plain = await postForm(`${a.url}/logga-in?_action=auth.login`, { username: 'hp0001', password: PASSWORD, next: '/mina-tjanster/sakerhet' });
+    const form = new FormData();
+    for (const [name, value] of Object.entries({ username: 'hp0001', password: PASSWORD, next: '/mina-tjanster/sakerhet' })) form.set(name, value);
+    const multipart = await fetch(`${a.url}/logga-in?_action=auth.login`, { method: 'POST', body: form, redirect: 'manual', headers: { Origin: a.url } });
+    for (const response of [plain, multipart]) {
+      expect(response.status).toBe(303);
+      expect(response.headers.get('location')).toBe('/mina-tjanster/sakerhet');
+      expect(response.headers.get('cache-control')).toBe('no-store');
+      expect(response.headers.get('content-security-policy')).toContain("default-src 'self'");
+    }
+    // The same cookie, attribute for attribute, whichever path set it.
+    const attributes = (response: Response) =>
+      response.headers
+        .getSetCookie()
+        .find((c) => c.startsWith('sid='))!
+        .split('; ')
+        .slice(1)
+        .sort();
+    expect(attributes(plain)).toEqual(attributes(multipart));
+    for (const response of [plain, multipart]) {
+      const page = await fetch(`${a.url}/mina-tjanster`, { headers: { Cookie: cookiesOf(response) } });
+      expect(await page.text()).toContain('Inloggad som Test Användare (hp0001)');
+    }
+    const wrong = new FormData();
+    for (const [name, value] of Object.entries({ username: 'hp0001', password: 'fel lösenord' })) wrong.set(name, value);
+    const refused = await fetch(`${a.url}/logga-in?_action=auth.login`, { method: 'POST', body: wrong, redirect: 'manual', headers: { Origin: a.url } });
+    const plainRefused = await login(a, 'hp0001', 'fel lösenord');
+    expect(refused.status).toBe(plainRefused.status);
+    expect(pageText(await refused.text())).toContain('Användarnamnet eller lösenordet är fel');
+    expect(pageText(await plainRefused.text())).toContain('Användarnamnet eller lösenordet är fel');
+    await login(a, 'hp0001', PASSWORD);
+  });
+
   it('follows a same-site next address after login and ignores another site', async () => {
     const inside = await postForm(`${a.url}/logga-in?_action=auth.login`, { username: 'hp0001', password: PASSWORD, next: '/mina-tjanster/sakerhet' });
     expect(inside.headers.get('location')).toBe('/mina-tjanster/sakerhet');

@@ -1,12 +1,14 @@
 import { createHash } from 'node:crypto';
-import { sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
 import { recordAudit } from '#server/platform/audit.ts';
 import type { Clock } from '#server/platform/clock.ts';
 import type { Config } from '#server/platform/config.ts';
 import type { Db } from '#server/platform/database.ts';
+import { hashLimitKey, type Limit } from '#server/platform/rate-limit.ts';
 import { lockedMail } from '#server/mail/templates.ts';
 import { checkCode, matchesExpiredCode } from '#server/identity/one-time-code.ts';
 import { hashPassword, needsRehash, verifyDummy, verifyPassword } from '#server/identity/password.ts';
+import { newSession, type SessionLimits, type SessionMeta } from '#server/identity/session.ts';
 import { findUserByUsername, hasFactorSql, normalizeUsername, passwordExpiresAt, type User } from '#server/identity/users.ts';
 
 export interface LoginContext {
@@ -17,11 +19,30 @@ export interface LoginContext {
 }
 
 export type LoginOutcome =
-  | { kind: 'ok'; user: User; passwordExpired: boolean; viaOneTimePassword: boolean }
+  /** `session` when the caller asked for one and the password has not expired: stored with its audit row. */
+  | { kind: 'ok'; user: User; hasSecondFactor: boolean; passwordExpired: boolean; viaOneTimePassword: boolean; session?: { token: string } }
   | { kind: 'failed' }
   /** The user's own one-time password, typed after it ran out: not a failure, and it says so. */
   | { kind: 'oneTimePasswordExpired' }
   | { kind: 'locked'; until: Date };
+
+/** The client's own limit (options.clientLimit) is spent: nothing was checked or counted for the username. */
+export type TooMany = { kind: 'tooMany'; retryAfterSeconds: number };
+
+export interface LoginOptions {
+  acceptOneTimePassword?: boolean;
+  /** The client's own limit, counted in the same statement as the username's attempt. */
+  clientLimit?: Limit;
+  /** Start a session on success (unless the password has expired), stored with the login's audit row. */
+  session?: { limits: SessionLimits; meta: SessionMeta };
+}
+
+type CountedRow = { [K in keyof User]: User[K] | null } & {
+  client_count: number;
+  counted_attempts: number | null;
+  counted_locked_until: Date | null;
+  has_second_factor: boolean;
+};
 
 /** The throttle's key: a hash of the normalised username, existing or not. */
 const usernameKey = (username: string) => createHash('sha256').update(normalizeUsername(username)).digest('base64url');
@@ -41,14 +62,49 @@ export async function attemptLogin(
   username: string,
   password: string,
   context: LoginContext,
-  options: { acceptOneTimePassword?: boolean } = {},
-): Promise<LoginOutcome> {
+  options: LoginOptions & { clientLimit: Limit },
+): Promise<LoginOutcome | TooMany>;
+export async function attemptLogin(
+  db: Db,
+  username: string,
+  password: string,
+  context: LoginContext,
+  options?: Omit<LoginOptions, 'clientLimit'>,
+): Promise<LoginOutcome>;
+export async function attemptLogin(
+  db: Db,
+  username: string,
+  password: string,
+  context: LoginContext,
+  options: LoginOptions = {},
+): Promise<LoginOutcome | TooMany> {
   const { clock, config } = context;
   const rules = config.rules;
   const now = clock.now();
   const key = usernameKey(username);
 
-  const counted = await countAttempt(db, username, context);
+  // One round trip: the client's limit, the username's attempt and the user. The attempt is
+  // only counted when the client is within its limit (the INSERT's WHERE), so a refused
+  // client counts against nobody's username.
+  const limit = options.clientLimit;
+  const windowStart = limit && new Date(now.getTime() - (now.getTime() % limit.windowMs));
+  const client = limit
+    ? sql`client as (
+        insert into rate_limit (bucket, key, window_start, count) values (${limit.bucket}, ${hashLimitKey(limit.key)}, ${windowStart}, 1)
+        on conflict (bucket, key, window_start) do update set count = rate_limit.count + 1
+        returning count),`
+    : sql``;
+  const { rows } = await sql<CountedRow>`
+    with ${client} counted as (${countSql(key, context, limit ? sql`(select count from client) <= ${limit.max}` : undefined)})
+    select ${limit ? sql`(select count from client)` : sql`0`}::int as client_count,
+      (select attempts from counted) as counted_attempts, (select locked_until from counted) as counted_locked_until,
+      ${hasFactorSql(sql.ref('u.id'))} as has_second_factor, u.*
+    from (select 1) as one left join app_user u on u.username = ${normalizeUsername(username)}`.execute(db);
+  const { client_count, counted_attempts, counted_locked_until, has_second_factor: hasSecondFactor, ...found } = rows[0];
+  if (limit && client_count > limit.max) {
+    return { kind: 'tooMany', retryAfterSeconds: Math.max(1, Math.ceil((windowStart!.getTime() + limit.windowMs - now.getTime()) / 1000)) };
+  }
+  const counted = toCounted({ attempts: counted_attempts!, locked_until: counted_locked_until }, context);
   if (counted.kind === 'locked') {
     await verifyDummy(password);
     return counted;
@@ -60,14 +116,42 @@ export async function attemptLogin(
   }
   const maxAttempts = rules.lockoutMaxFailures + 1;
 
-  const user = await findUserByUsername(db, username);
+  const user: User | undefined = found.id === null ? undefined : (found as User);
   const active = user && user.status === 'active';
   const matches = active && user.password_hash ? await verifyPassword(user.password_hash, password) : await verifyDummy(password);
   // In the kiosk, a new user's one-time password stands in for the password (a cheap hash check on top).
   const viaOneTimePassword = !matches && !!active && !!options.acceptOneTimePassword && (await checkCode(db, user.id, 'first_login', password, clock)) === 'ok';
 
   if ((matches || viaOneTimePassword) && user) {
-    await passwordAccepted(db, key, user.id);
+    const expiresAt = user.password_changed_at && passwordExpiresAt(user.password_changed_at, rules.passwordMaxAgeMonths);
+    const passwordExpired = !!expiresAt && expiresAt <= now;
+    const session = options.session && !passwordExpired ? newSession(user.id, clock, options.session.limits, options.session.meta) : undefined;
+    // The right password ends the count, or for a user with a second factor gives back only
+    // its own attempt: the wrong passwords and codes before it still count until the second
+    // step succeeds, so knowing the password never buys more guesses at the code. With the
+    // session and its audit row when asked for: one statement.
+    let accepted = db.with('accepted', (q) =>
+      q
+        .updateTable('login_throttle')
+        .set({ attempts: hasSecondFactor ? sql`greatest(login_throttle.attempts - 1, 0)` : 0 })
+        .where('username_key', '=', key),
+    );
+    if (session) {
+      accepted = accepted
+        .with('created', (q) => q.insertInto('user_session').values(session.row))
+        .with('audited', (q) =>
+          q.insertInto('audit_event').values({
+            event: 'login.succeeded',
+            at: now,
+            subject_user_id: user.id,
+            organisation_id: user.organisation_id,
+            client: context.client,
+            detail: JSON.stringify({}),
+          }),
+        );
+    }
+    await accepted.selectNoFrom(sql<number>`1`.as('done')).execute();
+    // Only a hash made with other parameters costs a second argon2 run, and only once.
     if (matches && needsRehash(user.password_hash!)) {
       await db
         .updateTable('app_user')
@@ -75,8 +159,7 @@ export async function attemptLogin(
         .where('id', '=', user.id)
         .execute();
     }
-    const expiresAt = user.password_changed_at && passwordExpiresAt(user.password_changed_at, rules.passwordMaxAgeMonths);
-    return { kind: 'ok', user, passwordExpired: !!expiresAt && expiresAt <= now, viaOneTimePassword };
+    return { kind: 'ok', user, hasSecondFactor, passwordExpired, viaOneTimePassword, ...(session ? { session: { token: session.token } } : {}) };
   }
 
   // In the kiosk, a user who has not chosen a password yet and types their own one-time
@@ -120,40 +203,35 @@ const lockEnd = (context: LoginContext) => new Date(context.clock.now().getTime(
  * attempt for as long as a lock lasts starts the count again.
  */
 export async function countAttempt(db: Db, username: string, context: LoginContext): Promise<CountedAttempt> {
-  const now = context.clock.now();
-  const lockMs = context.config.rules.lockoutMinutes * 60_000;
-  const counted = await db
-    .insertInto('login_throttle')
-    .values({ username_key: usernameKey(username), attempts: 1, last_attempt_at: now, locked_until: null })
-    .onConflict((oc) =>
-      oc.column('username_key').doUpdateSet({
-        attempts: sql`case
-          when login_throttle.locked_until > ${now} then login_throttle.attempts
-          when login_throttle.locked_until is not null or login_throttle.last_attempt_at < ${new Date(now.getTime() - lockMs)} then 1
-          else login_throttle.attempts + 1 end`,
-        locked_until: sql`case when login_throttle.locked_until > ${now} then login_throttle.locked_until else null end`,
-        last_attempt_at: now,
-      }),
-    )
-    .returning(['attempts', 'locked_until'])
-    .executeTakeFirstOrThrow();
-  if (counted.locked_until && counted.locked_until > now) return { kind: 'locked', until: counted.locked_until };
-  if (counted.attempts > context.config.rules.lockoutMaxFailures + 1) return { kind: 'beyond' };
-  return { kind: 'counted', attempts: counted.attempts };
+  const { rows } = await sql<{ attempts: number; locked_until: Date | null }>`${countSql(usernameKey(username), context)}`.execute(db);
+  return toCounted(rows[0], context);
 }
 
 /**
- * A right password. For a user without a second factor it ends the count. For one with a
- * factor it only gives back its own attempt: the wrong passwords and codes before it still
- * count until the second step succeeds, so knowing the password never buys more guesses
- * at the code.
+ * The upsert that counts one attempt and returns the count and any lock. Attempts during
+ * a lock do not extend it; after a lock, or a window as long as a lock with no attempt, the
+ * count starts again. With `when`, nothing is counted unless it holds.
  */
-async function passwordAccepted(db: Db, key: string, userId: number): Promise<void> {
-  await db
-    .updateTable('login_throttle')
-    .set({ attempts: sql`case when ${hasFactorSql(userId)} then greatest(login_throttle.attempts - 1, 0) else 0 end` })
-    .where('username_key', '=', key)
-    .execute();
+function countSql(key: string, context: LoginContext, when?: RawBuilder<unknown>) {
+  const now = context.clock.now();
+  const windowStart = new Date(now.getTime() - context.config.rules.lockoutMinutes * 60_000);
+  return sql`insert into login_throttle (username_key, attempts, last_attempt_at, locked_until)
+    select ${key}, 1, ${now}, null ${when ? sql`where ${when}` : sql``}
+    on conflict (username_key) do update set
+      attempts = case
+        when login_throttle.locked_until > ${now} then login_throttle.attempts
+        when login_throttle.locked_until is not null or login_throttle.last_attempt_at < ${windowStart} then 1
+        else login_throttle.attempts + 1 end,
+      locked_until = case when login_throttle.locked_until > ${now} then login_throttle.locked_until else null end,
+      last_attempt_at = ${now}
+    returning attempts, locked_until`;
+}
+
+function toCounted(counted: { attempts: number; locked_until: Date | null }, context: LoginContext): CountedAttempt {
+  const now = context.clock.now();
+  if (counted.locked_until && counted.locked_until > now) return { kind: 'locked', until: counted.locked_until };
+  if (counted.attempts > context.config.rules.lockoutMaxFailures + 1) return { kind: 'beyond' };
+  return { kind: 'counted', attempts: counted.attempts };
 }
 
 /** A second factor shown: the count starts again. */

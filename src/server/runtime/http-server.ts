@@ -31,7 +31,14 @@ export interface HttpServerOptions {
   oidc?: OidcService;
   /** The open API's Swedish problem texts (from the web layer): with them, the front server answers the API itself. */
   apiText?: Translate;
+  /**
+   * The login form's plain post, answered without the page machinery when it succeeds (from
+   * the web layer). True when it answered; it may instead hand the request on with locals.
+   */
+  loginForm?: FormHandler;
 }
+
+export type FormHandler = (req: IncomingMessage, res: ServerResponse, body: Buffer, toApp: (locals: object) => void) => Promise<boolean>;
 
 /** Forms here are small: a body beyond this is refused before anything reads it. */
 const MAX_BODY_BYTES = 256 * 1024;
@@ -146,15 +153,17 @@ export function createHttpServer(options: HttpServerOptions): Server {
         res.end('Ett tekniskt fel uppstod. Försök igen om en stund.');
       });
     };
-    const toApp = () => {
+    const toApp = (extraLocals: object = {}) => {
       if (oidc && (path === OIDC_PREFIX || path.startsWith(`${OIDC_PREFIX}/`))) return toProvider();
       res.setHeader('Cache-Control', DYNAMIC_CACHE_CONTROL);
       guardResponse(res);
-      Promise.resolve(options.appHandler(req, res, undefined, { requestId, app: forRequest(options.app, requestId) })).catch((error: unknown) => {
-        options.app.log.error({ reqId: requestId, err: error }, 'unhandled error');
-        if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
-        res.end('Ett tekniskt fel uppstod. Försök igen om en stund.');
-      });
+      Promise.resolve(options.appHandler(req, res, undefined, { ...extraLocals, requestId, app: forRequest(options.app, requestId) })).catch(
+        (error: unknown) => {
+          options.app.log.error({ reqId: requestId, err: error }, 'unhandled error');
+          if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
+          res.end('Ett tekniskt fel uppstod. Försök igen om en stund.');
+        },
+      );
     };
     if (req.method === 'GET' && path === '/api/session') {
       return sessionStatus(req, res).catch((error: unknown) => {
@@ -181,7 +190,16 @@ export function createHttpServer(options: HttpServerOptions): Server {
         if (hasNulByte(body, req.headers['content-type'])) return fail(400, BAD_REQUEST_PAGE);
         // The adapter takes a body already read from `req.body`.
         (req as IncomingMessage & { body?: Buffer }).body = body;
-        toApp();
+        if (!options.loginForm) return toApp();
+        res.setHeader('Cache-Control', DYNAMIC_CACHE_CONTROL);
+        options.loginForm(req, res, body, toApp).then(
+          (answered) => answered || toApp(),
+          (error: unknown) => {
+            options.app.log.error({ reqId: requestId, err: error }, 'login failed');
+            if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
+            res.end('Ett tekniskt fel uppstod. Försök igen om en stund.');
+          },
+        );
       },
       () => res.destroy(),
     );

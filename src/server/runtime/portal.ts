@@ -5,9 +5,9 @@ import type { Server } from 'node:http';
 import type { Config } from '#server/platform/config.ts';
 import { createDb, type Db } from '#server/platform/database.ts';
 import type { RunningPostgres } from '#server/runtime/embedded-postgres.ts';
-import { createHttpServer, type AppHandler } from '#server/runtime/http-server.ts';
+import { createHttpServer, type AppHandler, type FormHandler } from '#server/runtime/http-server.ts';
 import { logger } from '#server/platform/log.ts';
-import { createAppContext } from '#server/platform/context.ts';
+import { type AppContext, createAppContext } from '#server/platform/context.ts';
 import { smtpTransport } from '#server/mail/mail.ts';
 import { migrateToLatest, pendingMigrations } from '#server/runtime/migrate.ts';
 import { startOutboxSender } from '#server/mail/outbox.ts';
@@ -42,6 +42,8 @@ export type ProviderPages = (
 export interface WebParts {
   pages: ProviderPages;
   apiText: Translate;
+  /** The login form's post, answered by the front server (src/web/password-login.ts). */
+  loginForm?: (app: AppContext) => FormHandler;
 }
 
 export async function startPortal(config: Config, web: WebParts, distDir = path.resolve('dist')): Promise<RunningPortal> {
@@ -115,6 +117,7 @@ export async function startPortal(config: Config, web: WebParts, distDir = path.
       app,
       oidc,
       apiText: web.apiText,
+      loginForm: web.loginForm?.(app),
     });
     await listen(server, config.port, config.host);
     stops.push(() => closeServer(server));
