@@ -3,6 +3,7 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { encodingFor, loadStaticFiles, matchesEtag } from '#server/runtime/static-files.ts';
+import { inlineScriptHashes, securityHeaders } from '#server/runtime/security-headers.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
 describe('the prerendered files in memory', () => {
@@ -27,6 +28,27 @@ describe('the prerendered files in memory', () => {
       ETag: handbook.etag,
       Vary: 'Accept-Encoding',
     });
+  });
+
+  it("give each page a CSP that allows its own inline scripts and no other page's, and other files none", () => {
+    const scripts = tempDir('static-csp');
+    try {
+      writeFileSync(path.join(scripts.path, 'a.html'), '<!doctype html><script>console.log("a")</script>');
+      writeFileSync(path.join(scripts.path, 'b.html'), '<!doctype html><script>console.log("b")</script>');
+      writeFileSync(path.join(scripts.path, 'app.js'), 'console.log("c")');
+      const loaded = loadStaticFiles(scripts.path, (html) => securityHeaders(false, html === undefined ? [] : inlineScriptHashes([html])));
+      const [hashA] = inlineScriptHashes(['<script>console.log("a")</script>']);
+      const [hashB] = inlineScriptHashes(['<script>console.log("b")</script>']);
+      const csp = (file: string) => loaded.get(file)!.headers['Content-Security-Policy'];
+      expect(csp('/a.html')).toContain(`'${hashA}'`);
+      expect(csp('/a.html')).not.toContain(`'${hashB}'`);
+      expect(csp('/b.html')).toContain(`'${hashB}'`);
+      expect(csp('/b.html')).not.toContain(`'${hashA}'`);
+      expect(csp('/app.js')).not.toContain('sha256-');
+      expect(loaded.get('/a')!.headerList).toEqual(Object.entries(loaded.get('/a')!.headers).flat());
+    } finally {
+      scripts.remove();
+    }
   });
 
   it.each([

@@ -13,21 +13,56 @@ const REDACTED = ['password', 'newPassword', 'currentPassword', 'token', 'code',
 let root: Logger | undefined;
 
 /**
- * The process's structured logger (JSON lines on stdout). Written asynchronously: a line
- * per request written synchronously cost the request path a write(2) each (measured in
- * the bench); lines that come while one write is under way go out together with the next,
- * and what is left is flushed when the process exits.
+ * The process's structured logger (JSON lines on stdout), written in batches: a write(2)
+ * per line, or one handed to the thread pool per line, cost a prerendered page a third of
+ * its time (measured in the bench). Lines gather here until about 16 kB wait (some ninety
+ * request lines) or a quarter of a second has passed, and each batch is one write(2). When
+ * the process exits, a crash included, what is left is written before it ends.
  */
 export function logger(level: string): Logger {
-  root ??= pino(
-    { level, redact: { paths: REDACTED, censor: '[redacted]' }, base: { app: 'anordnarportalen' } },
-    // minLength 0: a line waits only for the write before it, never for more lines to come.
-    pino.destination({ dest: 1, sync: false, minLength: 0 }),
-  );
+  if (!root) {
+    const lines = new LineBatch(pino.destination({ dest: 1, sync: true }), LOG_BATCH_CHARS, LOG_FLUSH_MS);
+    process.once('exit', () => lines.flush());
+    root = pino({ level, redact: { paths: REDACTED, censor: '[redacted]' }, base: { app: 'anordnarportalen' } }, lines);
+  }
   return root;
 }
 
+const LOG_BATCH_CHARS = 16_000;
+const LOG_FLUSH_MS = 250;
+
+type Destination = ReturnType<typeof pino.destination>;
+
+/** Log lines held in memory and handed on to the destination as one string per batch. */
+class LineBatch {
+  readonly #out: Destination;
+  readonly #maxChars: number;
+  #lines: string[] = [];
+  #chars = 0;
+
+  constructor(out: Destination, maxChars: number, flushMs: number) {
+    this.#out = out;
+    this.#maxChars = maxChars;
+    setInterval(() => this.flush(), flushMs).unref();
+  }
+
+  write(line: string): void {
+    this.#lines.push(line);
+    this.#chars += line.length;
+    if (this.#chars >= this.#maxChars) this.flush();
+  }
+
+  flush(): void {
+    if (this.#lines.length === 0) return;
+    const text = this.#lines.join('');
+    this.#lines = [];
+    this.#chars = 0;
+    this.#out.write(text);
+  }
+}
+
 export interface RequestLine {
+  /** A UUID: nothing in it needs escaping. */
   reqId: string;
   method: string | undefined;
   path: string;
@@ -44,8 +79,8 @@ export interface RequestLine {
  */
 export function logRequest(log: Logger, line: RequestLine): void {
   if (!log.isLevelEnabled('info')) return;
-  const stream = (log as unknown as Record<symbol, { write(text: string): void }>)[pino.symbols.streamSym];
+  const stream = (log as unknown as Record<symbol, LineBatch>)[pino.symbols.streamSym];
   stream.write(
-    `{"level":30,"time":${Date.now()},"app":"anordnarportalen","reqId":${JSON.stringify(line.reqId)},"method":${JSON.stringify(line.method)},"path":${JSON.stringify(line.path)},"status":${line.status},"ms":${line.ms},"msg":"request"}\n`,
+    `{"level":30,"time":${Date.now()},"app":"anordnarportalen","reqId":"${line.reqId}","method":${JSON.stringify(line.method)},"path":${JSON.stringify(line.path)},"status":${line.status},"ms":${line.ms},"msg":"request"}\n`,
   );
 }

@@ -14,6 +14,8 @@ export interface StaticFile {
   brotli?: Buffer;
   etag: string;
   headers: Record<string, string>;
+  /** The same headers as one flat list, name and value in turn: Node writes such a list with less work per header than an object. */
+  headerList: string[];
 }
 
 const TYPES: Record<string, string> = {
@@ -44,8 +46,16 @@ function walk(dir: string): string[] {
   });
 }
 
-/** URL paths → files. `x/index.html` answers `/x` and `/x/`; the error pages answer nothing directly. */
-export function loadStaticFiles(clientDir: string, baseHeaders: Record<string, string>): Map<string, StaticFile> {
+/**
+ * URL paths → files. `x/index.html` answers `/x` and `/x/`; the error pages answer nothing
+ * directly. The security headers may differ by file: `baseHeaders` is given each HTML
+ * file's text (undefined for other files), so a page's CSP can allow just its own inline scripts.
+ */
+export function loadStaticFiles(
+  clientDir: string,
+  baseHeaders: Record<string, string> | ((html: string | undefined) => Record<string, string>),
+): Map<string, StaticFile> {
+  const headersFor = typeof baseHeaders === 'function' ? baseHeaders : () => baseHeaders;
   const files = new Map<string, StaticFile>();
   for (const file of walk(clientDir)) {
     const relative = `/${path.relative(clientDir, file).split(path.sep).join('/')}`;
@@ -54,18 +64,20 @@ export function loadStaticFiles(clientDir: string, baseHeaders: Record<string, s
     const type = TYPES[path.extname(file)] ?? 'application/octet-stream';
     const etag = `"${createHash('sha1').update(body).digest('base64url').slice(0, 20)}"`;
     const compressible = COMPRESSIBLE.test(type) && body.length > 512;
+    const headers = {
+      ...headersFor(type.startsWith('text/html') ? body.toString('utf8') : undefined),
+      'Content-Type': type,
+      'Cache-Control': staticCacheControl(relative),
+      ETag: etag,
+      ...(compressible ? { Vary: 'Accept-Encoding' } : {}),
+    };
     const entry: StaticFile = {
       body,
       gzip: compressible ? gzipSync(body, { level: 9 }) : undefined,
       brotli: compressible ? brotliCompressSync(body) : undefined,
       etag,
-      headers: {
-        ...baseHeaders,
-        'Content-Type': type,
-        'Cache-Control': staticCacheControl(relative),
-        ETag: etag,
-        ...(compressible ? { Vary: 'Accept-Encoding' } : {}),
-      },
+      headers,
+      headerList: Object.entries(headers).flat(),
     };
     files.set(relative, entry);
     if (relative.endsWith('/index.html')) {
