@@ -231,6 +231,29 @@ class GlyphRunCopy {
   }
 }
 
+/** QR codes kept: an application's pages share one, and a document is often made again. */
+const QR_CACHE_SIZE = 64;
+const qrCodes = new Map<string, QRCode.QRCode>();
+
+/** The QR code of `value` (a function of the value alone), made once while it is among the last ones used. */
+function qrCode(value: string): QRCode.QRCode {
+  const kept = qrCodes.get(value);
+  if (kept) return kept;
+  const code = QRCode.create(value, { errorCorrectionLevel: 'M' });
+  if (qrCodes.size >= QR_CACHE_SIZE) qrCodes.delete(qrCodes.keys().next().value as string);
+  qrCodes.set(value, code);
+  return code;
+}
+
+/**
+ * Heights of text at a width, kept per process: a block is measured when its page is
+ * chosen, again as part of a chain or group, its items once more as they are drawn, and
+ * most of a document's text is in every document of its kind. A height depends on the
+ * text, face, size, width and gap alone (the shaped words are the same in every document).
+ */
+const HEIGHT_CACHE_SIZE = 4000;
+const heights = new Map<string, number>();
+
 export type Struct = ReturnType<PDFKit.PDFDocument['struct']>;
 
 export interface DocumentInfo {
@@ -315,11 +338,21 @@ export class TaggedPdf {
   }
 
   /** The height of `text` in the given face and size at `width`. */
-  private height(text: string, font: 'Regular' | 'Bold', size: number, width: number, options: PDFKit.Mixins.TextOptions = {}): number {
-    return this.doc
-      .font(font)
-      .fontSize(size)
-      .heightOfString(text, { width, ...options });
+  private height(text: string, font: 'Regular' | 'Bold', size: number, width: number, options: { paragraphGap?: number } = {}): number {
+    // The face and size stay set, as they did when every call measured.
+    this.doc.font(font).fontSize(size);
+    // Kept only while nothing else of pdfkit's text state can change the answer.
+    const state = this.doc as unknown as { _lineGap?: number; _textOptions?: object | null; _wrapper?: object | null };
+    const plain = !state._lineGap && !state._textOptions && !state._wrapper;
+    const key = `${font} ${size} ${width} ${options.paragraphGap ?? ''} ${text}`;
+    const known = plain ? heights.get(key) : undefined;
+    if (known !== undefined) return known;
+    const height = this.doc.heightOfString(text, { width, ...options });
+    if (plain) {
+      if (heights.size >= HEIGHT_CACHE_SIZE) heights.delete(heights.keys().next().value as string);
+      heights.set(key, height);
+    }
+    return height;
   }
 
   /** The width text may take at height `y` of the current page: beside the QR code, less. */
@@ -540,7 +573,7 @@ export class TaggedPdf {
   /** A QR code of `value` in the top right corner of the current page, as a figure with alternative text. */
   qr(value: string, alt: string): this {
     this.flush();
-    const code = QRCode.create(value, { errorCorrectionLevel: 'M' });
+    const code = qrCode(value);
     const count = code.modules.size;
     const cell = QR_SIZE / count;
     this.qrPages.add(this.doc.page);
