@@ -314,6 +314,8 @@ export class TaggedPdf {
       lang: 'sv-SE',
       displayTitle: true,
       pdfVersion: '1.7',
+      // No Helvetica: pdfkit would parse its metrics for every document, and nothing is set in it.
+      font: null,
       info: {
         Title: info.title,
         Subject: info.subject,
