@@ -582,9 +582,18 @@ export class TaggedPdf {
     this.root.add(
       this.doc.struct('Figure', { alt }, () => {
         this.doc.save().fillColor('#000000');
+        // One rectangle per run of dark modules in a row: the same area with fewer, shorter
+        // operators in the page, and no seams between neighbouring modules when rendered.
         for (let row = 0; row < count; row++) {
-          for (let column = 0; column < count; column++) {
-            if (code.modules.data[row * count + column]) this.doc.rect(QR_AREA.xMin + column * cell, QR_AREA.yMin + row * cell, cell, cell);
+          for (let column = 0; column < count; ) {
+            if (!code.modules.data[row * count + column]) {
+              column++;
+              continue;
+            }
+            let end = column + 1;
+            while (end < count && code.modules.data[row * count + end]) end++;
+            this.doc.rect(QR_AREA.xMin + column * cell, QR_AREA.yMin + row * cell, (end - column) * cell, cell);
+            column = end;
           }
         }
         this.doc.fill().restore();
