@@ -314,8 +314,9 @@ export class TaggedPdf {
       lang: 'sv-SE',
       displayTitle: true,
       pdfVersion: '1.7',
-      // No Helvetica: pdfkit would parse its metrics for every document, and nothing is set in it.
-      font: null,
+      // No default font (pdfkit takes any empty value as none): it would load Helvetica and
+      // parse its metrics for every document, and nothing is set in it.
+      font: '',
       info: {
         Title: info.title,
         Subject: info.subject,
