@@ -103,6 +103,8 @@ function sharedSubset(shared: FontkitFont): (() => object) | null {
   Object.defineProperty(reader, '_glyphs', { value: {}, writable: true });
   const glyphs = new Map<number, SubsetGlyph>();
   const read = (gid: number): SubsetGlyph => {
+    // Only what the subset needs is kept, not fontkit's glyph object with its decoded outline.
+    reader._glyphs = {};
     const glyph = reader.getGlyph(gid) as unknown as {
       _decode(): { numberOfContours: number; components?: Array<{ glyphID: number; pos: number }> } | null;
       advanceWidth: number;
@@ -179,16 +181,24 @@ function sharedLayout(shared: FontkitFont, Engine: new (font: object) => object)
   const engine = new Engine(shaper) as { layout(text: string, features?: string[]): SharedRun };
   Object.defineProperty(shaper, '_layoutEngine', { value: engine });
   const runs = new Map<string, SharedRun>();
+  // A run's parts recur in other runs: one frozen object each, so that a run costs little
+  // more than its arrays. There are as many as the font has glyphs, advances and kerning values.
+  const parts = new Map<string, LaidOutGlyph | Readonly<Position> | Readonly<Record<string, boolean>>>();
+  const part = <T extends object>(key: string, make: () => T): T => remember(parts, key, () => Object.freeze(make())) as T;
   const shape = (text: string, features: string[] | undefined): SharedRun => {
     shaper._glyphs = {};
     const run = engine.layout(text, features ? [...features] : undefined);
     return Object.freeze({
-      glyphs: run.glyphs.map((glyph) => Object.freeze({ id: glyph.id, advanceWidth: glyph.advanceWidth, codePoints: Object.freeze([...glyph.codePoints]) })),
-      positions: run.positions.map(({ xAdvance, yAdvance, xOffset, yOffset }) => Object.freeze({ xAdvance, yAdvance, xOffset, yOffset })),
+      glyphs: run.glyphs.map(({ id, advanceWidth, codePoints }) =>
+        part(`g${id} ${codePoints}`, () => ({ id, advanceWidth, codePoints: Object.freeze([...codePoints]) })),
+      ),
+      positions: run.positions.map(({ xAdvance, yAdvance, xOffset, yOffset }) =>
+        part(`p${xAdvance} ${yAdvance} ${xOffset} ${yOffset}`, () => ({ xAdvance, yAdvance, xOffset, yOffset })),
+      ),
       script: run.script,
       language: run.language,
       direction: run.direction,
-      features: Object.freeze({ ...run.features }),
+      features: part(`f${Object.entries(run.features)}`, () => ({ ...run.features })),
     });
   };
   return function layout(this: FontkitFont, text: unknown, features?: unknown, ...rest: unknown[]) {
