@@ -38,8 +38,10 @@ const sharedFonts = (() => {
  * every later capital "O" out of the text layer of every later document ("dalskolan N VA
  * AB"), and the same data stopped giving the same bytes. So each document gets a view of the shared font with its own
  * glyph cache and its own layout engine (whose shaping asks the font for glyphs), over the
- * shared decoded tables. Should fontkit's internals ever change shape, the document parses
- * its own font from the bytes: slower, never wrong.
+ * shared decoded tables. Its shaping and its subset go through per-process caches whose
+ * entries depend on the font file and the word alone (`sharedLayout`, `sharedSubset`).
+ * Should fontkit's internals ever change shape, the document parses its own font from the
+ * bytes: slower, never wrong.
  */
 function documentFont(shared: FontkitFont, file: Buffer): FontkitFont {
   const engine = shared._layoutEngine as { constructor: new (font: object) => object } | undefined;
@@ -48,8 +50,219 @@ function documentFont(shared: FontkitFont, file: Buffer): FontkitFont {
   // Own properties shadow the shared ones: the cached getter made `_layoutEngine` read-only.
   Object.defineProperty(own, '_glyphs', { value: {}, writable: true });
   Object.defineProperty(own, '_layoutEngine', { value: new engine.constructor(own) });
+  Object.defineProperty(own, 'layout', { value: remember(layouts, shared, () => sharedLayout(shared, engine.constructor)) });
+  const subset = remember(subsets, shared, () => sharedSubset(shared));
+  if (subset) Object.defineProperty(own, 'createSubset', { value: subset });
   return own;
 }
+
+/** The value kept in `map` under `key`, made and kept on first use. */
+function remember<K, V>(map: { get(key: K): V | undefined; has(key: K): boolean; set(key: K, value: V): unknown }, key: K, make: () => V): V {
+  if (map.has(key)) return map.get(key) as V;
+  const value = make();
+  map.set(key, value);
+  return value;
+}
+
+/** Each shared font's subsetter with its cache of glyph data, or null where fontkit's own must do. */
+const subsets = new WeakMap<FontkitFont, (() => object) | null>();
+
+/** A glyph's entry in a TrueType subset, as fontkit's TTFSubset reads it from the font file. */
+interface SubsetGlyph {
+  /** Its bytes in the glyf table, shared: a composite's are copied before its components are renumbered. */
+  readonly bytes: Uint8Array;
+  readonly components: ReadonlyArray<{ readonly glyphID: number; readonly pos: number }>;
+  readonly advance: number;
+  readonly bearing: number;
+}
+
+/**
+ * The embedded font subset is what a document costs once its words are shaped: fontkit
+ * decodes each glyph it includes from the font file again, for every document. A glyph's
+ * bytes, components and metrics depend on the file alone, so they are read once per
+ * process; the subset is then put together as fontkit's TTFSubset does (`_addGlyph`, the
+ * same bytes), components renumbered in each document's copy. Fonts with variations or CFF
+ * outlines, or a fontkit whose subset looks different, keep fontkit's own.
+ */
+function sharedSubset(shared: FontkitFont): (() => object) | null {
+  type TTFSubset = {
+    font: FontkitFont & { loca: { offsets: number[] }; _getTableStream(tag: string): { pos: number; readBuffer(length: number): Uint8Array } };
+    glyf: Uint8Array[];
+    loca: { offsets: number[] };
+    hmtx: { metrics: Array<{ advance: number; bearing: number }> };
+    offset: number;
+    includeGlyph(gid: number): number;
+    _addGlyph(gid: number): number;
+  };
+  const font = shared as TTFSubset['font'] & { _variationProcessor?: unknown; directory?: { tables: Record<string, unknown> } };
+  const probe = shared.createSubset() as unknown as Partial<TTFSubset>;
+  if (font._variationProcessor || !font.directory?.tables.glyf || typeof probe._addGlyph !== 'function' || !Array.isArray(font.loca?.offsets)) return null;
+  const Base = probe.constructor as new (font: object) => TTFSubset;
+  // Glyph objects of its own: nothing of the shared font's state is touched.
+  const reader = Object.create(shared) as FontkitFont;
+  Object.defineProperty(reader, '_glyphs', { value: {}, writable: true });
+  const glyphs = new Map<number, SubsetGlyph>();
+  const read = (gid: number): SubsetGlyph => {
+    // Only what the subset needs is kept, not fontkit's glyph object with its decoded outline.
+    reader._glyphs = {};
+    const glyph = reader.getGlyph(gid) as unknown as {
+      _decode(): { numberOfContours: number; components?: Array<{ glyphID: number; pos: number }> } | null;
+      advanceWidth: number;
+      _getMetrics(): { leftBearing: number };
+    };
+    const glyf = glyph._decode();
+    const stream = font._getTableStream('glyf');
+    stream.pos += font.loca.offsets[gid];
+    const bytes = stream.readBuffer(font.loca.offsets[gid + 1] - font.loca.offsets[gid]);
+    const components = glyf && glyf.numberOfContours < 0 ? (glyf.components ?? []).map(({ glyphID, pos }) => ({ glyphID, pos })) : [];
+    return { bytes, components, advance: glyph.advanceWidth, bearing: glyph._getMetrics().leftBearing };
+  };
+  class Subset extends Base {
+    override _addGlyph(gid: number): number {
+      const glyph = remember(glyphs, gid, () => read(gid));
+      let bytes = glyph.bytes;
+      if (glyph.components.length) {
+        bytes = new Uint8Array(bytes);
+        const view = new DataView(bytes.buffer);
+        for (const component of glyph.components) view.setUint16(component.pos, this.includeGlyph(component.glyphID));
+      }
+      this.glyf.push(bytes);
+      this.loca.offsets.push(this.offset);
+      this.hmtx.metrics.push({ advance: glyph.advance, bearing: glyph.bearing });
+      this.offset += bytes.length;
+      return this.glyf.length - 1;
+    }
+  }
+  return function createSubset(this: FontkitFont) {
+    return new Subset(this);
+  };
+}
+
+/** A glyph as pdfkit reads it from a layout: its id, its width and the text it stands for. */
+interface LaidOutGlyph {
+  readonly id: number;
+  readonly advanceWidth: number;
+  readonly codePoints: readonly number[];
+}
+type Position = { xAdvance: number; yAdvance: number; xOffset: number; yOffset: number };
+/** A shaped run as fontkit returns it, kept unscaled and never handed out itself. */
+interface SharedRun {
+  readonly glyphs: readonly LaidOutGlyph[];
+  readonly positions: readonly Readonly<Position>[];
+  readonly script: string;
+  readonly language: string | null;
+  readonly direction: string;
+  readonly features: Readonly<Record<string, boolean>>;
+}
+
+/** Each shared font's layout with its cache of shaped words, made on first use. */
+const layouts = new WeakMap<FontkitFont, ReturnType<typeof sharedLayout>>();
+
+/** Runs kept per font; at the bound the oldest go (a cached run equals a new one, so only time is lost). */
+const LAYOUT_CACHE_SIZE = 4000;
+
+/**
+ * Shaping (Inter's GSUB and GPOS: contextual alternates, kerning) is what a document
+ * costs: pdfkit shapes each word once per document to measure it and to draw it, and
+ * every document has the same words. So a font's shaped words are kept per process,
+ * keyed by the word and its font features, and each document gets a copy (pdfkit scales
+ * the positions it gets in place).
+ *
+ * A run must depend on its word alone: the glyphs in it are plain records of id, width
+ * and code points, and the glyph cache of the font that shapes them is emptied before
+ * each word, so the code points are those of this word's shaping and never those of
+ * whatever asked for the glyph first (see `documentFont`). pdfkit writes a document's
+ * text layer from the first glyph it draws for each id; the same document's words give
+ * the same runs in every process, so the same bytes.
+ */
+function sharedLayout(shared: FontkitFont, Engine: new (font: object) => object) {
+  const shaper = Object.create(shared) as FontkitFont;
+  Object.defineProperty(shaper, '_glyphs', { value: {}, writable: true });
+  const engine = new Engine(shaper) as { layout(text: string, features?: string[]): SharedRun };
+  Object.defineProperty(shaper, '_layoutEngine', { value: engine });
+  const runs = new Map<string, SharedRun>();
+  // A run's parts recur in other runs: one frozen object each, so that a run costs little
+  // more than its arrays. There are as many as the font has glyphs, advances and kerning values.
+  const parts = new Map<string, LaidOutGlyph | Readonly<Position> | Readonly<Record<string, boolean>>>();
+  const part = <T extends object>(key: string, make: () => T): T => remember(parts, key, () => Object.freeze(make())) as T;
+  const shape = (text: string, features: string[] | undefined): SharedRun => {
+    shaper._glyphs = {};
+    const run = engine.layout(text, features ? [...features] : undefined);
+    return Object.freeze({
+      glyphs: run.glyphs.map(({ id, advanceWidth, codePoints }) =>
+        part(`g${id} ${codePoints}`, () => ({ id, advanceWidth, codePoints: Object.freeze([...codePoints]) })),
+      ),
+      positions: run.positions.map(({ xAdvance, yAdvance, xOffset, yOffset }) =>
+        part(`p${xAdvance} ${yAdvance} ${xOffset} ${yOffset}`, () => ({ xAdvance, yAdvance, xOffset, yOffset })),
+      ),
+      script: run.script,
+      language: run.language,
+      direction: run.direction,
+      features: part(`f${Object.entries(run.features)}`, () => ({ ...run.features })),
+    });
+  };
+  return function layout(this: FontkitFont, text: unknown, features?: unknown, ...rest: unknown[]) {
+    // Only what pdfkit asks (a string, no features or a list of them) is kept; anything else is shaped as fontkit would.
+    const listed = features === undefined || (Array.isArray(features) && features.every((feature) => typeof feature === 'string'));
+    if (typeof text !== 'string' || !listed || rest.some((argument) => argument !== undefined)) {
+      return (this._layoutEngine as { layout: (...args: unknown[]) => unknown }).layout(text, features, ...rest);
+    }
+    const key = features ? `${(features as string[]).join(',')}|${text}` : `|${text}`;
+    let run = runs.get(key);
+    if (!run) {
+      run = shape(text, features as string[] | undefined);
+      if (runs.size >= LAYOUT_CACHE_SIZE) runs.delete(runs.keys().next().value as string);
+      runs.set(key, run);
+    }
+    return new GlyphRunCopy(run);
+  };
+}
+
+/** What pdfkit reads of a fontkit GlyphRun, with positions of its own to scale. */
+class GlyphRunCopy {
+  readonly glyphs: LaidOutGlyph[];
+  readonly positions: Position[];
+  readonly script: string;
+  readonly language: string | null;
+  readonly direction: string;
+  readonly features: Record<string, boolean>;
+  constructor(run: SharedRun) {
+    this.glyphs = run.glyphs.slice();
+    this.positions = run.positions.map(({ xAdvance, yAdvance, xOffset, yOffset }) => ({ xAdvance, yAdvance, xOffset, yOffset }));
+    this.script = run.script;
+    this.language = run.language;
+    this.direction = run.direction;
+    this.features = { ...run.features };
+  }
+  get advanceWidth(): number {
+    let width = 0;
+    for (const position of this.positions) width += position.xAdvance;
+    return width;
+  }
+}
+
+/** QR codes kept: an application's pages share one, and a document is often made again. */
+const QR_CACHE_SIZE = 64;
+const qrCodes = new Map<string, QRCode.QRCode>();
+
+/** The QR code of `value` (a function of the value alone), made once while it is among the last ones used. */
+function qrCode(value: string): QRCode.QRCode {
+  const kept = qrCodes.get(value);
+  if (kept) return kept;
+  const code = QRCode.create(value, { errorCorrectionLevel: 'M' });
+  if (qrCodes.size >= QR_CACHE_SIZE) qrCodes.delete(qrCodes.keys().next().value as string);
+  qrCodes.set(value, code);
+  return code;
+}
+
+/**
+ * Heights of text at a width, kept per process: a block is measured when its page is
+ * chosen, again as part of a chain or group, its items once more as they are drawn, and
+ * most of a document's text is in every document of its kind. A height depends on the
+ * text, face, size, width and gap alone (the shaped words are the same in every document).
+ */
+const HEIGHT_CACHE_SIZE = 4000;
+const heights = new Map<string, number>();
 
 export type Struct = ReturnType<PDFKit.PDFDocument['struct']>;
 
@@ -111,6 +324,9 @@ export class TaggedPdf {
       lang: 'sv-SE',
       displayTitle: true,
       pdfVersion: '1.7',
+      // No default font (pdfkit takes any empty value as none): it would load Helvetica and
+      // parse its metrics for every document, and nothing is set in it.
+      font: '',
       info: {
         Title: info.title,
         Subject: info.subject,
@@ -135,11 +351,21 @@ export class TaggedPdf {
   }
 
   /** The height of `text` in the given face and size at `width`. */
-  private height(text: string, font: 'Regular' | 'Bold', size: number, width: number, options: PDFKit.Mixins.TextOptions = {}): number {
-    return this.doc
-      .font(font)
-      .fontSize(size)
-      .heightOfString(text, { width, ...options });
+  private height(text: string, font: 'Regular' | 'Bold', size: number, width: number, options: { paragraphGap?: number } = {}): number {
+    // The face and size stay set, as they did when every call measured.
+    this.doc.font(font).fontSize(size);
+    // Kept only while nothing else of pdfkit's text state can change the answer.
+    const state = this.doc as unknown as { _lineGap?: number; _textOptions?: object | null; _wrapper?: object | null };
+    const plain = !state._lineGap && !state._textOptions && !state._wrapper;
+    const key = `${font} ${size} ${width} ${options.paragraphGap ?? ''} ${text}`;
+    const known = plain ? heights.get(key) : undefined;
+    if (known !== undefined) return known;
+    const height = this.doc.heightOfString(text, { width, ...options });
+    if (plain) {
+      if (heights.size >= HEIGHT_CACHE_SIZE) heights.delete(heights.keys().next().value as string);
+      heights.set(key, height);
+    }
+    return height;
   }
 
   /** The width text may take at height `y` of the current page: beside the QR code, less. */
@@ -360,16 +586,25 @@ export class TaggedPdf {
   /** A QR code of `value` in the top right corner of the current page, as a figure with alternative text. */
   qr(value: string, alt: string): this {
     this.flush();
-    const code = QRCode.create(value, { errorCorrectionLevel: 'M' });
+    const code = qrCode(value);
     const count = code.modules.size;
     const cell = QR_SIZE / count;
     this.qrPages.add(this.doc.page);
     this.root.add(
       this.doc.struct('Figure', { alt }, () => {
         this.doc.save().fillColor('#000000');
+        // One rectangle per run of dark modules in a row: the same area with fewer, shorter
+        // operators in the page, and no seams between neighbouring modules when rendered.
         for (let row = 0; row < count; row++) {
-          for (let column = 0; column < count; column++) {
-            if (code.modules.data[row * count + column]) this.doc.rect(QR_AREA.xMin + column * cell, QR_AREA.yMin + row * cell, cell, cell);
+          for (let column = 0; column < count; ) {
+            if (!code.modules.data[row * count + column]) {
+              column++;
+              continue;
+            }
+            let end = column + 1;
+            while (end < count && code.modules.data[row * count + end]) end++;
+            this.doc.rect(QR_AREA.xMin + column * cell, QR_AREA.yMin + row * cell, (end - column) * cell, cell);
+            column = end;
           }
         }
         this.doc.fill().restore();
