@@ -2,6 +2,8 @@
  * `npm start`: builds when needed, then runs the whole portal in this process.
  * With no settings it runs the demo on embedded Postgres and the SMTP sink.
  */
+// First: it sizes the thread pool before anything starts it.
+import './thread-pool.ts';
 import { ensureBuilt } from '#server/runtime/build-check.ts';
 import { ConfigError, config as loadConfig, type Config } from '#server/platform/config.ts';
 import { startPortal } from '#server/runtime/portal.ts';

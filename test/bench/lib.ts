@@ -78,10 +78,16 @@ export interface BenchServer {
  * Starts `node <script>` as a production process: LOG_LEVEL info, the log written through
  * pino's normal path to a file, the outbox at its default interval. Ready once it answers.
  */
-export async function startProcess(script: string, env: Record<string, string>, logFile: string, readyPath = '/'): Promise<BenchServer> {
+export async function startProcess(
+  script: string,
+  env: Record<string, string>,
+  logFile: string,
+  readyPath = '/',
+  nodeFlags: string[] = [],
+): Promise<BenchServer> {
   const port = Number(env.PORT ?? (await freePort()));
   const log = openSync(logFile, 'a');
-  const child = spawn(process.execPath, [script], {
+  const child = spawn(process.execPath, [...nodeFlags, script], {
     cwd: process.cwd(),
     env: {
       PATH: process.env.PATH,
@@ -125,9 +131,17 @@ export async function startProcess(script: string, env: Record<string, string>, 
   };
 }
 
-/** The portal as `npm start` runs it in production. */
+/** The Node flags of `npm start` (package.json's start script), which production runs. */
+export function startFlags(): string[] {
+  const { scripts } = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } };
+  const match = /^node((?: --\S+)*) src\/cli\/start\.ts$/.exec(scripts.start);
+  if (!match) throw new Error(`package.json's start script is not "node [flags] src/cli/start.ts": ${scripts.start}`);
+  return match[1].split(' ').filter(Boolean);
+}
+
+/** The portal as `npm start` runs it in production: the same script and Node flags. */
 export const startPortal = async (env: Record<string, string>, logFile: string) =>
-  startProcess('src/cli/start.ts', { SMTP_SINK_PORT: String(await freePort()), ...env }, logFile, '/handbok/logga-in');
+  startProcess('src/cli/start.ts', { SMTP_SINK_PORT: String(await freePort()), ...env }, logFile, '/handbok/logga-in', startFlags());
 
 export interface Reply {
   status: number;
