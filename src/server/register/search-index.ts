@@ -5,18 +5,29 @@ import type { RegisterQuery } from '#server/register/publication.ts';
 
 /**
  * A publication never changes once made, so each process reads it once into memory, in
- * the API's order, and answers search, filters and paging from there: a query costs a scan
- * of a few thousand strings instead of two SQL statements. Each row keeps its answer's
- * JSON, so a page is a join of ready strings. The lower-case names come from Postgres's
- * own lower(), so a search matches exactly what the SQL's `lower(name) LIKE` matched.
+ * the API's order, and answers search, filters and paging from there instead of with two
+ * SQL statements. Each row keeps its answer's JSON, so a page is a join of ready strings.
+ * The lower-case names come from Postgres's own lower(), so a search matches exactly what
+ * the SQL's `lower(name) LIKE` matched.
+ *
+ * A search does not scan every row: a trigram index (every three consecutive UTF-16 units
+ * of the searched fields → the sorted numbers of the rows that contain them) gives the few
+ * rows that can match, and each of those is then tested exactly as the scan tests a row.
+ * A string that contains the needle contains each of its trigrams, so no match is lost;
+ * needles shorter than a trigram are answered by the scan.
  *
  * Bounded: at most MAX_INDEXES publications are kept (the latest is nearly all traffic),
- * and a publication larger than MAX_INDEX_BYTES is not indexed: its queries go to SQL.
+ * and a publication whose rows and trigrams come to more than MAX_INDEX_BYTES is not
+ * indexed: its queries go to SQL.
  */
 const MAX_INDEXES = 2;
 const MAX_INDEX_BYTES = 64 * 1024 * 1024;
 // What one row costs beyond its strings (objects, array slots, pointers), as V8 lays them out.
 const ROW_OVERHEAD_BYTES = 160;
+// What one distinct trigram costs beyond its postings: its key, the Map's entry, the typed array's object.
+const TRIGRAM_OVERHEAD_BYTES = 160;
+const POSTING_BYTES = Int32Array.BYTES_PER_ELEMENT;
+const TRIGRAM = 3;
 
 interface UnitRow {
   json: string;
@@ -34,9 +45,19 @@ interface OrganisationRow {
   orgNumber: string;
 }
 
+/** Each trigram of a set of fields → the ascending numbers of the rows whose fields contain it. */
+type Trigrams = Map<string, Int32Array>;
+
 export interface PublicationIndex {
   units: UnitRow[];
   organisations: OrganisationRow[];
+  /** The trigrams of each unit's name and its organisation's name (one needle searches both). */
+  unitNames: Trigrams;
+  /** Upper-case unit code → the rows with that code. */
+  unitCodes: Map<string, number[]>;
+  organisationNames: Trigrams;
+  organisationNumbers: Trigrams;
+  /** What the index keeps, estimated as V8 lays it out: rows, strings, trigrams and postings. */
   bytes: number;
 }
 
@@ -147,7 +168,134 @@ async function build(db: Db, publicationId: number): Promise<PublicationIndex | 
     return { json, name: row.lower_name, city: row.lower_city, orgNumber: row.org_number };
   });
   if (bytes > MAX_INDEX_BYTES) return undefined;
-  return { units, organisations, bytes };
+  const unitNames = trigramIndex(units, (row) => [row.name, row.organisationName]);
+  const organisationNames = trigramIndex(organisations, (row) => [row.name]);
+  const organisationNumbers = trigramIndex(organisations, (row) => [row.orgNumber]);
+  bytes += unitNames.bytes + organisationNames.bytes + organisationNumbers.bytes;
+  const unitCodes = new Map<string, number[]>();
+  units.forEach((row, at) => {
+    if (row.unitCode === null) return;
+    const rows = unitCodes.get(row.unitCode);
+    if (rows) rows.push(at);
+    else {
+      unitCodes.set(row.unitCode, [at]);
+      bytes += TRIGRAM_OVERHEAD_BYTES + 2 * row.unitCode.length;
+    }
+  });
+  if (bytes > MAX_INDEX_BYTES) return undefined;
+  return {
+    units,
+    organisations,
+    unitNames: unitNames.trigrams,
+    unitCodes,
+    organisationNames: organisationNames.trigrams,
+    organisationNumbers: organisationNumbers.trigrams,
+    bytes,
+  };
+}
+
+/** Every trigram of the rows' fields, each with the rows that hold it in ascending order. */
+function trigramIndex<Row>(rows: Row[], fields: (row: Row) => Array<string | null>): { trigrams: Trigrams; bytes: number } {
+  const lists = new Map<string, number[]>();
+  const seen = new Set<string>();
+  rows.forEach((row, at) => {
+    seen.clear();
+    for (const field of fields(row)) {
+      if (field === null) continue;
+      for (let i = 0; i + TRIGRAM <= field.length; i++) seen.add(field.slice(i, i + TRIGRAM));
+    }
+    // Rows come in order, each once: every list stays sorted without a sort.
+    for (const trigram of seen) {
+      const list = lists.get(trigram);
+      if (list) list.push(at);
+      else lists.set(trigram, [at]);
+    }
+  });
+  const trigrams: Trigrams = new Map();
+  let bytes = 0;
+  for (const [trigram, list] of lists) {
+    trigrams.set(trigram, Int32Array.from(list));
+    bytes += TRIGRAM_OVERHEAD_BYTES + list.length * POSTING_BYTES;
+  }
+  return { trigrams, bytes };
+}
+
+/**
+ * The rows that hold every trigram of `needle`, ascending: a superset of the rows whose
+ * fields contain it. Undefined when the needle is shorter than a trigram (every row may match).
+ */
+function candidates(trigrams: Trigrams, needle: string): Int32Array | undefined {
+  if (needle.length < TRIGRAM) return undefined;
+  const lists: Int32Array[] = [];
+  const seen = new Set<string>();
+  for (let i = 0; i + TRIGRAM <= needle.length; i++) {
+    const trigram = needle.slice(i, i + TRIGRAM);
+    if (seen.has(trigram)) continue;
+    seen.add(trigram);
+    const list = trigrams.get(trigram);
+    if (!list) return EMPTY;
+    lists.push(list);
+  }
+  lists.sort((a, b) => a.length - b.length);
+  let rows = lists[0];
+  // Intersecting narrows the rows to test; once they are few, testing them is cheaper than intersecting more.
+  for (let i = 1; i < lists.length && rows.length > FEW_CANDIDATES; i++) rows = intersect(rows, lists[i]);
+  return rows;
+}
+const EMPTY = new Int32Array(0);
+const FEW_CANDIDATES = 16;
+
+/** The rows in both ascending lists; `small` is no longer than `large`. */
+function intersect(small: Int32Array, large: Int32Array): Int32Array {
+  const out = new Int32Array(small.length);
+  let count = 0;
+  let from = 0;
+  for (let i = 0; i < small.length; i++) {
+    const row = small[i];
+    // Galloping search from where the previous row was found: both lists ascend.
+    let step = 1;
+    let high = from;
+    while (high < large.length && large[high] < row) {
+      from = high + 1;
+      high += step;
+      step *= 2;
+    }
+    high = Math.min(high, large.length - 1);
+    let low = from;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (large[middle] < row) low = middle + 1;
+      else high = middle;
+    }
+    from = low;
+    if (low < large.length && large[low] === row) out[count++] = row;
+  }
+  return out.subarray(0, count);
+}
+
+/** The rows of `all` at the given ascending positions that pass `test`, in order. */
+function select<Row>(all: Row[], at: ArrayLike<number>, test: (row: Row) => boolean): Row[] {
+  const rows: Row[] = [];
+  for (let i = 0; i < at.length; i++) {
+    const row = all[at[i]];
+    if (test(row)) rows.push(row);
+  }
+  return rows;
+}
+
+/** The union of two ascending lists of row numbers, ascending and without repeats. */
+function union(a: ArrayLike<number>, b: ArrayLike<number>): number[] {
+  const out: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    const next = j >= b.length || (i < a.length && a[i] <= b[j]) ? a[i++] : b[j++];
+    out.push(next);
+    // A row in both lists: skip its copy in the other.
+    if (j < b.length && b[j] === next) j++;
+    if (i < a.length && a[i] === next) i++;
+  }
+  return out;
 }
 
 /** One page of a query over the index: the rows' JSON, in order, and how many rows match in all. */
@@ -157,16 +305,16 @@ export function searchUnits(index: PublicationIndex, query: RegisterQuery): { ro
   const code = query.q ? query.q.trim().toUpperCase() : undefined;
   const city = query.city ? query.city.trim().toLowerCase() : undefined;
   const orgNumber = query.orgNumber?.replace(/-/g, '');
-  const matches =
-    needle === undefined && city === undefined && orgNumber === undefined
-      ? index.units
-      : index.units.filter(
-          (row) =>
-            (needle === undefined || row.name.includes(needle) || row.organisationName.includes(needle) || row.unitCode === code) &&
-            (city === undefined || row.city === city) &&
-            (orgNumber === undefined || row.orgNumber === orgNumber),
-        );
-  return page(matches, query);
+  if (needle === undefined && city === undefined && orgNumber === undefined) return page(index.units, query);
+  const test = (row: UnitRow) =>
+    (needle === undefined || row.name.includes(needle) || row.organisationName.includes(needle) || row.unitCode === code) &&
+    (city === undefined || row.city === city) &&
+    (orgNumber === undefined || row.orgNumber === orgNumber);
+  const named = needle === undefined ? undefined : candidates(index.unitNames, needle);
+  if (!named) return page(index.units.filter(test), query);
+  // A unit is found by its name, its organisation's name, or its code.
+  const coded = index.unitCodes.get(code!);
+  return page(select(index.units, coded ? union(named, coded) : named, test), query);
 }
 
 export function searchOrganisations(index: PublicationIndex, query: RegisterQuery): { rows: string[]; total: number } {
@@ -174,16 +322,15 @@ export function searchOrganisations(index: PublicationIndex, query: RegisterQuer
   const digits = query.q ? query.q.replace(/-/g, '').trim().toLowerCase() : undefined;
   const city = query.city ? query.city.trim().toLowerCase() : undefined;
   const orgNumber = query.orgNumber?.replace(/-/g, '');
-  const matches =
-    needle === undefined && city === undefined && orgNumber === undefined
-      ? index.organisations
-      : index.organisations.filter(
-          (row) =>
-            (needle === undefined || row.name.includes(needle) || row.orgNumber.includes(digits!)) &&
-            (city === undefined || row.city === city) &&
-            (orgNumber === undefined || row.orgNumber === orgNumber),
-        );
-  return page(matches, query);
+  if (needle === undefined && city === undefined && orgNumber === undefined) return page(index.organisations, query);
+  const test = (row: OrganisationRow) =>
+    (needle === undefined || row.name.includes(needle) || row.orgNumber.includes(digits!)) &&
+    (city === undefined || row.city === city) &&
+    (orgNumber === undefined || row.orgNumber === orgNumber);
+  const named = needle === undefined ? undefined : candidates(index.organisationNames, needle);
+  const numbered = digits === undefined ? undefined : candidates(index.organisationNumbers, digits);
+  if (!named || !numbered) return page(index.organisations.filter(test), query);
+  return page(select(index.organisations, union(named, numbered), test), query);
 }
 
 function page(matches: Array<{ json: string }>, query: RegisterQuery): { rows: string[]; total: number } {
