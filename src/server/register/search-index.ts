@@ -11,10 +11,14 @@ import type { RegisterQuery } from '#server/register/publication.ts';
  * the SQL's `lower(name) LIKE` matched.
  *
  * A search does not scan every row: a trigram index (every three consecutive UTF-16 units
- * of the searched fields → the sorted numbers of the rows that contain them) gives the few
- * rows that can match, and each of those is then tested exactly as the scan tests a row.
- * A string that contains the needle contains each of its trigrams, so no match is lost;
- * needles shorter than a trigram are answered by the scan.
+ * of the searched fields, hashed into a bucket → the ascending numbers of the rows that
+ * hold a trigram of that bucket) gives the few rows that can match, and each of those is
+ * then tested exactly as the scan tests a row. A string that contains the needle holds
+ * each of its trigrams, so no match is lost; two trigrams sharing a bucket only add rows
+ * to test. Needles shorter than a trigram are answered by the scan. The buckets are two
+ * typed arrays (where each bucket starts, and all buckets' rows one after the other): a
+ * few megabytes for a register of tens of thousands of units, and nothing for the garbage
+ * collector to walk.
  *
  * Bounded: at most MAX_INDEXES publications are kept (the latest is nearly all traffic),
  * and a publication whose rows and trigrams come to more than MAX_INDEX_BYTES is not
@@ -24,10 +28,12 @@ const MAX_INDEXES = 2;
 const MAX_INDEX_BYTES = 64 * 1024 * 1024;
 // What one row costs beyond its strings (objects, array slots, pointers), as V8 lays them out.
 const ROW_OVERHEAD_BYTES = 160;
-// What one distinct trigram costs beyond its postings: its key, the Map's entry, the typed array's object.
-const TRIGRAM_OVERHEAD_BYTES = 160;
-const POSTING_BYTES = Int32Array.BYTES_PER_ELEMENT;
+// What one unit code costs in its Map beyond its characters.
+const CODE_OVERHEAD_BYTES = 100;
 const TRIGRAM = 3;
+// Buckets: about a quarter as many as trigrams occur (distinct ones are far fewer), within these bounds.
+const MIN_BUCKET_BITS = 10;
+const MAX_BUCKET_BITS = 20;
 
 interface UnitRow {
   json: string;
@@ -45,8 +51,15 @@ interface OrganisationRow {
   orgNumber: string;
 }
 
-/** Each trigram of a set of fields → the ascending numbers of the rows whose fields contain it. */
-type Trigrams = Map<string, Int32Array>;
+/**
+ * The trigrams of some fields of each row, hashed into 2^bits buckets: bucket b's rows,
+ * ascending and each once, are rows[starts[b]] up to rows[starts[b + 1]].
+ */
+export interface Trigrams {
+  bits: number;
+  starts: Int32Array<ArrayBuffer>;
+  rows: Int32Array<ArrayBuffer>;
+}
 
 export interface PublicationIndex {
   units: UnitRow[];
@@ -171,7 +184,7 @@ async function build(db: Db, publicationId: number): Promise<PublicationIndex | 
   const unitNames = trigramIndex(units, (row) => [row.name, row.organisationName]);
   const organisationNames = trigramIndex(organisations, (row) => [row.name]);
   const organisationNumbers = trigramIndex(organisations, (row) => [row.orgNumber]);
-  bytes += unitNames.bytes + organisationNames.bytes + organisationNumbers.bytes;
+  for (const trigrams of [unitNames, organisationNames, organisationNumbers]) bytes += trigrams.starts.byteLength + trigrams.rows.byteLength;
   const unitCodes = new Map<string, number[]>();
   units.forEach((row, at) => {
     if (row.unitCode === null) return;
@@ -179,62 +192,82 @@ async function build(db: Db, publicationId: number): Promise<PublicationIndex | 
     if (rows) rows.push(at);
     else {
       unitCodes.set(row.unitCode, [at]);
-      bytes += TRIGRAM_OVERHEAD_BYTES + 2 * row.unitCode.length;
+      bytes += CODE_OVERHEAD_BYTES + 2 * row.unitCode.length;
     }
   });
   if (bytes > MAX_INDEX_BYTES) return undefined;
-  return {
-    units,
-    organisations,
-    unitNames: unitNames.trigrams,
-    unitCodes,
-    organisationNames: organisationNames.trigrams,
-    organisationNumbers: organisationNumbers.trigrams,
-    bytes,
-  };
+  return { units, organisations, unitNames, unitCodes, organisationNames, organisationNumbers, bytes };
 }
 
-/** Every trigram of the rows' fields, each with the rows that hold it in ascending order. */
-function trigramIndex<Row>(rows: Row[], fields: (row: Row) => Array<string | null>): { trigrams: Trigrams; bytes: number } {
-  const lists = new Map<string, number[]>();
-  const seen = new Set<string>();
-  rows.forEach((row, at) => {
-    seen.clear();
-    for (const field of fields(row)) {
-      if (field === null) continue;
-      for (let i = 0; i + TRIGRAM <= field.length; i++) seen.add(field.slice(i, i + TRIGRAM));
-    }
-    // Rows come in order, each once: every list stays sorted without a sort.
-    for (const trigram of seen) {
-      const list = lists.get(trigram);
-      if (list) list.push(at);
-      else lists.set(trigram, [at]);
-    }
-  });
-  const trigrams: Trigrams = new Map();
-  let bytes = 0;
-  for (const [trigram, list] of lists) {
-    trigrams.set(trigram, Int32Array.from(list));
-    bytes += TRIGRAM_OVERHEAD_BYTES + list.length * POSTING_BYTES;
-  }
-  return { trigrams, bytes };
+/** Tests set fewer bits to make trigrams share buckets; undefined sizes the buckets to the rows. */
+let forcedBucketBits: number | undefined;
+export function forceBucketBits(bits: number | undefined): void {
+  forcedBucketBits = bits;
+  indexes.clear();
+}
+
+/** The bucket of the trigram at `at` in `text`: the three UTF-16 units mixed, the top `bits` bits kept. */
+function bucketOf(text: string, at: number, bits: number): number {
+  let hash = Math.imul(text.charCodeAt(at), 0x9e3779b1) ^ Math.imul(text.charCodeAt(at + 1), 0x85ebca77) ^ Math.imul(text.charCodeAt(at + 2), 0xc2b2ae3d);
+  hash = Math.imul(hash ^ (hash >>> 15), 0x2c1b3c6d);
+  // `>>> 32` would shift by nothing: zero bits is one bucket.
+  return bits === 0 ? 0 : (hash ^ (hash >>> 13)) >>> (32 - bits);
 }
 
 /**
- * The rows that hold every trigram of `needle`, ascending: a superset of the rows whose
- * fields contain it. Undefined when the needle is shorter than a trigram (every row may match).
+ * Every trigram of the rows' fields in its bucket, in two passes over the rows (count,
+ * then fill): no list per trigram is ever made, so building leaves little garbage behind.
+ */
+function trigramIndex<Row>(rows: Row[], fields: (row: Row) => Array<string | null>): Trigrams {
+  let occurrences = 0;
+  for (const row of rows) for (const field of fields(row)) if (field !== null) occurrences += Math.max(0, field.length - TRIGRAM + 1);
+  const bits = forcedBucketBits ?? Math.min(MAX_BUCKET_BITS, Math.max(MIN_BUCKET_BITS, Math.ceil(Math.log2(Math.max(1, occurrences / 4)))));
+  const buckets = 2 ** bits;
+  // The last row each bucket was given, so that a row goes into a bucket once.
+  const last = new Int32Array(buckets);
+  const eachBucket = (visit: (bucket: number, at: number) => void) => {
+    last.fill(-1);
+    rows.forEach((row, at) => {
+      for (const field of fields(row)) {
+        if (field === null) continue;
+        for (let i = 0; i + TRIGRAM <= field.length; i++) {
+          const bucket = bucketOf(field, i, bits);
+          if (last[bucket] === at) continue;
+          last[bucket] = at;
+          visit(bucket, at);
+        }
+      }
+    });
+  };
+  const starts = new Int32Array(buckets + 1);
+  eachBucket((bucket) => starts[bucket + 1]++);
+  for (let bucket = 0; bucket < buckets; bucket++) starts[bucket + 1] += starts[bucket];
+  const list = new Int32Array(starts[buckets]);
+  const next = starts.slice(0, buckets);
+  // Rows are visited in order: every bucket's rows come out ascending.
+  eachBucket((bucket, at) => {
+    list[next[bucket]++] = at;
+  });
+  return { bits, starts, rows: list };
+}
+
+/**
+ * The rows that hold every trigram of `needle` (or another of the same bucket), ascending:
+ * a superset of the rows whose fields contain it. Undefined when the needle is shorter
+ * than a trigram (every row may match).
  */
 function candidates(trigrams: Trigrams, needle: string): Int32Array | undefined {
   if (needle.length < TRIGRAM) return undefined;
+  const seen: number[] = [];
   const lists: Int32Array[] = [];
-  const seen = new Set<string>();
   for (let i = 0; i + TRIGRAM <= needle.length; i++) {
-    const trigram = needle.slice(i, i + TRIGRAM);
-    if (seen.has(trigram)) continue;
-    seen.add(trigram);
-    const list = trigrams.get(trigram);
-    if (!list) return EMPTY;
-    lists.push(list);
+    const bucket = bucketOf(needle, i, trigrams.bits);
+    if (seen.includes(bucket)) continue;
+    seen.push(bucket);
+    const from = trigrams.starts[bucket];
+    const to = trigrams.starts[bucket + 1];
+    if (from === to) return EMPTY;
+    lists.push(trigrams.rows.subarray(from, to));
   }
   lists.sort((a, b) => a.length - b.length);
   let rows = lists[0];
