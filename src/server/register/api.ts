@@ -14,7 +14,7 @@ import {
   type RegisterQuery,
 } from '#server/register/publication.ts';
 import { formatOrgNumber } from '#server/platform/format.ts';
-import { type PublicationIndex, publicationIndex, searchOrganisations, searchUnits } from '#server/register/search-index.ts';
+import { type PublicationIndex, pageBytes, publicationIndex, searchOrganisations, searchUnits } from '#server/register/search-index.ts';
 
 /**
  * The open API's answers: stable Swedish field names, paged, cacheable until the next
@@ -219,7 +219,7 @@ export async function answerQuestion(
   const limit = await hitLeasedLimit(db, { bucket: 'api', key: client, max: perMinute, windowMs: 60_000 }, clock);
   if (!limit.allowed) return problem(t, 429, t('api.problem.tooManyDetail'), { 'Retry-After': String(limit.retryAfterSeconds) });
   const index = await publicationIndex(db, publication.id);
-  const body = encoder.encode(index ? fromIndex(index, publication, resource, input) : await build(db, publication, resource, input));
+  const body = index ? fromIndex(index, publication, resource, input) : encoder.encode(await build(db, publication, resource, input));
   answers.set(tag, body);
   return { status: 200, headers: { 'Content-Type': JSON_TYPE, ...CORS, ...cache }, body };
 }
@@ -239,11 +239,12 @@ function lastModified(publication: Publication): string {
  * The answer from the publication's in-memory index: the same JSON, key for key, as
  * build() makes from SQL, put together from each row's ready JSON.
  */
-function fromIndex(index: PublicationIndex, publication: Publication, resource: Resource, input: z.infer<typeof params>): string {
+function fromIndex(index: PublicationIndex, publication: Publication, resource: Resource, input: z.infer<typeof params>): Uint8Array<ArrayBuffer> {
   const query: RegisterQuery = { q: input.q, city: input.ort, orgNumber: input.organisationsnummer, page: input.sida, perPage: input.per_sida };
-  const { rows, total } = resource === 'organisationer' ? searchOrganisations(index, query) : searchUnits(index, query);
+  const organisations = resource === 'organisationer';
+  const { rows, total } = organisations ? searchOrganisations(index, query) : searchUnits(index, query);
   const head = JSON.stringify({ publicering: publicationJson(publication), sida: input.sida, per_sida: input.per_sida, totalt: total });
-  return `${head.slice(0, -1)},${JSON.stringify(resource)}:[${rows.join(',')}]}`;
+  return pageBytes(organisations ? index.organisationJson : index.unitJson, rows, `${head.slice(0, -1)},${JSON.stringify(resource)}:[`, ']}');
 }
 
 /** The answer's JSON from SQL, for a publication too large to index. */

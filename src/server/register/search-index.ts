@@ -6,7 +6,8 @@ import type { RegisterQuery } from '#server/register/publication.ts';
 /**
  * A publication never changes once made, so each process reads it once into memory, in
  * the API's order, and answers search, filters and paging from there instead of with two
- * SQL statements. Each row keeps its answer's JSON, so a page is a join of ready strings.
+ * SQL statements. Each row's answer JSON is kept ready as UTF-8 in one buffer, rows in
+ * order, so a page is a copy of a few ranges of bytes (one range when no filter applies).
  * The lower-case names come from Postgres's own lower(), so a search matches exactly what
  * the SQL's `lower(name) LIKE` matched.
  *
@@ -36,7 +37,6 @@ const MIN_BUCKET_BITS = 10;
 const MAX_BUCKET_BITS = 20;
 
 interface UnitRow {
-  json: string;
   name: string;
   organisationName: string;
   unitCode: string | null;
@@ -45,7 +45,6 @@ interface UnitRow {
 }
 
 interface OrganisationRow {
-  json: string;
   name: string;
   city: string | null;
   orgNumber: string;
@@ -61,9 +60,20 @@ export interface Trigrams {
   rows: Int32Array<ArrayBuffer>;
 }
 
+/**
+ * Every row's JSON followed by a comma, as UTF-8, one after the other: row i's are
+ * bytes[starts[i]] up to bytes[starts[i + 1]]. Off the V8 heap, and exactly what it costs.
+ */
+export interface JsonRows {
+  bytes: Uint8Array<ArrayBuffer>;
+  starts: Int32Array<ArrayBuffer>;
+}
+
 export interface PublicationIndex {
   units: UnitRow[];
+  unitJson: JsonRows;
   organisations: OrganisationRow[];
+  organisationJson: JsonRows;
   /** The trigrams of each unit's name and its organisation's name (one needle searches both). */
   unitNames: Trigrams;
   /** Upper-case unit code → the rows with that code. */
@@ -148,6 +158,7 @@ async function build(db: Db, publicationId: number): Promise<PublicationIndex | 
       .execute(),
   ]);
   let bytes = 0;
+  const unitTexts: string[] = [];
   const units = unitRows.map((row): UnitRow => {
     const json = JSON.stringify({
       id: row.unit_id,
@@ -159,9 +170,9 @@ async function build(db: Db, publicationId: number): Promise<PublicationIndex | 
       ort: row.city,
       organisation: { organisationsnummer: formatOrgNumber(row.org_number), namn: row.organisation_name },
     });
-    bytes += ROW_OVERHEAD_BYTES + 2 * (json.length + row.lower_name.length + row.lower_organisation_name.length + (row.lower_city?.length ?? 0));
+    unitTexts.push(json);
+    bytes += ROW_OVERHEAD_BYTES + 2 * (row.lower_name.length + row.lower_organisation_name.length + (row.lower_city?.length ?? 0));
     return {
-      json,
       name: row.lower_name,
       organisationName: row.lower_organisation_name,
       unitCode: row.unit_code,
@@ -169,6 +180,7 @@ async function build(db: Db, publicationId: number): Promise<PublicationIndex | 
       orgNumber: row.org_number,
     };
   });
+  const organisationTexts: string[] = [];
   const organisations = organisationRows.map((row): OrganisationRow => {
     const json = JSON.stringify({
       organisationsnummer: formatOrgNumber(row.org_number),
@@ -177,9 +189,13 @@ async function build(db: Db, publicationId: number): Promise<PublicationIndex | 
       omraden: row.areas,
       uppgifter_bekraftade: row.confirmed_at?.toISOString() ?? null,
     });
-    bytes += ROW_OVERHEAD_BYTES + 2 * (json.length + row.lower_name.length + (row.lower_city?.length ?? 0));
-    return { json, name: row.lower_name, city: row.lower_city, orgNumber: row.org_number };
+    organisationTexts.push(json);
+    bytes += ROW_OVERHEAD_BYTES + 2 * (row.lower_name.length + (row.lower_city?.length ?? 0));
+    return { name: row.lower_name, city: row.lower_city, orgNumber: row.org_number };
   });
+  const unitJson = jsonRows(unitTexts);
+  const organisationJson = jsonRows(organisationTexts);
+  bytes += unitJson.bytes.byteLength + unitJson.starts.byteLength + organisationJson.bytes.byteLength + organisationJson.starts.byteLength;
   if (bytes > MAX_INDEX_BYTES) return undefined;
   const unitNames = trigramIndex(units, (row) => [row.name, row.organisationName]);
   const organisationNames = trigramIndex(organisations, (row) => [row.name]);
@@ -196,7 +212,54 @@ async function build(db: Db, publicationId: number): Promise<PublicationIndex | 
     }
   });
   if (bytes > MAX_INDEX_BYTES) return undefined;
-  return { units, organisations, unitNames, unitCodes, organisationNames, organisationNumbers, bytes };
+  return { units, unitJson, organisations, organisationJson, unitNames, unitCodes, organisationNames, organisationNumbers, bytes };
+}
+
+const encoder = new TextEncoder();
+const COMMA = 0x2c;
+
+function jsonRows(texts: string[]): JsonRows {
+  const starts = new Int32Array(texts.length + 1);
+  for (let i = 0; i < texts.length; i++) starts[i + 1] = starts[i] + Buffer.byteLength(texts[i]) + 1;
+  const bytes = new Uint8Array(starts[texts.length]);
+  for (let i = 0; i < texts.length; i++) {
+    encoder.encodeInto(texts[i], bytes.subarray(starts[i]));
+    bytes[starts[i + 1] - 1] = COMMA;
+  }
+  return { bytes, starts };
+}
+
+/** One row's JSON as text (tests compare it with the SQL's). */
+export function rowJson(json: JsonRows, row: number): string {
+  return new TextDecoder().decode(json.bytes.subarray(json.starts[row], json.starts[row + 1] - 1));
+}
+
+/**
+ * A page's answer as UTF-8: `head`, the rows' JSON separated by commas, `tail`. Rows that
+ * follow each other in the index are copied as one range: an unfiltered page is one copy.
+ * A buffer of its own, exactly as long as the answer: what the answer cache counts is what it keeps.
+ */
+export function pageBytes(json: JsonRows, rows: number[], head: string, tail: string): Uint8Array<ArrayBuffer> {
+  const headBytes = encoder.encode(head);
+  const tailBytes = encoder.encode(tail);
+  let length = headBytes.length + tailBytes.length;
+  for (const row of rows) length += json.starts[row + 1] - json.starts[row];
+  // The last row's comma is left out.
+  if (rows.length) length--;
+  const out = new Uint8Array(length);
+  out.set(headBytes, 0);
+  let at = headBytes.length;
+  for (let i = 0; i < rows.length; ) {
+    let j = i;
+    while (j + 1 < rows.length && rows[j + 1] === rows[j] + 1) j++;
+    const from = json.starts[rows[i]];
+    const to = json.starts[rows[j] + 1] - (j === rows.length - 1 ? 1 : 0);
+    out.set(json.bytes.subarray(from, to), at);
+    at += to - from;
+    i = j + 1;
+  }
+  out.set(tailBytes, at);
+  return out;
 }
 
 /** Tests set fewer bits to make trigrams share buckets; undefined sizes the buckets to the rows. */
@@ -306,13 +369,14 @@ function intersect(small: Int32Array, large: Int32Array): Int32Array {
   return out.subarray(0, count);
 }
 
-/** The rows of `all` at the given ascending positions that pass `test`, in order. */
-function select<Row>(all: Row[], at: ArrayLike<number>, test: (row: Row) => boolean): Row[] {
-  const rows: Row[] = [];
-  for (let i = 0; i < at.length; i++) {
-    const row = all[at[i]];
-    if (test(row)) rows.push(row);
+/** The numbers of the rows of `all` at the given ascending positions (or all of them) that pass `test`, in order. */
+function select<Row>(all: Row[], at: ArrayLike<number> | undefined, test: (row: Row) => boolean): number[] {
+  const rows: number[] = [];
+  if (at === undefined) {
+    for (let i = 0; i < all.length; i++) if (test(all[i])) rows.push(i);
+    return rows;
   }
+  for (let i = 0; i < at.length; i++) if (test(all[at[i]])) rows.push(at[i]);
   return rows;
 }
 
@@ -331,42 +395,53 @@ function union(a: ArrayLike<number>, b: ArrayLike<number>): number[] {
   return out;
 }
 
-/** One page of a query over the index: the rows' JSON, in order, and how many rows match in all. */
-export function searchUnits(index: PublicationIndex, query: RegisterQuery): { rows: string[]; total: number } {
+/** One page of a query over the index: the numbers of its rows, in order, and how many rows match in all. */
+export function searchUnits(index: PublicationIndex, query: RegisterQuery): Found {
   // The same tests as registerUnits' WHERE clause, term by term.
   const needle = query.q ? query.q.trim().toLowerCase() : undefined;
   const code = query.q ? query.q.trim().toUpperCase() : undefined;
   const city = query.city ? query.city.trim().toLowerCase() : undefined;
   const orgNumber = query.orgNumber?.replace(/-/g, '');
-  if (needle === undefined && city === undefined && orgNumber === undefined) return page(index.units, query);
+  if (needle === undefined && city === undefined && orgNumber === undefined) return page(undefined, index.units.length, query);
   const test = (row: UnitRow) =>
     (needle === undefined || row.name.includes(needle) || row.organisationName.includes(needle) || row.unitCode === code) &&
     (city === undefined || row.city === city) &&
     (orgNumber === undefined || row.orgNumber === orgNumber);
   const named = needle === undefined ? undefined : candidates(index.unitNames, needle);
-  if (!named) return page(index.units.filter(test), query);
+  if (!named) return page(select(index.units, undefined, test), 0, query);
   // A unit is found by its name, its organisation's name, or its code.
   const coded = index.unitCodes.get(code!);
-  return page(select(index.units, coded ? union(named, coded) : named, test), query);
+  return page(select(index.units, coded ? union(named, coded) : named, test), 0, query);
 }
 
-export function searchOrganisations(index: PublicationIndex, query: RegisterQuery): { rows: string[]; total: number } {
+export function searchOrganisations(index: PublicationIndex, query: RegisterQuery): Found {
   const needle = query.q ? query.q.trim().toLowerCase() : undefined;
   const digits = query.q ? query.q.replace(/-/g, '').trim().toLowerCase() : undefined;
   const city = query.city ? query.city.trim().toLowerCase() : undefined;
   const orgNumber = query.orgNumber?.replace(/-/g, '');
-  if (needle === undefined && city === undefined && orgNumber === undefined) return page(index.organisations, query);
+  if (needle === undefined && city === undefined && orgNumber === undefined) return page(undefined, index.organisations.length, query);
   const test = (row: OrganisationRow) =>
     (needle === undefined || row.name.includes(needle) || row.orgNumber.includes(digits!)) &&
     (city === undefined || row.city === city) &&
     (orgNumber === undefined || row.orgNumber === orgNumber);
   const named = needle === undefined ? undefined : candidates(index.organisationNames, needle);
   const numbered = digits === undefined ? undefined : candidates(index.organisationNumbers, digits);
-  if (!named || !numbered) return page(index.organisations.filter(test), query);
-  return page(select(index.organisations, union(named, numbered), test), query);
+  if (!named || !numbered) return page(select(index.organisations, undefined, test), 0, query);
+  return page(select(index.organisations, union(named, numbered), test), 0, query);
 }
 
-function page(matches: Array<{ json: string }>, query: RegisterQuery): { rows: string[]; total: number } {
+export interface Found {
+  /** The page's rows, by their number in the index. */
+  rows: number[];
+  /** How many rows match in all. */
+  total: number;
+}
+
+/** The query's page of the matching rows, or (matches undefined) of all `count` rows. */
+function page(matches: number[] | undefined, count: number, query: RegisterQuery): Found {
   const offset = (Math.max(1, query.page) - 1) * query.perPage;
-  return { rows: matches.slice(offset, offset + query.perPage).map((row) => row.json), total: matches.length };
+  if (matches) return { rows: matches.slice(offset, offset + query.perPage), total: matches.length };
+  const rows: number[] = [];
+  for (let row = offset; row < Math.min(count, offset + query.perPage); row++) rows.push(row);
+  return { rows, total: count };
 }
