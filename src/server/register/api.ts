@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { ByteCache } from '#server/platform/byte-cache.ts';
 import type { Clock } from '#server/platform/clock.ts';
 import type { Db } from '#server/platform/database.ts';
-import { hitLimit } from '#server/platform/rate-limit.ts';
+import { hitLeasedLimit } from '#server/platform/rate-limit.ts';
 import {
   findPublication,
   latestCacheHeaders,
@@ -14,7 +14,7 @@ import {
   type RegisterQuery,
 } from '#server/register/publication.ts';
 import { formatOrgNumber } from '#server/platform/format.ts';
-import { type PublicationIndex, publicationIndex, searchOrganisations, searchUnits } from '#server/register/search-index.ts';
+import { type PublicationIndex, pageBytes, publicationIndex, searchOrganisations, searchUnits } from '#server/register/search-index.ts';
 
 /**
  * The open API's answers: stable Swedish field names, paged, cacheable until the next
@@ -62,9 +62,18 @@ const CORS = {
 };
 const JSON_TYPE = 'application/json; charset=utf-8';
 
-function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': JSON_TYPE, ...CORS, ...headers } });
+/**
+ * An answer as plain data: the front server writes it to node:http directly, and the
+ * Astro routes wrap it in a Response (building WHATWG Request, Headers and Response
+ * objects costs more than the rest of an answer from the index).
+ */
+export interface ApiAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: Uint8Array<ArrayBuffer> | null;
 }
+
+const encoder = new TextEncoder();
 
 const TITLES = { 400: 'api.problem.badRequest', 404: 'api.problem.notFound', 429: 'api.problem.tooMany' } as const;
 
@@ -85,12 +94,13 @@ export type Translate = (key: ApiMessage, params?: Record<string, string | numbe
  * An error as RFC 9457 problem details, in Swedish. `fel` repeats the detail for clients
  * written against the first version of the API, which answered `{ fel }` only.
  */
-export function problem(text: Translate, status: keyof typeof TITLES, detail: string, headers: Record<string, string> = {}): Response {
+export function problem(text: Translate, status: keyof typeof TITLES, detail: string, headers: Record<string, string> = {}): ApiAnswer {
   const body = { type: 'about:blank', title: text(TITLES[status]), status, detail, fel: detail };
-  return new Response(JSON.stringify(body), {
+  return {
     status,
     headers: { 'Content-Type': 'application/problem+json; charset=utf-8', ...CORS, 'Cache-Control': 'no-store', ...headers },
-  });
+    body: encoder.encode(JSON.stringify(body)),
+  };
 }
 
 export type Resource = 'organisationer' | 'enheter';
@@ -99,8 +109,8 @@ export type Resource = 'organisationer' | 'enheter';
 const shown = (name: string) => name.slice(0, 40).replace(/\p{Cc}/gu, '?');
 
 /** The query's parameters checked against the API's: the parsed input, or the 400 that names what is wrong. */
-function parseQuery(url: URL, t: Translate): { input: z.infer<typeof params> } | { refused: Response } {
-  const names = [...url.searchParams.keys()];
+function parseQuery(searchParams: URLSearchParams, t: Translate): { input: z.infer<typeof params> } | { refused: ApiAnswer } {
+  const names = [...searchParams.keys()];
   const unknown = [...new Set(names.filter((name) => !(PARAMETERS as string[]).includes(name)))];
   if (unknown.length) {
     const key = unknown.length === 1 ? 'api.problem.unknownParameter' : 'api.problem.unknownParameters';
@@ -108,7 +118,7 @@ function parseQuery(url: URL, t: Translate): { input: z.infer<typeof params> } |
   }
   const repeated = names.find((name, index) => names.indexOf(name) !== index);
   if (repeated) return { refused: problem(t, 400, t('api.problem.repeatedParameter', { name: repeated })) };
-  const parsed = params.safeParse(Object.fromEntries(url.searchParams));
+  const parsed = params.safeParse(Object.fromEntries(searchParams));
   if (!parsed.success) {
     const name = String(parsed.error.issues[0]?.path[0] ?? '') as Parameter;
     return { refused: problem(t, 400, t('api.problem.invalidValue', { name, hint: t(`api.parameter.${name}`) })) };
@@ -149,7 +159,13 @@ export interface AnswerCache {
   refreshMs: number;
 }
 
-/** Answers one API request for a list resource from this process's bounded answer cache. */
+/** What an answer depends on in a request: its query string's parameters and If-None-Match. */
+export interface ApiQuestion {
+  searchParams: URLSearchParams;
+  ifNoneMatch: string | undefined;
+}
+
+/** Answers one API request for a list resource (an Astro route's Request) from this process's bounded answer cache. */
 export async function answer(
   db: Db,
   request: Request,
@@ -160,7 +176,23 @@ export async function answer(
   cacheSettings: AnswerCache,
   t: Translate,
 ): Promise<Response> {
-  const parsed = parseQuery(new URL(request.url), t);
+  const question = { searchParams: new URL(request.url).searchParams, ifNoneMatch: request.headers.get('if-none-match') ?? undefined };
+  const answered = await answerQuestion(db, question, resource, client, clock, perMinute, cacheSettings, t);
+  return new Response(answered.body, { status: answered.status, headers: answered.headers });
+}
+
+/** Answers one API request for a list resource, as plain data, from this process's bounded answer cache. */
+export async function answerQuestion(
+  db: Db,
+  question: ApiQuestion,
+  resource: Resource,
+  client: string,
+  clock: Clock,
+  perMinute: number,
+  cacheSettings: AnswerCache,
+  t: Translate,
+): Promise<ApiAnswer> {
+  const parsed = parseQuery(question.searchParams, t);
   if ('refused' in parsed) return parsed.refused;
   const input = parsed.input;
   const publication = await publicationFor(db, input.publicering, cacheSettings.refreshMs);
@@ -169,77 +201,72 @@ export async function answer(
   const tag = `"${publication.id}-${createHash('sha256').update(canonical(resource, input)).digest('base64url').slice(0, 16)}"`;
   const cache = {
     ETag: tag,
-    'Last-Modified': publication.published_at.toUTCString(),
+    'Last-Modified': lastModified(publication),
     ...(input.publicering ? { 'Cache-Control': `public, max-age=${86_400 * 30}` } : latestCacheHeaders(publication, clock.now())),
   };
   if (
-    request.headers
-      .get('if-none-match')
+    question.ifNoneMatch
       ?.split(',')
       .map((value) => value.trim().replace(/^W\//, ''))
       .includes(tag)
   ) {
-    return new Response(null, { status: 304, headers: { ...CORS, ...cache } });
+    return { status: 304, headers: { ...CORS, ...cache }, body: null };
   }
   if (answers.maxBytes !== cacheSettings.bytes) answers.resize(cacheSettings.bytes);
   const kept = answers.get(tag);
-  if (kept) return new Response(kept, { status: 200, headers: { 'Content-Type': JSON_TYPE, ...CORS, ...cache } });
+  if (kept) return { status: 200, headers: { 'Content-Type': JSON_TYPE, ...CORS, ...cache }, body: kept };
   // Only requests that reach the database count against the client's limit.
-  const limit = await hitLimit(db, { bucket: 'api', key: client, max: perMinute, windowMs: 60_000 }, clock);
+  const limit = await hitLeasedLimit(db, { bucket: 'api', key: client, max: perMinute, windowMs: 60_000 }, clock);
   if (!limit.allowed) return problem(t, 429, t('api.problem.tooManyDetail'), { 'Retry-After': String(limit.retryAfterSeconds) });
   const index = await publicationIndex(db, publication.id);
-  if (index) {
-    const body = new TextEncoder().encode(fromIndex(index, publication, resource, input));
-    answers.set(tag, body);
-    return new Response(body, { status: 200, headers: { 'Content-Type': JSON_TYPE, ...CORS, ...cache } });
+  const body = index ? fromIndex(index, publication, resource, input) : encoder.encode(await build(db, publication, resource, input));
+  answers.set(tag, body);
+  return { status: 200, headers: { 'Content-Type': JSON_TYPE, ...CORS, ...cache }, body };
+}
+
+// A publication's Last-Modified, formatted once: every answer from it sends the same.
+const lastModifiedTexts = new WeakMap<Publication, string>();
+function lastModified(publication: Publication): string {
+  let text = lastModifiedTexts.get(publication);
+  if (text === undefined) {
+    text = publication.published_at.toUTCString();
+    lastModifiedTexts.set(publication, text);
   }
-  const response = await build(db, publication, resource, input, cache);
-  if (response.status === 200) answers.set(tag, new Uint8Array(await response.clone().arrayBuffer()));
-  return response;
+  return text;
 }
 
 /**
  * The answer from the publication's in-memory index: the same JSON, key for key, as
  * build() makes from SQL, put together from each row's ready JSON.
  */
-function fromIndex(index: PublicationIndex, publication: Publication, resource: Resource, input: z.infer<typeof params>): string {
+function fromIndex(index: PublicationIndex, publication: Publication, resource: Resource, input: z.infer<typeof params>): Uint8Array<ArrayBuffer> {
   const query: RegisterQuery = { q: input.q, city: input.ort, orgNumber: input.organisationsnummer, page: input.sida, perPage: input.per_sida };
-  const { rows, total } = resource === 'organisationer' ? searchOrganisations(index, query) : searchUnits(index, query);
+  const organisations = resource === 'organisationer';
+  const { rows, total } = organisations ? searchOrganisations(index, query) : searchUnits(index, query);
   const head = JSON.stringify({ publicering: publicationJson(publication), sida: input.sida, per_sida: input.per_sida, totalt: total });
-  return `${head.slice(0, -1)},${JSON.stringify(resource)}:[${rows.join(',')}]}`;
+  return pageBytes(organisations ? index.organisationJson : index.unitJson, rows, `${head.slice(0, -1)},${JSON.stringify(resource)}:[`, ']}');
 }
 
-async function build(db: Db, publication: Publication, resource: Resource, input: z.infer<typeof params>, cache: Record<string, string>): Promise<Response> {
+/** The answer's JSON from SQL, for a publication too large to index. */
+async function build(db: Db, publication: Publication, resource: Resource, input: z.infer<typeof params>): Promise<string> {
   const query: RegisterQuery = { q: input.q, city: input.ort, orgNumber: input.organisationsnummer, page: input.sida, perPage: input.per_sida };
   const page = { publicering: publicationJson(publication), sida: input.sida, per_sida: input.per_sida };
   if (resource === 'organisationer') {
     const { rows, total } = await registerOrganisations(db, publication.id, query);
-    return json(
-      200,
-      {
-        ...page,
-        totalt: total,
-        organisationer: rows.map((row) => ({
-          organisationsnummer: formatOrgNumber(row.org_number),
-          namn: row.name,
-          ort: row.city,
-          omraden: row.areas,
-          uppgifter_bekraftade: row.confirmed_at?.toISOString() ?? null,
-        })),
-      },
-      cache,
-    );
-  }
-  const { rows, total } = await registerUnits(db, publication.id, query);
-  return json(
-    200,
-    {
+    return JSON.stringify({
       ...page,
       totalt: total,
-      enheter: rows.map(unitJson),
-    },
-    cache,
-  );
+      organisationer: rows.map((row) => ({
+        organisationsnummer: formatOrgNumber(row.org_number),
+        namn: row.name,
+        ort: row.city,
+        omraden: row.areas,
+        uppgifter_bekraftade: row.confirmed_at?.toISOString() ?? null,
+      })),
+    });
+  }
+  const { rows, total } = await registerUnits(db, publication.id, query);
+  return JSON.stringify({ ...page, totalt: total, enheter: rows.map(unitJson) });
 }
 
 /** One unit of a publication in the API's field names (the API and the JSON download alike). */

@@ -12,8 +12,34 @@ const STOCKHOLM_DATE = new Intl.DateTimeFormat('sv-SE', { timeZone: REGISTER_TIM
 
 /** The register's day is Swedish: a publication belongs to the date in Stockholm. */
 export function registerDate(now: Date): string {
-  return STOCKHOLM_DATE.format(now);
+  return stockholmDay(now).day;
 }
+
+/**
+ * The Stockholm day that `now` falls in, with its first and last instant: every API answer
+ * asks (twice), so the formatter and Temporal's arithmetic are worked once per day, and
+ * any other instant of the same day is answered by a comparison.
+ */
+function stockholmDay(now: Date): StockholmDay {
+  const at = now.getTime();
+  if (currentDay && at >= currentDay.from && at < currentDay.until) return currentDay;
+  const day = STOCKHOLM_DATE.format(now);
+  const date = Temporal.PlainDate.from(day);
+  const found = {
+    day,
+    from: date.toZonedDateTime({ timeZone: REGISTER_TIME_ZONE }).epochMilliseconds,
+    until: date.add({ days: 1 }).toZonedDateTime({ timeZone: REGISTER_TIME_ZONE }).epochMilliseconds,
+  };
+  currentDay = found;
+  return found;
+}
+interface StockholmDay {
+  day: string;
+  /** The day's first millisecond (its Stockholm midnight), and the next day's. */
+  from: number;
+  until: number;
+}
+let currentDay: StockholmDay | undefined;
 
 export interface Publication {
   id: number;
@@ -151,15 +177,8 @@ const PENDING_MAX_AGE_SECONDS = 60;
  * in winter and 22:00 UTC in summer (and the day of a DST change has 23 or 25 hours).
  */
 function nextPublicationAt(now: Date): Date {
-  // Every API answer asks; Temporal's arithmetic is worked once per Stockholm day.
-  const day = registerDate(now);
-  if (nextPublication?.day !== day) {
-    const today = Temporal.Instant.fromEpochMilliseconds(now.getTime()).toZonedDateTimeISO(REGISTER_TIME_ZONE).toPlainDate();
-    nextPublication = { day, at: today.add({ days: 1 }).toZonedDateTime({ timeZone: REGISTER_TIME_ZONE }).epochMilliseconds };
-  }
-  return new Date(nextPublication.at);
+  return new Date(stockholmDay(now).until);
 }
-let nextPublication: { day: string; at: number } | undefined;
 
 /**
  * How long shared caches may keep an answer built from the latest publication: until the

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AppContext } from '#server/platform/context.ts';
-import { answer, type Resource, type Translate } from '#server/register/api.ts';
+import { answerQuestion, type Resource, type Translate } from '#server/register/api.ts';
 
 /** The open API's list resources, by path. */
 const RESOURCES: Readonly<Record<string, Resource>> = { '/api/v1/organisationer': 'organisationer', '/api/v1/enheter': 'enheter' };
@@ -10,17 +10,23 @@ export const registerResource = (path: string): Resource | undefined => RESOURCE
 /**
  * `GET /api/v1/organisationer` and `/enheter`, answered by the front server itself with
  * the same domain function the Astro routes call (src/web/register-route.ts): the open
- * API is public and stateless, so the page machinery adds only cost to every answer.
+ * API is public and stateless, so the page machinery adds only cost to every answer. The
+ * answer goes from plain data straight to node:http: no WHATWG Request or Response.
+ * (`_publicOrigin` is no longer needed: the answer depends only on the query string.)
  */
-export function registerApiHandler(app: AppContext, text: Translate, publicOrigin: string) {
+export function registerApiHandler(app: AppContext, text: Translate, _publicOrigin?: string) {
   const { db, clock, config } = app;
   return async (req: IncomingMessage, res: ServerResponse, resource: Resource, client: string): Promise<void> => {
-    const headers = new Headers();
-    for (const [name, value] of Object.entries(req.headers)) if (typeof value === 'string') headers.set(name, value);
-    const request = new Request(`${publicOrigin}${req.url ?? '/'}`, { headers });
-    const response = await answer(db, request, resource, client, clock, config.apiClientLimit, config.apiCache, text);
-    const body = response.body ? Buffer.from(await response.arrayBuffer()) : undefined;
-    res.writeHead(response.status, { ...Object.fromEntries(response.headers), ...(body ? { 'Content-Length': body.length } : {}) });
-    res.end(body);
+    const url = req.url ?? '/';
+    // The query string as `new URL(…).searchParams` reads it: after the first `?`, up to a fragment.
+    const fragment = url.indexOf('#');
+    const target = fragment < 0 ? url : url.slice(0, fragment);
+    const at = target.indexOf('?');
+    const searchParams = new URLSearchParams(at < 0 ? '' : target.slice(at + 1));
+    const ifNoneMatch = req.headers['if-none-match'];
+    const answered = await answerQuestion(db, { searchParams, ifNoneMatch }, resource, client, clock, config.apiClientLimit, config.apiCache, text);
+    const { body } = answered;
+    res.writeHead(answered.status, body ? { ...answered.headers, 'Content-Length': body.byteLength } : answered.headers);
+    res.end(body ?? undefined);
   };
 }
