@@ -183,7 +183,7 @@ function sharedLayout(shared: FontkitFont, Engine: new (font: object) => object)
   const runs = new Map<string, SharedRun>();
   // A run's parts recur in other runs: one frozen object each, so that a run costs little
   // more than its arrays. There are as many as the font has glyphs, advances and kerning values.
-  const parts = new Map<string, LaidOutGlyph | Readonly<Position> | Readonly<Record<string, boolean>>>();
+  const parts = new Map<string, object>();
   const part = <T extends object>(key: string, make: () => T): T => remember(parts, key, () => Object.freeze(make())) as T;
   const shape = (text: string, features: string[] | undefined): SharedRun => {
     shaper._glyphs = {};
