@@ -136,7 +136,7 @@ export default async function bench(): Promise<void> {
     check('3. uncached search', `${oursSearch.median.toFixed(0)} req/s`, '≥ 2 000 req/s', oursSearch.median >= 2000);
     check('3. uncached search / node:http + pg', `${(ratio(oursSearch, peerSearch) * 100).toFixed(0)} %`, '≥ 80 %', ratio(oursSearch, peerSearch) >= 0.8);
 
-    // 10 000 distinct API requests against the default cache (64 MB): pages, sizes, searches and cities.
+    // 10 000 distinct API requests against the default cache (16 MB): pages, sizes, searches and cities.
     const distinct = (n: number) => {
       switch (n % 4) {
         case 0:
@@ -155,7 +155,7 @@ export default async function bench(): Promise<void> {
         while (next < 10_000) await get(`${cachedServer.url}${distinct(next++)}`);
       }),
     );
-    memory('portal after 10 000 distinct API requests (default 64 MB answer cache)', cachedServer.pid);
+    memory('portal after 10 000 distinct API requests (default 16 MB answer cache)', cachedServer.pid);
     const worst = Math.max(
       memory('portal after the register bench (cached server)', cachedServer.pid),
       memory('portal after the register bench (1 MB cache)', uncachedServer.pid),

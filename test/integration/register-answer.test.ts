@@ -60,7 +60,7 @@ describe('the API answer, as plain data and as a Response', () => {
     return {
       status: answered.status,
       headers: Object.fromEntries(Object.entries(answered.headers).map(([name, value]) => [name.toLowerCase(), value])),
-      body: answered.body ? new TextDecoder().decode(answered.body) : '',
+      body: answered.body ? Buffer.concat(answered.body).toString('utf8') : '',
     };
   };
 

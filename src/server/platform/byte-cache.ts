@@ -4,9 +4,12 @@
  * Values are kept as UTF-8 bytes, so the bound is what the process really keeps
  * (plus the keys, counted at two bytes per UTF-16 unit, and a fixed cost per entry).
  */
-export class ByteCache {
+/** A value: bytes, or bytes in chunks (which may be views of a larger buffer kept elsewhere). */
+export type Body = Uint8Array<ArrayBuffer> | readonly Uint8Array<ArrayBuffer>[];
+
+export class ByteCache<V extends Body = Body> {
   static readonly ENTRY_OVERHEAD = 100;
-  readonly #entries = new Map<string, Uint8Array<ArrayBuffer>>();
+  readonly #entries = new Map<string, V>();
   #bytes = 0;
   maxBytes: number;
 
@@ -23,7 +26,7 @@ export class ByteCache {
     return this.#entries.size;
   }
 
-  get(key: string): Uint8Array<ArrayBuffer> | undefined {
+  get(key: string): V | undefined {
     const value = this.#entries.get(key);
     if (value === undefined) return undefined;
     // Re-inserting moves the entry to the end of the Map's order: the most recently used.
@@ -32,7 +35,7 @@ export class ByteCache {
     return value;
   }
 
-  set(key: string, value: Uint8Array<ArrayBuffer>): void {
+  set(key: string, value: V): void {
     this.delete(key);
     const cost = ByteCache.cost(key, value);
     if (cost > this.maxBytes) return;
@@ -54,8 +57,10 @@ export class ByteCache {
     this.#evictUntil(maxBytes);
   }
 
-  static cost(key: string, value: Uint8Array<ArrayBuffer>): number {
-    return key.length * 2 + value.byteLength + ByteCache.ENTRY_OVERHEAD;
+  /** Chunks count at their full length, views or not: the bound holds whatever they share. */
+  static cost(key: string, value: Body): number {
+    const bytes = 'byteLength' in value ? value.byteLength : value.reduce((sum, chunk) => sum + chunk.byteLength, 0);
+    return key.length * 2 + bytes + ByteCache.ENTRY_OVERHEAD;
   }
 
   #evictUntil(limit: number): void {

@@ -51,7 +51,7 @@ const schema = z
     APPLICATION_DRAFT_CLIENT_LIMIT: integer(1, 1_000_000).default(100),
     APPLICATION_SUBMIT_CLIENT_LIMIT: integer(1, 1_000_000).default(10),
     UNIT_ADD_LIMIT: integer(1, 100_000).default(100),
-    API_CACHE_MB: integer(1, 16_384).default(64),
+    API_CACHE_MB: integer(1, 16_384).default(16),
     REGISTER_REFRESH_SECONDS: integer(0, 3600).default(5),
     REGISTER_CONFIRM_MONTHS: integer(1, 120).default(12),
     AUDIT_RETENTION_MONTHS: integer(1, 240).default(24),

@@ -14,7 +14,7 @@ import {
   type RegisterQuery,
 } from '#server/register/publication.ts';
 import { formatOrgNumber } from '#server/platform/format.ts';
-import { type PublicationIndex, pageBytes, publicationIndex, searchOrganisations, searchUnits } from '#server/register/search-index.ts';
+import { type PublicationIndex, pageChunks, publicationIndex, searchOrganisations, searchUnits } from '#server/register/search-index.ts';
 
 /**
  * The open API's answers: stable Swedish field names, paged, cacheable until the next
@@ -70,8 +70,14 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 export interface ApiAnswer {
   status: number;
   headers: Record<string, string>;
-  body: Uint8Array<ArrayBuffer> | null;
+  /**
+   * The body as chunks, written in turn: an answer from the index is views of the index's
+   * own bytes between its head and tail, so building one copies and allocates nothing large.
+   */
+  body: Chunks | null;
 }
+
+type Chunks = readonly Uint8Array<ArrayBuffer>[];
 
 const encoder = new TextEncoder();
 
@@ -99,7 +105,7 @@ export function problem(text: Translate, status: keyof typeof TITLES, detail: st
   return {
     status,
     headers: { 'Content-Type': 'application/problem+json; charset=utf-8', ...CORS, 'Cache-Control': 'no-store', ...headers },
-    body: encoder.encode(JSON.stringify(body)),
+    body: [encoder.encode(JSON.stringify(body))],
   };
 }
 
@@ -134,7 +140,7 @@ function parseQuery(searchParams: URLSearchParams, t: Translate): { input: z.inf
  * latest publication is looked up again, at most every few seconds, so a new publication
  * shows within that time everywhere.
  */
-const answers = new ByteCache(64 * 1024 * 1024);
+const answers = new ByteCache<Chunks>(64 * 1024 * 1024);
 let latest: { publication: Publication; fetchedAt: number } | undefined;
 
 async function publicationFor(db: Db, day: string | undefined, refreshMs: number): Promise<Publication | undefined> {
@@ -178,7 +184,7 @@ export async function answer(
 ): Promise<Response> {
   const question = { searchParams: new URL(request.url).searchParams, ifNoneMatch: request.headers.get('if-none-match') ?? undefined };
   const answered = await answerQuestion(db, question, resource, client, clock, perMinute, cacheSettings, t);
-  return new Response(answered.body, { status: answered.status, headers: answered.headers });
+  return new Response(answered.body && Buffer.concat(answered.body), { status: answered.status, headers: answered.headers });
 }
 
 /** Answers one API request for a list resource, as plain data, from this process's bounded answer cache. */
@@ -219,7 +225,7 @@ export async function answerQuestion(
   const limit = await hitLeasedLimit(db, { bucket: 'api', key: client, max: perMinute, windowMs: 60_000 }, clock);
   if (!limit.allowed) return problem(t, 429, t('api.problem.tooManyDetail'), { 'Retry-After': String(limit.retryAfterSeconds) });
   const index = await publicationIndex(db, publication.id);
-  const body = index ? fromIndex(index, publication, resource, input) : encoder.encode(await build(db, publication, resource, input));
+  const body = index ? fromIndex(index, publication, resource, input) : [encoder.encode(await build(db, publication, resource, input))];
   answers.set(tag, body);
   return { status: 200, headers: { 'Content-Type': JSON_TYPE, ...CORS, ...cache }, body };
 }
@@ -239,12 +245,12 @@ function lastModified(publication: Publication): string {
  * The answer from the publication's in-memory index: the same JSON, key for key, as
  * build() makes from SQL, put together from each row's ready JSON.
  */
-function fromIndex(index: PublicationIndex, publication: Publication, resource: Resource, input: z.infer<typeof params>): Uint8Array<ArrayBuffer> {
+function fromIndex(index: PublicationIndex, publication: Publication, resource: Resource, input: z.infer<typeof params>): Chunks {
   const query: RegisterQuery = { q: input.q, city: input.ort, orgNumber: input.organisationsnummer, page: input.sida, perPage: input.per_sida };
   const organisations = resource === 'organisationer';
   const { rows, total } = organisations ? searchOrganisations(index, query) : searchUnits(index, query);
   const head = JSON.stringify({ publicering: publicationJson(publication), sida: input.sida, per_sida: input.per_sida, totalt: total });
-  return pageBytes(organisations ? index.organisationJson : index.unitJson, rows, `${head.slice(0, -1)},${JSON.stringify(resource)}:[`, ']}');
+  return pageChunks(organisations ? index.organisationJson : index.unitJson, rows, `${head.slice(0, -1)},${JSON.stringify(resource)}:[`, ']}');
 }
 
 /** The answer's JSON from SQL, for a publication too large to index. */

@@ -235,31 +235,26 @@ export function rowJson(json: JsonRows, row: number): string {
 }
 
 /**
- * A page's answer as UTF-8: `head`, the rows' JSON separated by commas, `tail`. Rows that
- * follow each other in the index are copied as one range: an unfiltered page is one copy.
- * A buffer of its own, exactly as long as the answer: what the answer cache counts is what it keeps.
+ * A page's JSON as chunks: the head, the rows' bytes as views of the index's own buffer
+ * (runs of consecutive rows as one view, no copy), the tail. The last row's comma is left out.
  */
-export function pageBytes(json: JsonRows, rows: number[], head: string, tail: string): Uint8Array<ArrayBuffer> {
-  const headBytes = encoder.encode(head);
-  const tailBytes = encoder.encode(tail);
-  let length = headBytes.length + tailBytes.length;
-  for (const row of rows) length += json.starts[row + 1] - json.starts[row];
-  // The last row's comma is left out.
-  if (rows.length) length--;
-  const out = new Uint8Array(length);
-  out.set(headBytes, 0);
-  let at = headBytes.length;
+export function pageChunks(json: JsonRows, rows: number[], head: string, tail: string): Uint8Array<ArrayBuffer>[] {
+  const chunks = [encoder.encode(head)];
   for (let i = 0; i < rows.length; ) {
     let j = i;
     while (j + 1 < rows.length && rows[j + 1] === rows[j] + 1) j++;
     const from = json.starts[rows[i]];
     const to = json.starts[rows[j] + 1] - (j === rows.length - 1 ? 1 : 0);
-    out.set(json.bytes.subarray(from, to), at);
-    at += to - from;
+    chunks.push(json.bytes.subarray(from, to));
     i = j + 1;
   }
-  out.set(tailBytes, at);
-  return out;
+  chunks.push(encoder.encode(tail));
+  return chunks;
+}
+
+/** The same page as one array of bytes. */
+export function pageBytes(json: JsonRows, rows: number[], head: string, tail: string): Uint8Array<ArrayBuffer> {
+  return new Uint8Array(Buffer.concat(pageChunks(json, rows, head, tail)));
 }
 
 /** Tests set fewer bits to make trigrams share buckets; undefined sizes the buckets to the rows. */

@@ -26,7 +26,18 @@ export function registerApiHandler(app: AppContext, text: Translate, _publicOrig
     const ifNoneMatch = req.headers['if-none-match'];
     const answered = await answerQuestion(db, { searchParams, ifNoneMatch }, resource, client, clock, config.apiClientLimit, config.apiCache, text);
     const { body } = answered;
-    res.writeHead(answered.status, body ? { ...answered.headers, 'Content-Length': body.byteLength } : answered.headers);
-    res.end(body ?? undefined);
+    if (!body) {
+      res.writeHead(answered.status, answered.headers);
+      res.end();
+      return;
+    }
+    let length = 0;
+    for (const chunk of body) length += chunk.byteLength;
+    res.writeHead(answered.status, { ...answered.headers, 'Content-Length': length });
+    // The chunks leave in one write: headers, head, the index's own bytes, tail.
+    res.cork();
+    for (const chunk of body) res.write(chunk);
+    res.end();
+    res.uncork();
   };
 }
