@@ -51,3 +51,16 @@ export async function rowCount(db: Db, table: keyof DB): Promise<number> {
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }
+
+/** The same database, counting every statement sent through it: for rules about round trips. */
+export function countingStatements(db: Db): { db: Db; count: () => number } {
+  let statements = 0;
+  const counted = db.withPlugin({
+    transformQuery: (args) => {
+      statements++;
+      return args.node;
+    },
+    transformResult: async (args) => args.result,
+  });
+  return { db: counted, count: () => statements };
+}

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock, MINUTE } from '#server/platform/clock.ts';
 import { createDb } from '#server/platform/database.ts';
 import { hitLeasedLimit, hitLimit, pruneLimits } from '#server/platform/rate-limit.ts';
-import { freshDatabase, type TestDatabase } from '../helpers/database.ts';
+import { countingStatements, freshDatabase, type TestDatabase } from '../helpers/database.ts';
 
 describe('rate limits in Postgres', () => {
   let t: TestDatabase;
@@ -90,17 +90,10 @@ describe('rate limits in Postgres', () => {
 
   it('leased: a busy client costs a statement per block, not per request', async () => {
     const clock = new ManualClock('2026-05-01T15:00:00Z');
-    let statements = 0;
-    const counted = t.db.withPlugin({
-      transformQuery: (args) => {
-        statements++;
-        return args.node;
-      },
-      transformResult: async (args) => args.result,
-    });
+    const { db: counted, count: statements } = countingStatements(t.db);
     const limit = { bucket: 'leased-busy', key: '198.51.100.1', max: 1_000_000, windowMs: MINUTE };
     const results = await Promise.all(Array.from({ length: 2000 }, () => hitLeasedLimit(counted, limit, clock)));
     expect(results.every((result) => result.allowed)).toBe(true);
-    expect(statements).toBeLessThan(50);
+    expect(statements()).toBeLessThan(50);
   });
 });

@@ -8,7 +8,7 @@ import { factorOverview, secondStep } from '#server/identity/second-factor.ts';
 import { createSession, hasSecondFactor } from '#server/identity/session.ts';
 import { findSignedInUser, findUserById, type User } from '#server/identity/users.ts';
 import { totpCode, totpStep } from '#server/identity/totp.ts';
-import { freshDatabase, type TestDatabase } from '../helpers/database.ts';
+import { countingStatements, freshDatabase, type TestDatabase } from '../helpers/database.ts';
 import { enrolTotp } from '../helpers/second-factor.ts';
 import { createMember } from '../helpers/users.ts';
 
@@ -147,16 +147,9 @@ describe('the second factor', () => {
     const plain = await createMember(t.db, { username: 'tf0008', password: PASSWORD });
     const enrolled = await createMember(t.db, { username: 'tf0009', password: PASSWORD });
     await enrolTotp(t.db, enrolled.id);
-    let statements = 0;
-    const counted = t.db.withPlugin({
-      transformQuery: (args) => {
-        statements++;
-        return args.node;
-      },
-      transformResult: async (args) => args.result,
-    });
+    const { db: counted, count: statements } = countingStatements(t.db);
     const [without, withApp] = [await findSignedInUser(counted, plain.id), await findSignedInUser(counted, enrolled.id)];
-    expect(statements).toBe(2);
+    expect(statements()).toBe(2);
     expect(without).toEqual({ ...(await findUserById(t.db, plain.id)), has_second_factor: false });
     expect(withApp?.has_second_factor).toBe(true);
     // An app that waits for its first code does not count.

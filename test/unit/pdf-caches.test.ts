@@ -1,5 +1,6 @@
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseConfig } from '#server/platform/config.ts';
+import { freshPdfModules } from '../helpers/pdf-modules.ts';
 import { sampleApplication } from '../helpers/sample-application.ts';
 
 /**
@@ -9,15 +10,6 @@ import { sampleApplication } from '../helpers/sample-application.ts';
  * caches overflowed and dropped their oldest entries, it is the same bytes.
  */
 const config = parseConfig({});
-
-async function freshModules() {
-  vi.resetModules();
-  return {
-    ...(await import('#server/pdf/application.ts')),
-    ...(await import('#server/pdf/handbook.ts')),
-    ...(await import('#server/pdf/letter.ts')),
-  };
-}
 
 /** Distinct Swedish-looking words, more than any cache keeps. */
 function words(count: number): string[] {
@@ -40,13 +32,13 @@ describe('the per-process caches of the PDF documents', () => {
       username: 'ab1234',
       recipient: { organisationName: 'Östgöta Yrkesskola AB', unitName: null, postalAddress: 'Östra gatan 3', postalCode: '70211', city: 'Örebro' },
     };
-    const make = (pdfs: Awaited<ReturnType<typeof freshModules>>) =>
+    const make = (pdfs: Awaited<ReturnType<typeof freshPdfModules>>) =>
       Promise.all([pdfs.applicationPdf(application, config), pdfs.undertakingPdf(application, 'YH', config), pdfs.usernameLetterPdf(letter, config)]);
 
-    const cold = await make(await freshModules());
+    const cold = await make(await freshPdfModules());
 
     // Other documents first, then these again.
-    const pdfs = await freshModules();
+    const pdfs = await freshPdfModules();
     await pdfs.undertakingPdf({ ...application, org_name: 'Oxelö Orkester HB', signatory: null, enclosedWith: 'roleRequest' }, 'KK', config);
     await pdfs.usernameLetterPdf({ ...letter, firstName: 'Olle', lastName: 'Oskarsson', username: 'o0o0o0' }, config);
     const warm = await make(pdfs);

@@ -1,8 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Person } from '#server/applications/applications.ts';
 import { parseConfig } from '#server/platform/config.ts';
 import type { ApplicationForPdf } from '#server/pdf/application.ts';
+import { freshPdfModules } from '../helpers/pdf-modules.ts';
 
 /** The letter's address block from an organisation's address (no unit). */
 const recipientOf = (organisation: { name: string; postalAddress: string; postalCode: string; city: string }) => ({
@@ -29,17 +30,7 @@ const SEED = 20261125;
 const COUNT = 200;
 const ROUNDS = 4;
 
-/** The PDF modules as a freshly started process has them: nothing parsed or cached yet. */
-async function freshModules() {
-  vi.resetModules();
-  return {
-    ...(await import('#server/pdf/application.ts')),
-    ...(await import('#server/pdf/handbook.ts')),
-    ...(await import('#server/pdf/letter.ts')),
-    ...(await import('#server/pdf/role-request.ts')),
-  };
-}
-type Pdfs = Awaited<ReturnType<typeof freshModules>>;
+type Pdfs = Awaited<ReturnType<typeof freshPdfModules>>;
 
 /** mulberry32: a small seeded generator, so that a failing order can be run again. */
 function generator(seed: number): () => number {
@@ -189,9 +180,9 @@ describe('the text layer of every printed document', () => {
         usernameLetterPdf({ letterId: 1, createdAt, firstName: 'Östen', lastName: 'Ödman', username: 'ab1234', recipient: recipientOf(organisation) }, config),
     });
     const made: Buffer[] = [];
-    let pdfs = await freshModules();
+    let pdfs = await freshPdfModules();
     for (const [index, job] of jobs.entries()) {
-      if (index > 0 && index % (COUNT / ROUNDS) === 0) pdfs = await freshModules();
+      if (index > 0 && index % (COUNT / ROUNDS) === 0) pdfs = await freshPdfModules();
       const pdf = await job.make(pdfs);
       made.push(pdf);
       const content = text(pdf);
