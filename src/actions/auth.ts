@@ -6,14 +6,11 @@ import { checkCaptcha } from '#server/identity/captcha.ts';
 import { readTicket } from '#server/kiosk/ticket.ts';
 import { enterCode, enterCodeForUsername, requestReset, setNewPassword, startChange } from '#server/kiosk/kiosk.ts';
 import { MAX_PASSWORD_LENGTH } from '#server/identity/password.ts';
-import { honeypotField, loginInput, loginUsername, passwordLogin, secretField } from '#web/password-login.ts';
+import { honeypotField as honeypot, loginInput, loginUsername as username, passwordLogin, secretField as secret } from '#web/password-login.ts';
 import { loginContext, sessionLimits, throttleClient } from '#web/request-context.ts';
 import { refuse } from '#web/refusal.ts';
 
-/** Form fields: trimmed where a person would not mean the spaces; passwords exactly as typed. */
-const username = loginUsername;
-const secret = secretField;
-const honeypot = honeypotField;
+/** Form fields (shared with the login form's schema): trimmed where a person would not mean the spaces; passwords exactly as typed. */
 const captcha = z.string().max(20_000).optional();
 
 /** A captcha payload that is present must be valid and unused; an absent one (no JavaScript) passes to the rate limits. */

@@ -150,41 +150,31 @@ export function createHttpServer(options: HttpServerOptions): Server {
 
     presentAsPublic(req, options.publicUrl, resolveClient(req));
 
+    // A failure after the request was taken: logged with its id, a plain Swedish 500 to the client.
+    const serverError = (what: string) => (error: unknown) => {
+      options.app.log.error({ reqId: requestId, err: error }, what);
+      if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end('Ett tekniskt fel uppstod. Försök igen om en stund.');
+    };
     const oidc = options.oidc;
     const toProvider = () => {
-      Promise.resolve(oidc!.handle(req, res)).catch((error: unknown) => {
-        options.app.log.error({ reqId: requestId, err: error }, 'oidc error');
-        if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
-        res.end('Ett tekniskt fel uppstod. Försök igen om en stund.');
-      });
+      Promise.resolve(oidc!.handle(req, res)).catch(serverError('oidc error'));
     };
     const toApp = (extraLocals: object = {}) => {
       if (oidc && (path === OIDC_PREFIX || path.startsWith(`${OIDC_PREFIX}/`))) return toProvider();
       res.setHeader('Cache-Control', DYNAMIC_CACHE_CONTROL);
       guardResponse(res);
       Promise.resolve(options.appHandler(req, res, undefined, { ...extraLocals, requestId, app: forRequest(options.app, requestId) })).catch(
-        (error: unknown) => {
-          options.app.log.error({ reqId: requestId, err: error }, 'unhandled error');
-          if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
-          res.end('Ett tekniskt fel uppstod. Försök igen om en stund.');
-        },
+        serverError('unhandled error'),
       );
     };
     if (req.method === 'GET' && path === '/api/session') {
-      return sessionStatus(req, res).catch((error: unknown) => {
-        options.app.log.error({ reqId: requestId, err: error }, 'session status failed');
-        if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
-        res.end('Ett tekniskt fel uppstod. Försök igen om en stund.');
-      });
+      return sessionStatus(req, res).catch(serverError('session status failed'));
     }
     const resource = registerApi && req.method === 'GET' ? registerResource(path) : undefined;
     if (resource) {
       res.setHeader('Cache-Control', DYNAMIC_CACHE_CONTROL);
-      return registerApi!(req, res, resource, String(req.headers['x-forwarded-for'])).catch((error: unknown) => {
-        options.app.log.error({ reqId: requestId, err: error }, 'open API failed');
-        if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
-        res.end('Ett tekniskt fel uppstod. Försök igen om en stund.');
-      });
+      return registerApi!(req, res, resource, String(req.headers['x-forwarded-for'])).catch(serverError('open API failed'));
     }
     if (req.method === 'GET' || req.method === 'HEAD') return toApp();
 
@@ -197,14 +187,7 @@ export function createHttpServer(options: HttpServerOptions): Server {
         (req as IncomingMessage & { body?: Buffer }).body = body;
         if (!options.loginForm) return toApp();
         res.setHeader('Cache-Control', DYNAMIC_CACHE_CONTROL);
-        options.loginForm(req, res, body, toApp).then(
-          (answered) => answered || toApp(),
-          (error: unknown) => {
-            options.app.log.error({ reqId: requestId, err: error }, 'login failed');
-            if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
-            res.end('Ett tekniskt fel uppstod. Försök igen om en stund.');
-          },
-        );
+        options.loginForm(req, res, body, toApp).then((answered) => answered || toApp(), serverError('login failed'));
       },
       () => res.destroy(),
     );
