@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '#server/platform/clock.ts';
-import { unitJson } from '#server/register/api.ts';
-import { type Publication, publishRegister, registerOrganisations, registerUnits, type RegisterQuery } from '#server/register/publication.ts';
+import { type Publication, publishRegister, registerOrganisations, registerUnits, type RegisterQuery, unitJson } from '#server/register/publication.ts';
 import {
   clearPublicationIndexes,
   forceBucketBits,

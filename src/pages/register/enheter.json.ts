@@ -1,6 +1,6 @@
 import type { APIRoute } from 'astro';
-import { publicationJson, unitJson } from '#server/register/api.ts';
-import { findPublication, latestCacheHeaders, registerUnits } from '#server/register/publication.ts';
+import { publicationJson } from '#server/register/api.ts';
+import { findPublication, latestCacheHeaders, registerUnits, unitJson } from '#server/register/publication.ts';
 
 export const prerender = false;
 

@@ -8,12 +8,13 @@ import { hitLeasedLimit } from '#server/platform/rate-limit.ts';
 import {
   findPublication,
   latestCacheHeaders,
+  organisationJson,
   registerOrganisations,
   registerUnits,
   type Publication,
   type RegisterQuery,
+  unitJson,
 } from '#server/register/publication.ts';
-import { formatOrgNumber } from '#server/platform/format.ts';
 import { type PublicationIndex, pageChunks, publicationIndex, searchOrganisations, searchUnits } from '#server/register/search-index.ts';
 
 /**
@@ -262,31 +263,11 @@ async function build(db: Db, publication: Publication, resource: Resource, input
     return JSON.stringify({
       ...page,
       totalt: total,
-      organisationer: rows.map((row) => ({
-        organisationsnummer: formatOrgNumber(row.org_number),
-        namn: row.name,
-        ort: row.city,
-        omraden: row.areas,
-        uppgifter_bekraftade: row.confirmed_at?.toISOString() ?? null,
-      })),
+      organisationer: rows.map(organisationJson),
     });
   }
   const { rows, total } = await registerUnits(db, publication.id, query);
   return JSON.stringify({ ...page, totalt: total, enheter: rows.map(unitJson) });
-}
-
-/** One unit of a publication in the API's field names (the API and the JSON download alike). */
-export function unitJson(row: Awaited<ReturnType<typeof registerUnits>>['rows'][number]) {
-  return {
-    id: row.unit_id,
-    enhetskod: row.unit_code,
-    namn: row.name,
-    huvudorganisation: row.is_main,
-    utdelningsadress: row.postal_address,
-    postnummer: row.postal_code,
-    ort: row.city,
-    organisation: { organisationsnummer: formatOrgNumber(row.org_number), namn: row.organisation_name },
-  };
 }
 
 export { CORS, publicationJson };

@@ -4,6 +4,7 @@ import type { Clock } from '#server/platform/clock.ts';
 import type { Db } from '#server/platform/database.ts';
 import { containsPattern } from '#server/platform/like.ts';
 import { fetchPage } from '#server/platform/paging.ts';
+import { formatOrgNumber } from '#server/platform/format.ts';
 
 const REGISTER_TIME_ZONE = 'Europe/Stockholm';
 
@@ -196,4 +197,39 @@ function latestCacheLifetime(latest: Publication | undefined, now: Date): { maxA
 export function latestCacheHeaders(latest: Publication | undefined, now: Date): Record<string, string> {
   const { maxAge, expires } = latestCacheLifetime(latest, now);
   return { 'Cache-Control': `public, max-age=${maxAge}`, Expires: expires.toUTCString() };
+}
+
+/** One unit of a publication in the API's field names: the API, its index and the JSON download alike. */
+export function unitJson(row: {
+  unit_id: number;
+  unit_code: string | null;
+  name: string;
+  is_main: boolean;
+  postal_address: string | null;
+  postal_code: string | null;
+  city: string | null;
+  org_number: string;
+  organisation_name: string;
+}) {
+  return {
+    id: row.unit_id,
+    enhetskod: row.unit_code,
+    namn: row.name,
+    huvudorganisation: row.is_main,
+    utdelningsadress: row.postal_address,
+    postnummer: row.postal_code,
+    ort: row.city,
+    organisation: { organisationsnummer: formatOrgNumber(row.org_number), namn: row.organisation_name },
+  };
+}
+
+/** One organisation of a publication in the API's field names. */
+export function organisationJson(row: { org_number: string; name: string; city: string | null; areas: string[]; confirmed_at: Date | null }) {
+  return {
+    organisationsnummer: formatOrgNumber(row.org_number),
+    namn: row.name,
+    ort: row.city,
+    omraden: row.areas,
+    uppgifter_bekraftade: row.confirmed_at?.toISOString() ?? null,
+  };
 }

@@ -1,7 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '#server/platform/database.ts';
-import { formatOrgNumber } from '#server/platform/format.ts';
-import type { RegisterQuery } from '#server/register/publication.ts';
+import { organisationJson as organisationFields, type RegisterQuery, unitJson as unitFields } from '#server/register/publication.ts';
 
 /**
  * A publication never changes once made, so each process reads it once into memory, in
@@ -160,16 +159,7 @@ async function build(db: Db, publicationId: number): Promise<PublicationIndex | 
   let bytes = 0;
   const unitTexts: string[] = [];
   const units = unitRows.map((row): UnitRow => {
-    const json = JSON.stringify({
-      id: row.unit_id,
-      enhetskod: row.unit_code,
-      namn: row.name,
-      huvudorganisation: row.is_main,
-      utdelningsadress: row.postal_address,
-      postnummer: row.postal_code,
-      ort: row.city,
-      organisation: { organisationsnummer: formatOrgNumber(row.org_number), namn: row.organisation_name },
-    });
+    const json = JSON.stringify(unitFields(row));
     unitTexts.push(json);
     bytes += ROW_OVERHEAD_BYTES + 2 * (row.lower_name.length + row.lower_organisation_name.length + (row.lower_city?.length ?? 0));
     return {
@@ -182,13 +172,7 @@ async function build(db: Db, publicationId: number): Promise<PublicationIndex | 
   });
   const organisationTexts: string[] = [];
   const organisations = organisationRows.map((row): OrganisationRow => {
-    const json = JSON.stringify({
-      organisationsnummer: formatOrgNumber(row.org_number),
-      namn: row.name,
-      ort: row.city,
-      omraden: row.areas,
-      uppgifter_bekraftade: row.confirmed_at?.toISOString() ?? null,
-    });
+    const json = JSON.stringify(organisationFields(row));
     organisationTexts.push(json);
     bytes += ROW_OVERHEAD_BYTES + 2 * (row.lower_name.length + (row.lower_city?.length ?? 0));
     return { name: row.lower_name, city: row.lower_city, orgNumber: row.org_number };
