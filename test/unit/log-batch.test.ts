@@ -43,4 +43,33 @@ describe('the batched log', () => {
     expect(stdout.indexOf('"msg":"early"')).toBeGreaterThanOrEqual(0);
     expect(stdout.indexOf('"msg":"early"')).toBeLessThan(stdout.indexOf('MARK'));
   });
+
+  it('keeps request lines and other lines in the order they were logged, UTF-8 and overlong lines intact', () => {
+    const stdout = run(`
+      import { logger, logRequest } from '#server/platform/log.ts';
+      const log = logger('info');
+      for (let n = 0; n < 150; n++) {
+        logRequest(log, { reqId: 'id-' + n, method: 'GET', path: '/handbok/sida-' + n, status: 200, ms: n });
+        if (n % 50 === 7) log.info({ n, text: 'åäö ✓ 🇸🇪' }, 'between');
+      }
+      log.info({ text: 'x'.repeat(100_000) + 'ö' }, 'long');
+      logRequest(log, { reqId: 'id-last', method: 'POST', path: '/logga-in', status: 303, ms: 1 });
+      process.exit(0);
+    `);
+    const lines = stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { msg: string; reqId?: string; n?: number; text?: string; time: number });
+    const expected: string[] = [];
+    for (let n = 0; n < 150; n++) {
+      expected.push(`id-${n}`);
+      if (n % 50 === 7) expected.push(`between ${n}`);
+    }
+    expected.push('long', 'id-last');
+    expect(lines.map((line) => (line.msg === 'request' ? line.reqId : line.msg === 'between' ? `between ${line.n}` : line.msg))).toEqual(expected);
+    expect(lines.filter((line) => line.msg === 'between').every((line) => line.text === 'åäö ✓ 🇸🇪')).toBe(true);
+    expect(lines.find((line) => line.msg === 'long')?.text).toBe(`${'x'.repeat(100_000)}ö`);
+    // Each request line carries the time it was logged at, not the time it was written.
+    expect(lines.every((line, i) => i === 0 || line.time >= lines[i - 1].time)).toBe(true);
+  });
 });

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -14,6 +13,7 @@ import type { Catalogue } from '#server/organisation/catalogue.ts';
 import { loggedPath } from '#server/runtime/log-path.ts';
 import { readBody, hasNulByte } from '#server/runtime/request-body.ts';
 import { DYNAMIC_CACHE_CONTROL, inlineScriptHashes, securityHeaders } from '#server/runtime/security-headers.ts';
+import { requestIds } from '#server/runtime/request-id.ts';
 import { encodingFor, loadStaticFiles, matchesEtag, type StaticFile } from '#server/runtime/static-files.ts';
 
 export type AppHandler = (req: IncomingMessage, res: ServerResponse, next?: () => void, locals?: object) => unknown;
@@ -108,10 +108,11 @@ export function createHttpServer(options: HttpServerOptions): Server {
   const sessionStatus = sessionStatusHandler(options.app);
   const registerApi = options.apiText ? registerApiHandler(options.app, options.apiText, options.publicUrl.origin) : undefined;
   const publicOrigin = options.publicUrl.origin;
+  const nextRequestId = requestIds();
 
   return createServer((req, res) => {
     const started = performance.now();
-    const requestId = randomUUID();
+    const requestId = nextRequestId();
     const path = (req.url ?? '/').split('?')[0];
     // The path only, with capability tokens cut out: query strings and some paths carry codes and tokens.
     const logLine = () =>
