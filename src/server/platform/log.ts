@@ -96,7 +96,7 @@ class LineBatch {
       this.#hand();
       if (line.length * 3 > this.#buffer.length) return void this.#out.write(Buffer.from(line, 'utf8') as unknown as string);
     }
-    this.#used += this.#buffer.utf8Write(line, this.#used);
+    this.#used += this.#buffer.write(line, this.#used);
     if (this.#used >= this.#flushAt) this.#hand();
   }
 }
