@@ -21,14 +21,14 @@ let root: Logger | undefined;
  */
 export function logger(level: string): Logger {
   if (!root) {
-    const lines = new LineBatch(pino.destination({ dest: 1, sync: true, contentMode: 'buffer' }), LOG_BATCH_CHARS, LOG_FLUSH_MS);
+    const lines = new LineBatch(pino.destination({ dest: 1, sync: true, contentMode: 'buffer' }), LOG_BATCH_BYTES, LOG_FLUSH_MS);
     process.once('exit', () => lines.flush());
     root = pino({ level, redact: { paths: REDACTED, censor: '[redacted]' }, base: { app: 'anordnarportalen' } }, lines);
   }
   return root;
 }
 
-const LOG_BATCH_CHARS = 16_000;
+const LOG_BATCH_BYTES = 16_000;
 const LOG_FLUSH_MS = 250;
 
 type Destination = ReturnType<typeof pino.destination>;
